@@ -1,0 +1,140 @@
+// The tape: ops call `record` right after computing their forward, and
+// `runBackward` replays the recorded closures in reverse topological order.
+import type { Tensor } from './tensor.ts';
+import { GradientCountError, GradientShapeError } from './errors.ts';
+import { formatShape, sameShape } from './shape.ts';
+
+/** Gradients for each parent, in order; null means "no gradient". */
+export type BackwardFn = (grad: Tensor) => (Tensor | null)[];
+
+/** What the engine needs to know about a recorded node beyond `op` and `parents`. */
+export interface TapeNode {
+  backward: BackwardFn;
+  /** Set for customOp nodes: their gradient errors are the user's, not ours. */
+  custom?: { inputNames?: string[] };
+}
+
+let gradEnabled = true;
+
+export function isGradEnabled(): boolean {
+  return gradEnabled;
+}
+
+export function withGradMode<T>(enabled: boolean, fn: () => T): T {
+  const previous = gradEnabled;
+  gradEnabled = enabled;
+  try {
+    return fn();
+  } finally {
+    gradEnabled = previous;
+  }
+}
+
+/** Runs fn without recording anything on the tape. */
+export function noGrad<T>(fn: () => T): T {
+  return withGradMode(false, fn);
+}
+
+/**
+ * Attaches `backward` to `out` when grad mode is on and some parent needs a
+ * gradient; otherwise `out` stays a plain leaf and nothing is kept alive.
+ */
+export function record(
+  out: Tensor,
+  op: string,
+  parents: Tensor[],
+  backward: BackwardFn,
+  custom?: TapeNode['custom'],
+): Tensor {
+  if (!gradEnabled || !parents.some((p) => p.requiresGrad)) return out;
+  // op and parents are readonly to users; this is the one place that sets them.
+  const node = out as unknown as { op: string; parents: readonly Tensor[]; node: TapeNode | null; requiresGrad: boolean };
+  node.op = op;
+  node.parents = parents;
+  node.node = { backward, custom };
+  node.requiresGrad = true;
+  return out;
+}
+
+/** Parents before children; iterative so deep graphs cannot overflow the stack. */
+function topoSort(root: Tensor): Tensor[] {
+  const order: Tensor[] = [];
+  const visited = new Set<Tensor>([root]);
+  const stack: [Tensor, number][] = [[root, 0]];
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1];
+    const [node, i] = top;
+    if (node.node !== null && i < node.parents.length) {
+      top[1]++;
+      const p = node.parents[i];
+      if (p.requiresGrad && !visited.has(p)) {
+        visited.add(p);
+        stack.push([p, 0]);
+      }
+    } else {
+      stack.pop();
+      order.push(node);
+    }
+  }
+  return order;
+}
+
+function inputName(node: Tensor, i: number): string {
+  return node.node?.custom?.inputNames?.[i] ?? `input ${i}`;
+}
+
+function checkGradients(node: Tensor, grads: unknown): (Tensor | null)[] {
+  const custom = node.node?.custom !== undefined;
+  const label = custom ? `customOp '${node.op}'` : `${node.op} (internal error in a built-in backward)`;
+  if (!Array.isArray(grads)) {
+    throw new TypeError(`${label}: backward must return an array of gradients (Tensor or null), got ${typeof grads}`);
+  }
+  if (grads.length !== node.parents.length) {
+    throw new GradientCountError(node.op, node.parents.length, grads.length, label);
+  }
+  grads.forEach((g: unknown, i) => {
+    if (g === null) return;
+    const expected = node.parents[i].shape;
+    if (typeof g !== 'object' || !('shape' in g) || !('data' in g) || !Array.isArray(g.shape)) {
+      throw new TypeError(`${label}: backward returned a non-Tensor gradient for input '${inputName(node, i)}'`);
+    }
+    if (!sameShape(g.shape, expected)) {
+      throw new GradientShapeError(node.op, inputName(node, i), i, expected.slice(), g.shape.slice(), label);
+    }
+  });
+  return grads as (Tensor | null)[];
+}
+
+export function runBackward(root: Tensor, seed: Tensor, createGraph: boolean): void {
+  if (!root.requiresGrad) {
+    throw new Error(
+      `backward: tensor of shape ${formatShape(root.shape)} does not require grad ` +
+        `(no input requires grad, or it was computed under noGrad)`,
+    );
+  }
+  withGradMode(createGraph, () => {
+    const order = topoSort(root);
+    const grads = new Map<Tensor, Tensor>([[root, seed]]);
+    for (let k = order.length - 1; k >= 0; k--) {
+      const node = order[k];
+      const g = grads.get(node);
+      if (g === undefined) continue;
+      grads.delete(node);
+      if (node.node === null) {
+        // Leaf: accumulate across calls like PyTorch. Without createGraph keep a
+        // private copy so later in-place edits of the seed cannot leak in.
+        if (node.grad === null) node.grad = createGraph ? g : g.detach();
+        else node.grad = node.grad.add(g);
+        continue;
+      }
+      const inputGrads = checkGradients(node, node.node.backward(g));
+      for (let i = 0; i < inputGrads.length; i++) {
+        const p = node.parents[i];
+        const pg = inputGrads[i];
+        if (pg === null || !p.requiresGrad) continue;
+        const prev = grads.get(p);
+        grads.set(p, prev === undefined ? pg : prev.add(pg));
+      }
+    }
+  });
+}

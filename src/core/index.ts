@@ -1,0 +1,7 @@
+export { Tensor, tensor, zeros, ones, scalar, type NestedArray } from './tensor.ts';
+export { noGrad, isGradEnabled } from './autograd.ts';
+export { GradientShapeError, GradientCountError } from './errors.ts';
+export { ShapeError, broadcastShapes, formatShape } from './shape.ts';
+export { sumToShape, expand } from '../ops/reduce.ts';
+export { crossEntropy } from '../ops/nn.ts';
+export { customOp, type CustomOpSpec } from '../ops/custom.ts';

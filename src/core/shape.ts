@@ -1,0 +1,123 @@
+// Shape helpers shared by every op. Index maps are cached because the
+// finite-difference checker re-runs the same forward, with the same shapes,
+// thousands of times.
+
+export class ShapeError extends Error {
+  override name = 'ShapeError';
+}
+
+export function sizeOf(shape: readonly number[]): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+export function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+export function formatShape(shape: readonly number[]): string {
+  return `[${shape.join(', ')}]`;
+}
+
+/** NumPy broadcasting: align from the right, dims must match or be 1. */
+export function broadcastShapes(a: readonly number[], b: readonly number[], op = 'broadcastShapes'): number[] {
+  const n = Math.max(a.length, b.length);
+  const out = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    const da = a[a.length - n + i] ?? 1;
+    const db = b[b.length - n + i] ?? 1;
+    if (da !== db && da !== 1 && db !== 1) {
+      throw new ShapeError(`${op}: cannot broadcast shapes ${formatShape(a)} and ${formatShape(b)}`);
+    }
+    out[i] = da === 1 ? db : da;
+  }
+  return out;
+}
+
+/** Sorted, de-duplicated, non-negative axes; `undefined` means every axis. */
+export function normalizeAxes(axis: number | number[] | undefined, shape: readonly number[], op: string): number[] {
+  const nd = shape.length;
+  if (axis === undefined) return Array.from({ length: nd }, (_, i) => i);
+  const axes = typeof axis === 'number' ? [axis] : axis;
+  const seen = new Set<number>();
+  for (const a of axes) {
+    if (!Number.isInteger(a) || a < -nd || a >= nd) {
+      throw new ShapeError(`${op}: axis ${a} is out of range for shape ${formatShape(shape)}`);
+    }
+    const pos = a < 0 ? a + nd : a;
+    if (seen.has(pos)) throw new ShapeError(`${op}: axis ${a} repeated for shape ${formatShape(shape)}`);
+    seen.add(pos);
+  }
+  return [...seen].sort((x, y) => x - y);
+}
+
+export function normalizeAxis(axis: number, shape: readonly number[], op: string): number {
+  return normalizeAxes(axis, shape, op)[0];
+}
+
+function contiguousStrides(shape: readonly number[]): number[] {
+  const st = new Array<number>(shape.length);
+  let s = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    st[d] = s;
+    s *= shape[d];
+  }
+  return st;
+}
+
+/** For each row-major position in `shape`, the offset given by `strides`. */
+function stridedIndex(shape: readonly number[], strides: readonly number[]): Int32Array {
+  const nd = shape.length;
+  const idx = new Int32Array(sizeOf(shape));
+  const counter = new Int32Array(nd);
+  let off = 0;
+  for (let i = 0; i < idx.length; i++) {
+    idx[i] = off;
+    for (let d = nd - 1; d >= 0; d--) {
+      counter[d]++;
+      off += strides[d];
+      if (counter[d] < shape[d]) break;
+      off -= strides[d] * shape[d];
+      counter[d] = 0;
+    }
+  }
+  return idx;
+}
+
+const indexCache = new Map<string, Int32Array>();
+
+function cached(key: string, build: () => Int32Array): Int32Array {
+  let idx = indexCache.get(key);
+  if (idx === undefined) {
+    if (indexCache.size > 1024) indexCache.clear();
+    idx = build();
+    indexCache.set(key, idx);
+  }
+  return idx;
+}
+
+/**
+ * For each row-major position of `to`, the flat offset of the element of a
+ * `from`-shaped array that broadcasting reads there. Reading through it
+ * expands; scattering with += through it sums back (reductions use it too).
+ * Callers must not mutate the returned (cached) array.
+ */
+export function broadcastIndex(from: readonly number[], to: readonly number[]): Int32Array {
+  return cached(`b${from.join(',')}>${to.join(',')}`, () => {
+    const own = contiguousStrides(from);
+    const lead = to.length - from.length;
+    const strides = to.map((_, d) => (d < lead || from[d - lead] === 1 ? 0 : own[d - lead]));
+    return stridedIndex(to, strides);
+  });
+}
+
+/** For each row-major position of the transposed array, its offset in the source. */
+export function permutedIndex(shape: readonly number[], axes: readonly number[]): Int32Array {
+  return cached(`p${shape.join(',')}>${axes.join(',')}`, () => {
+    const own = contiguousStrides(shape);
+    return stridedIndex(axes.map((a) => shape[a]), axes.map((a) => own[a]));
+  });
+}

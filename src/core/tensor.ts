@@ -1,0 +1,162 @@
+import { runBackward, type TapeNode } from './autograd.ts';
+import { ShapeError, formatShape, sameShape, sizeOf } from './shape.ts';
+import * as ew from '../ops/elementwise.ts';
+import * as red from '../ops/reduce.ts';
+import * as mov from '../ops/movement.ts';
+import { matmul } from '../ops/matmul.ts';
+import { logSoftmax, softmax } from '../ops/nn.ts';
+
+export type NestedArray = number | NestedArray[];
+
+export class Tensor {
+  data: Float64Array;
+  shape: number[];
+  grad: Tensor | null = null;
+  requiresGrad: boolean;
+  readonly size: number;
+  readonly op: string = 'leaf';
+  readonly parents: readonly Tensor[] = [];
+  /** @internal Tape entry; null for leaves. Set only by `record`. */
+  node: TapeNode | null = null;
+
+  constructor(data: Float64Array, shape: number[], requiresGrad = false) {
+    const size = sizeOf(shape);
+    if (shape.some((d) => !Number.isInteger(d) || d < 0)) {
+      throw new ShapeError(`Tensor: invalid shape ${formatShape(shape)}`);
+    }
+    if (data.length !== size) {
+      throw new ShapeError(`Tensor: ${data.length} values do not fill shape ${formatShape(shape)} (size ${size})`);
+    }
+    this.data = data;
+    this.shape = shape.slice();
+    this.size = size;
+    this.requiresGrad = requiresGrad;
+  }
+
+  add(o: Tensor | number): Tensor { return ew.add(this, o); }
+  sub(o: Tensor | number): Tensor { return ew.sub(this, o); }
+  mul(o: Tensor | number): Tensor { return ew.mul(this, o); }
+  div(o: Tensor | number): Tensor { return ew.div(this, o); }
+  neg(): Tensor { return ew.neg(this); }
+  pow(p: number): Tensor { return ew.pow(this, p); }
+  exp(): Tensor { return ew.exp(this); }
+  log(): Tensor { return ew.log(this); }
+  sqrt(): Tensor { return ew.sqrt(this); }
+  abs(): Tensor { return ew.abs(this); }
+  square(): Tensor { return ew.square(this); }
+  tanh(): Tensor { return ew.tanh(this); }
+  sigmoid(): Tensor { return ew.sigmoid(this); }
+  relu(): Tensor { return ew.relu(this); }
+
+  sum(axis?: number | number[], keepDims = false): Tensor { return red.sum(this, axis, keepDims); }
+  mean(axis?: number | number[], keepDims = false): Tensor { return red.mean(this, axis, keepDims); }
+  max(axis?: number | number[], keepDims = false): Tensor { return red.max(this, axis, keepDims); }
+  expand(shape: number[]): Tensor { return red.expand(this, shape); }
+
+  matmul(o: Tensor): Tensor { return matmul(this, o); }
+  transpose(axes?: number[]): Tensor { return mov.transpose(this, axes); }
+  reshape(shape: number[]): Tensor { return mov.reshape(this, shape); }
+  softmax(axis = -1): Tensor { return softmax(this, axis); }
+  logSoftmax(axis = -1): Tensor { return logSoftmax(this, axis); }
+
+  /** A copy, so perturbing either tensor's data cannot change the other. */
+  detach(): Tensor {
+    return new Tensor(this.data.slice(), this.shape);
+  }
+
+  backward(grad?: Tensor, options: { createGraph?: boolean } = {}): void {
+    let seed = grad;
+    if (seed === undefined) {
+      if (this.size !== 1) {
+        throw new ShapeError(`backward: a gradient is required for non-scalar output of shape ${formatShape(this.shape)}`);
+      }
+      seed = ones(this.shape);
+    } else if (!sameShape(seed.shape, this.shape)) {
+      throw new ShapeError(
+        `backward: gradient of shape ${formatShape(seed.shape)} does not match output of shape ${formatShape(this.shape)}`,
+      );
+    }
+    runBackward(this, seed, options.createGraph ?? false);
+  }
+
+  item(): number {
+    if (this.size !== 1) throw new ShapeError(`item: tensor of shape ${formatShape(this.shape)} has ${this.size} values, not 1`);
+    return this.data[0];
+  }
+
+  toArray(): NestedArray {
+    const build = (dim: number, offset: number): NestedArray => {
+      if (dim === this.shape.length) return this.data[offset];
+      const stride = sizeOf(this.shape.slice(dim + 1));
+      return Array.from({ length: this.shape[dim] }, (_, i) => build(dim + 1, offset + i * stride));
+    };
+    return build(0, 0);
+  }
+
+  zeroGrad(): void {
+    this.grad = null;
+  }
+
+  requireGrad(flag = true): this {
+    this.requiresGrad = flag;
+    return this;
+  }
+}
+
+function inferShape(values: NestedArray, path: string): number[] {
+  if (typeof values === 'number') return [];
+  if (!Array.isArray(values)) throw new TypeError(`tensor: expected a number or array at ${path}, got ${typeof values}`);
+  if (values.length === 0) return [0];
+  return [values.length, ...inferShape(values[0], `${path}[0]`)];
+}
+
+function flattenInto(values: NestedArray, shape: number[], dim: number, out: number[], path: string): void {
+  if (dim === shape.length) {
+    if (typeof values !== 'number') throw new ShapeError(`tensor: ragged nested array at ${path} (expected a number)`);
+    out.push(values);
+    return;
+  }
+  if (!Array.isArray(values) || values.length !== shape[dim]) {
+    const got = Array.isArray(values) ? `length ${values.length}` : typeof values;
+    throw new ShapeError(`tensor: ragged nested array at ${path} (expected length ${shape[dim]}, got ${got})`);
+  }
+  values.forEach((v, i) => flattenInto(v, shape, dim + 1, out, `${path}[${i}]`));
+}
+
+/**
+ * Nested arrays infer their shape; a flat array or typed array is 1-D unless
+ * `shape` is given. Values are always copied.
+ */
+export function tensor(values: NestedArray | ArrayLike<number>, shape?: number[]): Tensor {
+  let flat: Float64Array;
+  let inferred: number[];
+  if (typeof values === 'number' || Array.isArray(values)) {
+    inferred = inferShape(values as NestedArray, 'values');
+    const out: number[] = [];
+    flattenInto(values as NestedArray, inferred, 0, out, 'values');
+    flat = Float64Array.from(out);
+  } else {
+    flat = Float64Array.from(values);
+    inferred = [flat.length];
+  }
+  const finalShape = shape ?? inferred;
+  if (flat.length !== sizeOf(finalShape)) {
+    throw new ShapeError(
+      `tensor: ${flat.length} values cannot have shape ${formatShape(finalShape)} (size ${sizeOf(finalShape)})`,
+    );
+  }
+  return new Tensor(flat, finalShape);
+}
+
+export function zeros(shape: number[]): Tensor {
+  return new Tensor(new Float64Array(sizeOf(shape)), shape);
+}
+
+export function ones(shape: number[]): Tensor {
+  return new Tensor(new Float64Array(sizeOf(shape)).fill(1), shape);
+}
+
+/** A constant; shape [] so it broadcasts against anything. */
+export function scalar(value: number): Tensor {
+  return new Tensor(Float64Array.of(value), []);
+}

@@ -1,0 +1,29 @@
+import { Tensor } from '../core/tensor.ts';
+import { noGrad, record } from '../core/autograd.ts';
+
+export interface CustomOpSpec {
+  name: string;
+  forward: (...inputs: Tensor[]) => Tensor;
+  backward: (grad: Tensor, ctx: { inputs: Tensor[]; output: Tensor }) => (Tensor | null)[];
+  /** Used in error messages; defaults to 'input 0', 'input 1', ... */
+  inputNames?: string[];
+}
+
+/**
+ * Wraps a user-defined forward/backward pair as one tape node. The engine
+ * validates what backward returns (count and shapes) and names this op and
+ * the offending input when it is wrong. Backward runs with grad mode on under
+ * createGraph, so a backward built from tensor ops supports second order.
+ */
+export function customOp(spec: CustomOpSpec): (...inputs: Tensor[]) => Tensor {
+  const { name, forward, backward, inputNames } = spec;
+  return (...inputs: Tensor[]): Tensor => {
+    const result: unknown = noGrad(() => forward(...inputs));
+    if (!(result instanceof Tensor)) {
+      throw new TypeError(`customOp '${name}': forward must return a Tensor, got ${typeof result}`);
+    }
+    // A fresh node, so the tape entry never lands on an input the forward returned as is.
+    const output = new Tensor(inputs.some((x) => x.data === result.data) ? result.data.slice() : result.data, result.shape);
+    return record(output, name, inputs, (g) => backward(g, { inputs, output }), { inputNames });
+  };
+}

@@ -1,0 +1,119 @@
+// Elementwise ops. Each forward is a plain loop over Float64Array; each
+// backward sits beside it and is written with Tensor ops, so that under
+// createGraph it is recorded too and can be differentiated again.
+import { Tensor, scalar } from '../core/tensor.ts';
+import { record } from '../core/autograd.ts';
+import { broadcastIndex, broadcastShapes, sameShape, sizeOf } from '../core/shape.ts';
+import { sumToShape } from './reduce.ts';
+
+type UnaryKernel = (x: Float64Array, out: Float64Array) => void;
+
+function unary(op: string, x: Tensor, kernel: UnaryKernel, backward: (g: Tensor, out: Tensor) => Tensor): Tensor {
+  const out = new Tensor(new Float64Array(x.size), x.shape);
+  kernel(x.data, out.data);
+  return record(out, op, [x], (g) => [backward(g, out)]);
+}
+
+/** A constant with x's shape; masks make non-smooth ops piecewise linear. */
+function constantLike(x: Tensor, f: (v: number) => number): Tensor {
+  const d = new Float64Array(x.size);
+  for (let i = 0; i < d.length; i++) d[i] = f(x.data[i]);
+  return new Tensor(d, x.shape);
+}
+
+export const neg = (x: Tensor): Tensor =>
+  unary('neg', x, (a, o) => { for (let i = 0; i < o.length; i++) o[i] = -a[i]; },
+    (g) => g.neg());
+
+export const exp = (x: Tensor): Tensor =>
+  unary('exp', x, (a, o) => { for (let i = 0; i < o.length; i++) o[i] = Math.exp(a[i]); },
+    (g, out) => g.mul(out));
+
+export const log = (x: Tensor): Tensor =>
+  unary('log', x, (a, o) => { for (let i = 0; i < o.length; i++) o[i] = Math.log(a[i]); },
+    (g) => g.div(x));
+
+export const sqrt = (x: Tensor): Tensor =>
+  unary('sqrt', x, (a, o) => { for (let i = 0; i < o.length; i++) o[i] = Math.sqrt(a[i]); },
+    (g, out) => g.div(out.mul(2)));
+
+export const tanh = (x: Tensor): Tensor =>
+  unary('tanh', x, (a, o) => { for (let i = 0; i < o.length; i++) o[i] = Math.tanh(a[i]); },
+    (g, out) => g.mul(out.square().neg().add(1)));
+
+export const sigmoid = (x: Tensor): Tensor =>
+  unary('sigmoid', x, (a, o) => { for (let i = 0; i < o.length; i++) o[i] = 1 / (1 + Math.exp(-a[i])); },
+    (g, out) => g.mul(out.mul(out.neg().add(1))));
+
+// Like PyTorch, the derivative at the kink is taken as 0.
+export const abs = (x: Tensor): Tensor =>
+  unary('abs', x, (a, o) => { for (let i = 0; i < o.length; i++) o[i] = Math.abs(a[i]); },
+    (g) => g.mul(constantLike(x, Math.sign)));
+
+export const relu = (x: Tensor): Tensor =>
+  unary('relu', x, (a, o) => { for (let i = 0; i < o.length; i++) o[i] = a[i] > 0 ? a[i] : 0; },
+    (g) => g.mul(constantLike(x, (v) => (v > 0 ? 1 : 0))));
+
+export const pow = (x: Tensor, p: number): Tensor =>
+  unary('pow', x, (a, o) => { for (let i = 0; i < o.length; i++) o[i] = Math.pow(a[i], p); },
+    // p = 0 would give 0 * x^-1 = NaN at x = 0; the true derivative is 0.
+    (g) => (p === 0 ? g.mul(0) : g.mul(x.pow(p - 1).mul(p))));
+
+export const square = (x: Tensor): Tensor => x.mul(x);
+
+// Binary ops broadcast NumPy-style. `ia`/`ib` map each output position to an
+// input offset; both are null when the shapes already match (the fast path).
+type BinaryKernel = (a: Float64Array, b: Float64Array, out: Float64Array, ia: Int32Array | null, ib: Int32Array | null) => void;
+
+function binary(
+  op: string,
+  a: Tensor,
+  other: Tensor | number,
+  kernel: BinaryKernel,
+  backward: (g: Tensor, out: Tensor, b: Tensor) => [Tensor | null, Tensor | null],
+  label = op,
+): Tensor {
+  const b = typeof other === 'number' ? scalar(other) : other;
+  let shape = a.shape;
+  let ia: Int32Array | null = null;
+  let ib: Int32Array | null = null;
+  if (!sameShape(a.shape, b.shape)) {
+    shape = broadcastShapes(a.shape, b.shape, label);
+    ia = broadcastIndex(a.shape, shape);
+    ib = broadcastIndex(b.shape, shape);
+  }
+  const out = new Tensor(new Float64Array(sizeOf(shape)), shape);
+  kernel(a.data, b.data, out.data, ia, ib);
+  return record(out, op, [a, b], (g) => {
+    const [ga, gb] = backward(g, out, b);
+    return [ga && sumToShape(ga, a.shape), gb && sumToShape(gb, b.shape)];
+  });
+}
+
+function addImpl(a: Tensor, b: Tensor | number, label: string): Tensor {
+  return binary('add', a, b, (x, y, o, ix, iy) => {
+    if (ix && iy) for (let i = 0; i < o.length; i++) o[i] = x[ix[i]] + y[iy[i]];
+    else for (let i = 0; i < o.length; i++) o[i] = x[i] + y[i];
+  }, (g, _out, b) => [a.requiresGrad ? g : null, b.requiresGrad ? g : null], label);
+}
+
+export const add = (a: Tensor, b: Tensor | number): Tensor => addImpl(a, b, 'add');
+
+export const sub = (a: Tensor, b: Tensor | number): Tensor =>
+  addImpl(a, typeof b === 'number' ? -b : b.neg(), 'sub');
+
+export const mul = (a: Tensor, b: Tensor | number): Tensor =>
+  binary('mul', a, b, (x, y, o, ix, iy) => {
+    if (ix && iy) for (let i = 0; i < o.length; i++) o[i] = x[ix[i]] * y[iy[i]];
+    else for (let i = 0; i < o.length; i++) o[i] = x[i] * y[i];
+  }, (g, _out, b) => [a.requiresGrad ? g.mul(b) : null, b.requiresGrad ? g.mul(a) : null]);
+
+export const div = (a: Tensor, b: Tensor | number): Tensor =>
+  binary('div', a, b, (x, y, o, ix, iy) => {
+    if (ix && iy) for (let i = 0; i < o.length; i++) o[i] = x[ix[i]] / y[iy[i]];
+    else for (let i = 0; i < o.length; i++) o[i] = x[i] / y[i];
+  }, (g, out, b) => [
+    a.requiresGrad ? g.div(b) : null,
+    // d(a/b)/db = -a/b^2 = -out/b
+    b.requiresGrad ? g.mul(out).div(b).neg() : null,
+  ]);

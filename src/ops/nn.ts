@@ -1,0 +1,38 @@
+// Composites: their gradients come for free from the primitives they use.
+import { Tensor } from '../core/tensor.ts';
+import { ShapeError, formatShape, normalizeAxis } from '../core/shape.ts';
+
+/** Subtracting the (detached) max keeps exp from overflowing; it does not change the result. */
+function shifted(x: Tensor, axis: number, op: string): Tensor {
+  const ax = normalizeAxis(axis, x.shape, op);
+  return x.sub(x.max(ax, true).detach());
+}
+
+export function softmax(x: Tensor, axis = -1): Tensor {
+  const e = shifted(x, axis, 'softmax').exp();
+  return e.div(e.sum(axis, true));
+}
+
+export function logSoftmax(x: Tensor, axis = -1): Tensor {
+  const z = shifted(x, axis, 'logSoftmax');
+  return z.sub(z.exp().sum(axis, true).log());
+}
+
+/** Mean over rows of -logSoftmax(logits)[row, target]. */
+export function crossEntropy(logits: Tensor, targets: number[]): Tensor {
+  if (logits.shape.length !== 2) {
+    throw new ShapeError(`crossEntropy: expected logits of shape [N, C], got ${formatShape(logits.shape)}`);
+  }
+  const [n, c] = logits.shape;
+  if (targets.length !== n) {
+    throw new ShapeError(`crossEntropy: ${targets.length} targets for logits of shape ${formatShape(logits.shape)}`);
+  }
+  const oneHot = new Float64Array(n * c);
+  targets.forEach((t, row) => {
+    if (!Number.isInteger(t) || t < 0 || t >= c) {
+      throw new RangeError(`crossEntropy: target ${t} at row ${row} is not a class index in [0, ${c})`);
+    }
+    oneHot[row * c + t] = 1;
+  });
+  return logits.logSoftmax(-1).mul(new Tensor(oneHot, [n, c])).sum().mul(-1 / n);
+}

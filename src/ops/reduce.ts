@@ -1,0 +1,84 @@
+// Broadcasting and reductions. expand and sumToShape are each other's
+// backward; sum is sumToShape onto a keepDims shape, so there is exactly one
+// place where broadcasting is undone.
+import { Tensor } from '../core/tensor.ts';
+import { record } from '../core/autograd.ts';
+import { ShapeError, broadcastIndex, broadcastShapes, formatShape, normalizeAxes, sameShape, sizeOf } from '../core/shape.ts';
+
+function assertBroadcastable(small: number[], big: number[], message: string): void {
+  let ok: boolean;
+  try {
+    ok = sameShape(broadcastShapes(small, big), big);
+  } catch {
+    ok = false;
+  }
+  if (!ok) throw new ShapeError(message);
+}
+
+/** Broadcasts x up to `shape` (materialized; tensors here are small). */
+export function expand(x: Tensor, shape: number[]): Tensor {
+  if (sameShape(x.shape, shape)) return x;
+  assertBroadcastable(x.shape, shape, `expand: cannot broadcast shape ${formatShape(x.shape)} to ${formatShape(shape)}`);
+  const idx = broadcastIndex(x.shape, shape);
+  const out = new Tensor(new Float64Array(idx.length), shape);
+  const src = x.data;
+  const o = out.data;
+  for (let i = 0; i < o.length; i++) o[i] = src[idx[i]];
+  return record(out, 'expand', [x], (g) => [sumToShape(g, x.shape)]);
+}
+
+/** Sums a broadcast gradient back down to an input's shape. */
+export function sumToShape(grad: Tensor, shape: number[]): Tensor {
+  if (sameShape(grad.shape, shape)) return grad;
+  assertBroadcastable(shape, grad.shape, `sumToShape: cannot reduce shape ${formatShape(grad.shape)} to ${formatShape(shape)}`);
+  const idx = broadcastIndex(shape, grad.shape);
+  const out = new Tensor(new Float64Array(sizeOf(shape)), shape);
+  const g = grad.data;
+  const o = out.data;
+  for (let i = 0; i < g.length; i++) o[idx[i]] += g[i];
+  return record(out, 'sumToShape', [grad], (gg) => [expand(gg, grad.shape)]);
+}
+
+function reducedShapes(x: Tensor, axis: number | number[] | undefined, op: string): { kept: number[]; dropped: number[] } {
+  const axes = normalizeAxes(axis, x.shape, op);
+  const kept = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
+  const dropped = x.shape.filter((_, i) => !axes.includes(i));
+  return { kept, dropped };
+}
+
+export function sum(x: Tensor, axis?: number | number[], keepDims = false): Tensor {
+  const { kept, dropped } = reducedShapes(x, axis, 'sum');
+  const s = sumToShape(x, kept);
+  return keepDims ? s : s.reshape(dropped);
+}
+
+export function mean(x: Tensor, axis?: number | number[], keepDims = false): Tensor {
+  const s = sum(x, axis, keepDims);
+  return s.mul(s.size / x.size);
+}
+
+/** Gradient flows only to the first maximum along the reduced axes (numpy argmax). */
+export function max(x: Tensor, axis?: number | number[], keepDims = false): Tensor {
+  const { kept, dropped } = reducedShapes(x, axis, 'max');
+  if (x.size === 0) throw new ShapeError(`max: cannot reduce empty tensor of shape ${formatShape(x.shape)}`);
+  const idx = broadcastIndex(kept, x.shape);
+  const out = new Tensor(new Float64Array(sizeOf(kept)), kept);
+  const argmax = new Int32Array(out.size).fill(-1);
+  const src = x.data;
+  const o = out.data;
+  for (let i = 0; i < src.length; i++) {
+    const j = idx[i];
+    const v = src[i];
+    // NaN wins so it propagates, as in numpy.
+    if (argmax[j] < 0 || v > o[j] || (v !== v && o[j] === o[j])) {
+      o[j] = v;
+      argmax[j] = i;
+    }
+  }
+  const m = record(out, 'max', [x], (g) => {
+    const mask = new Float64Array(x.size);
+    for (const i of argmax) mask[i] = 1;
+    return [expand(g, x.shape).mul(new Tensor(mask, x.shape))];
+  });
+  return keepDims ? m : m.reshape(dropped);
+}
