@@ -1,0 +1,64 @@
+// The library API. The CLI is a thin shell over these functions.
+import { relative } from 'node:path';
+import type { Op } from './op.ts';
+import { checkOp } from './check/check-op.ts';
+import { loadOps } from './load.ts';
+import { DEFAULT_SEED, DEFAULT_TOLERANCE } from './check/types.ts';
+import type { CheckOptions, OpReport, RunReport } from './check/types.ts';
+
+/** Checks one op and returns its report (the same object as one entry of `run --json`). */
+export async function gradcheck(op: Op, options: CheckOptions = {}): Promise<OpReport> {
+  return checkOp(op, options, op.location?.file ?? '');
+}
+
+/** Loads an op file and checks every op it exports. A file that cannot load yields one error report. */
+export async function checkFile(file: string, options: CheckOptions = {}): Promise<OpReport[]> {
+  const shown = displayPath(file);
+  let ops: Op[];
+  try {
+    ops = await loadOps(file);
+  } catch (error) {
+    return [fileError(shown, error, options)];
+  }
+  if (ops.length === 0) return [fileError(shown, new Error(`no defineOp export in ${shown}`), options)];
+  return ops.map((op) => checkOp(op, options, shown));
+}
+
+/** Checks every file in turn and gathers one run report. */
+export async function checkFiles(files: string[], options: CheckOptions = {}): Promise<RunReport> {
+  const ops: OpReport[] = [];
+  for (const file of files) ops.push(...(await checkFile(file, options)));
+  return summarize(ops, options);
+}
+
+export function summarize(ops: OpReport[], options: CheckOptions): RunReport {
+  return {
+    passed: ops.every((op) => op.status === 'pass'),
+    tolerance: options.tolerance ?? DEFAULT_TOLERANCE,
+    seed: options.seed ?? DEFAULT_SEED,
+    ops,
+  };
+}
+
+export function displayPath(file: string): string {
+  const shown = relative(process.cwd(), file);
+  return shown.startsWith('..') ? file : shown;
+}
+
+function fileError(file: string, error: unknown, options: CheckOptions): OpReport {
+  const message = error instanceof Error ? error.message : String(error);
+  return {
+    file,
+    name: '(file)',
+    status: 'error',
+    elapsedMs: 0,
+    maxRelErr: NaN,
+    tolerance: options.tolerance ?? DEFAULT_TOLERANCE,
+    mode: 'element-wise',
+    evaluations: 0,
+    error: message.startsWith(`no defineOp`) ? message : `${file}: ${message}`,
+    stack: error instanceof Error ? error.stack : undefined,
+    diagnoses: [],
+    inputs: [],
+  };
+}

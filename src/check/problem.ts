@@ -1,0 +1,126 @@
+// One shape for every op under test, whatever computes it: f evaluated at the inputs' current
+// values (which the finite-difference passes perturb in place), and the analytic vector–Jacobian
+// product that the backward under test produces.
+import { Tensor, noGrad } from '../core/index.ts';
+import type { EngineOpSpec, MaterializedInput, Op, OpSpec, TensorOpSpec } from '../op.ts';
+import { OpSpecError } from '../op.ts';
+
+export interface Problem {
+  readonly inputs: MaterializedInput[];
+  /** f at the inputs' current values, with no tape. */
+  evaluate(): Float64Array;
+  /** The gradient of dot(cotangent, f) for each input; null where the backward produced none. */
+  vjp(cotangent: Float64Array): (Float64Array | null)[];
+}
+
+/** Something the op itself did wrong while running: reported as the op's error, in one line. */
+export class OpRunError extends Error {
+  constructor(message: string, readonly input?: string) {
+    super(message);
+    this.name = 'OpRunError';
+  }
+}
+
+export function isTensorSpec(spec: OpSpec): spec is TensorOpSpec<string> {
+  return typeof (spec as TensorOpSpec<string>).forward === 'function';
+}
+
+export function createProblem(op: Op, inputs: MaterializedInput[]): Problem {
+  const spec = op.spec;
+  if (isTensorSpec(spec)) return tensorProblem(spec, inputs);
+  const engine = spec as EngineOpSpec<string>;
+  if (typeof engine.evaluate === 'function' && typeof engine.vjp === 'function') return engineProblem(engine, inputs);
+  throw new OpSpecError('an op needs either `forward` (tensor ops) or both `evaluate` and `vjp` (any engine)');
+}
+
+function tensorProblem(spec: TensorOpSpec<string>, inputs: MaterializedInput[]): Problem {
+  // The leaves share their data arrays with `inputs`, so an in-place perturbation is seen by forward.
+  const leaves = inputs.map((input) => new Tensor(input.data, input.shape, true));
+  const byName: Record<string, Tensor> = {};
+  inputs.forEach((input, i) => (byName[input.name] = leaves[i]));
+  const runForward = (): Tensor => {
+    const output = guard('forward', () => spec.forward(byName));
+    if (!(output instanceof Tensor)) {
+      throw new OpRunError(`forward must return a Tensor, got ${describe(output)}`);
+    }
+    return output;
+  };
+  return {
+    inputs,
+    evaluate: () => noGrad(runForward).data,
+    vjp(cotangent) {
+      for (const leaf of leaves) leaf.zeroGrad();
+      const output = runForward();
+      if (output.requiresGrad) {
+        const seed = new Tensor(Float64Array.from(cotangent), [...output.shape]);
+        guard('backward', () => output.backward(seed));
+      }
+      return leaves.map((leaf) => (leaf.grad ? Float64Array.from(leaf.grad.data) : null));
+    },
+  };
+}
+
+function engineProblem(spec: EngineOpSpec<string>, inputs: MaterializedInput[]): Problem {
+  const byName: Record<string, Float64Array> = {};
+  for (const input of inputs) byName[input.name] = input.data;
+  return {
+    inputs,
+    evaluate() {
+      const output = guard('evaluate', () => spec.evaluate(byName));
+      return toFloat64(output, 'evaluate');
+    },
+    vjp(cotangent) {
+      const grads = guard('vjp', () => spec.vjp(byName, Float64Array.from(cotangent)));
+      if (grads === null || typeof grads !== 'object') {
+        throw new OpRunError(`vjp must return an object with one gradient per input, got ${describe(grads)}`);
+      }
+      return inputs.map((input) => {
+        const grad = (grads as Record<string, unknown>)[input.name];
+        if (grad === undefined || grad === null) {
+          throw new OpRunError(`vjp returned no gradient for input '${input.name}'`, input.name);
+        }
+        // Copied: an engine that reuses its gradient buffer must not change an earlier answer.
+        const values = toFloat64(grad, `vjp (input '${input.name}')`);
+        if (values.length !== input.data.length) {
+          throw new OpRunError(
+            `vjp returned ${values.length} values for input '${input.name}', which has ${input.data.length} elements (shape [${input.shape.join(', ')}])`,
+            input.name,
+          );
+        }
+        return values;
+      });
+    },
+  };
+}
+
+function toFloat64(value: unknown, where: string): Float64Array {
+  if (typeof value === 'number') return Float64Array.of(value);
+  if (value instanceof Tensor) return Float64Array.from(value.data);
+  if (ArrayBuffer.isView(value) || Array.isArray(value)) {
+    const out = Float64Array.from(value as ArrayLike<number>);
+    if (Array.isArray(value) && value.some((v) => typeof v !== 'number')) {
+      throw new OpRunError(`${where} must return numbers (nested arrays are not accepted), got ${describe(value)}`);
+    }
+    return out;
+  }
+  throw new OpRunError(`${where} must return a number or an array of numbers, got ${describe(value)}`);
+}
+
+function guard<T>(phase: string, run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    if (error instanceof OpRunError || error instanceof OpSpecError) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    const wrapped = new OpRunError(`${phase} threw: ${message}`);
+    if (error instanceof Error) wrapped.stack = error.stack;
+    throw wrapped;
+  }
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return `an array of length ${value.length}`;
+  if (typeof value === 'object') return (value as object).constructor?.name ?? 'an object';
+  return typeof value;
+}

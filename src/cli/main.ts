@@ -1,0 +1,66 @@
+// The commander program: parses arguments, hands each command to its module, and turns usage
+// errors into one line and exit code 2. Commands compute with the library API and print with reporters.
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { readFileSync } from 'node:fs';
+import { runCommand } from './commands/run.ts';
+
+export const EXIT = { pass: 0, fail: 1, error: 2 } as const;
+
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+export function parsePositiveNumber(value: string): number {
+  const number = Number(value);
+  if (!Number.isFinite(number) || number <= 0) throw new InvalidArgumentError(`expected a positive number, got '${value}'`);
+  return number;
+}
+
+export function parseEpsList(value: string): number[] {
+  const list = value.split(',').map((part) => part.trim()).filter(Boolean);
+  if (list.length === 0) throw new InvalidArgumentError('expected a comma-separated list of steps, e.g. 1e-4,1e-5,1e-6');
+  return list.map(parsePositiveNumber);
+}
+
+export function parseSeed(value: string): number {
+  const seed = Number(value);
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new InvalidArgumentError(`expected an integer from 0 to 4294967295, got '${value}'`);
+  return seed;
+}
+
+export function buildProgram(setExitCode: (code: number) => void): Command {
+  const program = new Command()
+    .name('gradcheck')
+    .description('Prove a backward pass right: analytic gradients against centered finite differences.')
+    .version(version)
+    .showHelpAfterError('(run gradcheck --help for usage)')
+    .exitOverride();
+
+  program
+    .command('run')
+    .description('check every defineOp export of the given op files (directories: every .ts/.js file under them)')
+    .argument('<paths...>', 'op files or directories')
+    .option('--tol <number>', 'largest relative error that passes', parsePositiveNumber, 1e-7)
+    .option('--eps <list>', 'comma-separated steps to sweep (default 1e-1,...,1e-12)', parseEpsList)
+    .option('--seed <n>', 'seed for inputs, cotangents and directions', parseSeed, 0)
+    .option('--json', 'print one JSON document on stdout instead of tables')
+    .option('--verbose', 'show stack traces of errors')
+    .action(async (paths: string[], options) => setExitCode(await runCommand(paths, options)));
+
+  return program;
+}
+
+/** Runs the CLI and returns the exit code: 0 all pass, 1 a check failed, 2 usage error or an op that could not run. */
+export async function main(argv: string[]): Promise<number> {
+  let exitCode: number = EXIT.pass;
+  const program = buildProgram((code) => (exitCode = code));
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      const done = error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help';
+      return done ? EXIT.pass : EXIT.error;
+    }
+    process.stderr.write(`gradcheck: ${error instanceof Error ? error.message : String(error)}\n`);
+    return EXIT.error;
+  }
+  return exitCode;
+}

@@ -1,0 +1,21 @@
+// gradcheck's public API: what op files and test suites import from 'gradcheck'.
+export {
+  Tensor,
+  tensor,
+  zeros,
+  ones,
+  crossEntropy,
+  noGrad,
+  isGradEnabled,
+  customOp,
+  sumToShape,
+  broadcastShapes,
+  GradientShapeError,
+  GradientCountError,
+} from './core/index.ts';
+export type { NestedArray } from './core/index.ts';
+export { defineOp, isOp } from './op.ts';
+export type { Op, OpSpec, TensorOpSpec, EngineOpSpec, InputSpec, SourceLocation } from './op.ts';
+export { gradcheck, checkFile, checkFiles } from './api.ts';
+export { DEFAULT_EPS, DEFAULT_SEED, DEFAULT_TOLERANCE } from './check/types.ts';
+export type { CheckOptions, OpReport, RunReport, InputReport, SweepPoint, Diagnosis, Status, WorstElement } from './check/types.ts';

@@ -1,0 +1,146 @@
+// defineOp: what an op file exports. It only records the spec (and where it was written);
+// everything is validated when the op is checked, so one bad op never hides the others.
+import { Tensor } from './core/index.ts';
+import type { NestedArray } from './core/index.ts';
+import { createRandom, deriveSeed } from './random.ts';
+
+/** A shape draws seeded standard-normal values; `low`/`high` draws uniform values; `values` fixes them. */
+export type InputSpec =
+  | number[]
+  | { shape: number[]; low?: number; high?: number; values?: ArrayLike<number> | NestedArray };
+
+export interface OpOptions {
+  /** Overrides the run's tolerance for this op. */
+  tolerance?: number;
+}
+
+export interface TensorOpSpec<Name extends string> extends OpOptions {
+  name: string;
+  inputs: Record<Name, InputSpec>;
+  /** Built from gradcheck's tensor ops; the analytic side is gradcheck's own tape. */
+  forward: (inputs: Record<Name, Tensor>) => Tensor;
+}
+
+export interface EngineOpSpec<Name extends string> extends OpOptions {
+  name: string;
+  inputs: Record<Name, InputSpec>;
+  /** Any engine: plain arrays in, a number or array-like out. */
+  evaluate: (inputs: Record<Name, Float64Array>) => number | ArrayLike<number>;
+  /** The engine's backward: the gradient of dot(cotangent, output) for each input. */
+  vjp: (inputs: Record<Name, Float64Array>, cotangent: Float64Array) => Partial<Record<Name, ArrayLike<number>>>;
+}
+
+export type OpSpec<Name extends string = string> = TensorOpSpec<Name> | EngineOpSpec<Name>;
+
+export interface SourceLocation {
+  file: string;
+  line: number;
+  column: number;
+}
+
+const OP_BRAND = Symbol.for('gradcheck.op');
+
+export interface Op {
+  readonly [OP_BRAND]: true;
+  readonly name: string;
+  readonly spec: OpSpec;
+  /** Where defineOp was called, when the stack says so (for CI annotations). */
+  readonly location?: SourceLocation;
+}
+
+export function defineOp<Name extends string>(spec: TensorOpSpec<Name>): Op;
+export function defineOp<Name extends string>(spec: EngineOpSpec<Name>): Op;
+export function defineOp(spec: OpSpec): Op {
+  const name = spec !== null && typeof spec === 'object' && typeof spec.name === 'string' ? spec.name : '(unnamed)';
+  return { [OP_BRAND]: true, name, spec, location: callerLocation() };
+}
+
+export function isOp(value: unknown): value is Op {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[OP_BRAND] === true;
+}
+
+/** A problem with an op's spec: reported as that op's error, naming the input when there is one. */
+export class OpSpecError extends Error {
+  constructor(message: string, readonly input?: string) {
+    super(message);
+    this.name = 'OpSpecError';
+  }
+}
+
+export interface MaterializedInput {
+  name: string;
+  shape: number[];
+  data: Float64Array;
+}
+
+/** Draws (or copies) every input of an op, seeded by the run's seed, the op's name and the input's name. */
+export function materializeInputs(op: Op, seed: number): MaterializedInput[] {
+  const inputs = op.spec.inputs as Record<string, InputSpec> | undefined;
+  if (inputs === null || typeof inputs !== 'object' || Array.isArray(inputs)) {
+    throw new OpSpecError('`inputs` must be an object mapping input names to shapes or { shape, low, high, values }');
+  }
+  const names = Object.keys(inputs);
+  if (names.length === 0) throw new OpSpecError('`inputs` is empty: an op needs at least one input to differentiate');
+  return names.map((name) => materializeInput(name, inputs[name], deriveSeed(seed, `${op.name}/${name}`)));
+}
+
+function materializeInput(name: string, spec: InputSpec, seed: number): MaterializedInput {
+  const shape = Array.isArray(spec) ? spec : spec?.shape;
+  if (!Array.isArray(shape)) throw new OpSpecError(`input '${name}': expected a shape array or { shape, ... }`, name);
+  for (const dim of shape) {
+    if (typeof dim !== 'number' || !Number.isInteger(dim) || dim < 0) {
+      throw new OpSpecError(`input '${name}': shape [${shape.join(', ')}] must hold non-negative integers`, name);
+    }
+  }
+  const size = shape.reduce((a, b) => a * b, 1);
+  if (size === 0) throw new OpSpecError(`input '${name}': shape [${shape.join(', ')}] has no elements`, name);
+  const data = new Float64Array(size);
+  const random = createRandom(seed);
+  if (Array.isArray(spec)) {
+    for (let i = 0; i < size; i++) data[i] = random.normal();
+    return { name, shape: [...shape], data };
+  }
+  if (spec.values !== undefined) {
+    const values = flatten(spec.values);
+    if (values.length !== size) {
+      throw new OpSpecError(`input '${name}': ${values.length} values do not fill shape [${shape.join(', ')}] (${size} elements)`, name);
+    }
+    data.set(values);
+    return { name, shape: [...shape], data };
+  }
+  const low = spec.low ?? -1;
+  const high = spec.high ?? 1;
+  if (!Number.isFinite(low) || !Number.isFinite(high) || !(low < high)) {
+    throw new OpSpecError(`input '${name}': low (${low}) must be below high (${high})`, name);
+  }
+  for (let i = 0; i < size; i++) data[i] = low + (high - low) * random.uniform();
+  return { name, shape: [...shape], data };
+}
+
+function flatten(values: ArrayLike<number> | NestedArray): number[] {
+  if (typeof values === 'number') return [values];
+  const out: number[] = [];
+  const walk = (value: unknown): void => {
+    if (typeof value === 'number') out.push(value);
+    else if (Array.isArray(value)) value.forEach(walk);
+    else if (ArrayBuffer.isView(value)) out.push(...(value as unknown as ArrayLike<number> & Iterable<number>));
+    else throw new OpSpecError(`input values must be numbers, got ${typeof value}`);
+  };
+  if (ArrayBuffer.isView(values)) walk(values);
+  else walk(Array.from(values as ArrayLike<number>, (v) => v));
+  return out;
+}
+
+/** The first stack frame outside gradcheck's own op.ts: the line of the defineOp call. */
+function callerLocation(): SourceLocation | undefined {
+  const stack = new Error().stack?.split('\n').slice(1) ?? [];
+  const own = /[\\/]src[\\/]op\.ts/;
+  for (const frame of stack) {
+    if (own.test(frame)) continue;
+    const match = /\(?((?:file:\/\/)?[^()\s]+?):(\d+):(\d+)\)?\s*$/.exec(frame);
+    if (!match) continue;
+    const file = match[1].startsWith('file://') ? new URL(match[1]).pathname : match[1];
+    return { file, line: Number(match[2]), column: Number(match[3]) };
+  }
+  return undefined;
+}

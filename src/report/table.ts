@@ -1,0 +1,62 @@
+// The terminal report: one relative-error table per op, diagnoses under it, a summary line last.
+import chalk from 'chalk';
+import Table from 'cli-table3';
+import type { OpReport, RunReport } from '../check/types.ts';
+import { formatExp, formatShape, formatValue, opLocation, plural, summaryCounts } from './format.ts';
+import type { ReportOptions, Writer } from './format.ts';
+
+const BADGE = {
+  pass: chalk.bgGreen.black(' PASS '),
+  fail: chalk.bgRed.white(' FAIL '),
+  error: chalk.bgMagenta.white(' ERROR '),
+};
+
+export function formatOpTable(op: OpReport, options: ReportOptions = {}): string {
+  const lines = [`${BADGE[op.status]} ${chalk.bold(op.name)}  ${chalk.dim(opLocation(op))}  ${chalk.dim(`${op.elapsedMs.toFixed(1)} ms`)}`];
+  if (op.status === 'error') {
+    lines.push(`  ${chalk.magenta(op.error ?? 'unknown error')}`);
+    if (options.verbose && op.stack) lines.push(chalk.dim(op.stack.replace(/^/gm, '    ')));
+  }
+  if (op.inputs.length > 0) {
+    const table = new Table({
+      head: ['input', 'shape', 'best ε', 'rel. error', 'worst element', 'analytic', 'numeric', 'verdict'].map((h) => chalk.bold(h)),
+      style: { head: [], border: [] },
+    });
+    for (const input of op.inputs) {
+      const failed = !input.passed;
+      const paint = failed ? chalk.red : (text: string) => text;
+      table.push([
+        input.name,
+        formatShape(input.shape),
+        formatExp(input.bestEps, 0),
+        paint(formatExp(input.relErr)),
+        formatShape(input.worst.index),
+        formatValue(input.worst.analytic),
+        formatValue(input.worst.numeric),
+        failed ? chalk.red.bold('FAIL') : chalk.green('ok'),
+      ]);
+    }
+    lines.push(table.toString());
+  }
+  for (const diagnosis of op.diagnoses) {
+    const where = diagnosis.input ? ` (${diagnosis.input})` : '';
+    lines.push(`  ${chalk.yellow(`⚠ ${diagnosis.code}${where}:`)} ${diagnosis.message}`);
+  }
+  return lines.join('\n');
+}
+
+export function formatSummary(report: RunReport): string {
+  const { passed, failed, errors, files } = summaryCounts(report);
+  const parts = [
+    chalk.green(`${passed} passed`),
+    failed ? chalk.red(`${failed} failed`) : `${failed} failed`,
+    errors ? chalk.magenta(plural(errors, 'error')) : plural(errors, 'error'),
+  ];
+  const head = `${plural(report.ops.length, 'op')} in ${plural(files, 'file')}: ${parts.join(', ')}`;
+  return `${head}  ${chalk.dim(`(tolerance ${formatExp(report.tolerance, 0)}, seed ${report.seed})`)}`;
+}
+
+export function printTable(report: RunReport, out: Writer, options: ReportOptions = {}): void {
+  for (const op of report.ops) out.write(`${formatOpTable(op, options)}\n\n`);
+  out.write(`${formatSummary(report)}\n`);
+}

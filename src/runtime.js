@@ -1,0 +1,29 @@
+// Sets up a Node.js process (or worker thread) to run gradcheck and op files:
+// - tsx compiles TypeScript, both as ES modules and as CommonJS (tsx compiles an op file that lies
+//   outside a "type": "module" package to CommonJS);
+// - the specifier 'gradcheck' resolves to this very copy, from import and from require, so an op
+//   file anywhere on disk needs no install step and shares the one Tensor class the checker uses.
+// Plain JavaScript, because it runs before TypeScript support exists.
+import Module, { register } from 'node:module';
+import { register as registerTsxEsm } from 'tsx/esm/api';
+import { register as registerTsxCjs } from 'tsx/cjs/api';
+
+const indexUrl = new URL('./index.ts', import.meta.url).href;
+let ready;
+
+export function setupRuntime() {
+  ready ??= (async () => {
+    registerTsxCjs();
+    registerTsxEsm();
+    // Registered after tsx, so it runs before tsx's resolver (hooks chain last-in, first-out).
+    register('./resolve-gradcheck.js', import.meta.url, { data: { indexUrl } });
+    const gradcheck = await import(indexUrl);
+    const load = Module._load;
+    Module._load = function loadWithGradcheck(request, ...rest) {
+      if (request === 'gradcheck') return gradcheck;
+      return load.call(this, request, ...rest);
+    };
+    return gradcheck;
+  })();
+  return ready;
+}
