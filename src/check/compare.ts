@@ -3,14 +3,13 @@
 // The floor is the guard that keeps a correct op from failing on elements whose true gradient is
 // zero or tiny next to the rest (exact zeros, x³ near 0): there the numeric estimate's absolute
 // error, however small, is all that is left, and dividing by a near-zero gradient would blow it up.
-// An element is compared against the largest of
+// An element is compared against the larger of
 //   - 1% of the largest gradient magnitude of its own input,
-//   - 0.01% of the largest gradient magnitude of the whole op,
-//   - the rounding noise of the numeric estimate itself divided by the tolerance: f's own rounding
-//     (16 ulps of the sum of |cotangent · output|) divided by the step. Below that level no step
-//     can tell a gradient from zero, so a gradient of exactly zero is not failed for noise.
+//   - 0.01% of the largest gradient magnitude of the whole op.
 // A gradient that is off by 0.1% on any element carrying at least 0.01% of its input's largest
 // gradient still shows a relative error of at least 1e-5, far above the 1e-7 tolerance.
+// And where analytic and numeric values both lie within the numeric estimate's own rounding noise
+// (`numericNoise`) they are both zero as far as any step can tell, so an all-zero gradient passes.
 
 export const FLOOR_OF_INPUT = 1e-2;
 export const FLOOR_OF_OP = 1e-4;
@@ -31,11 +30,15 @@ export function largestMagnitude(...arrays: Float64Array[]): number {
  * generous because rounding builds up through a forward's many operations), over the step 2h.
  */
 export function numericNoise(outputMagnitude: number, eps: number): number {
-  return (16 * Number.EPSILON * outputMagnitude) / (2 * eps);
+  return phiNoise(outputMagnitude) / (2 * eps);
 }
 
-export function comparisonFloor(inputScale: number, opScale: number, noise: number, tolerance: number): number {
-  return Math.max(FLOOR_OF_INPUT * inputScale, FLOOR_OF_OP * opScale, noise / tolerance, Number.MIN_VALUE);
+export function phiNoise(outputMagnitude: number): number {
+  return 16 * Number.EPSILON * outputMagnitude;
+}
+
+export function comparisonFloor(inputScale: number, opScale: number): number {
+  return Math.max(FLOOR_OF_INPUT * inputScale, FLOOR_OF_OP * opScale, Number.MIN_VALUE);
 }
 
 export interface Comparison {
@@ -43,13 +46,14 @@ export interface Comparison {
   worstIndex: number;
 }
 
-export function compareGradients(analytic: Float64Array, numeric: Float64Array, floor: number): Comparison {
+export function compareGradients(analytic: Float64Array, numeric: Float64Array, floor: number, noise: number): Comparison {
   let relErr = 0;
   let worstIndex = 0;
   for (let i = 0; i < analytic.length; i++) {
     const a = analytic[i];
     const n = numeric[i];
-    const error = Math.abs(a - n) / Math.max(Math.abs(a), Math.abs(n), floor);
+    const bothZero = Math.abs(a) <= noise && Math.abs(n) <= noise;
+    const error = bothZero ? 0 : Math.abs(a - n) / Math.max(Math.abs(a), Math.abs(n), floor);
     // NaN (from NaN or infinite values) counts as the worst possible error.
     if (!(error <= relErr)) {
       relErr = Number.isNaN(error) ? Infinity : error;

@@ -27,13 +27,20 @@ export function numericGradient(phi: () => number, x: Float64Array, eps: number)
  * phi(x + εd) − phi(x − εd), the analytic side g · ((x + εd) − (x − εd)) with the steps as taken.
  * Two evaluations per step, whatever the input's size: this is what finds the bottom of the U-curve.
  */
+export interface DirectionalComparison {
+  relErr: number;
+  /** f's estimated rounding noise (`noiseOfPhi`) relative to the analytic change: how far this step can be trusted. */
+  noise: number;
+}
+
 export function directionalError(
   phi: () => number,
   x: Float64Array,
   gradient: Float64Array,
   direction: Float64Array,
   eps: number,
-): number {
+  noiseOfPhi: number,
+): DirectionalComparison {
   const original = Float64Array.from(x);
   const up = new Float64Array(x.length);
   const down = new Float64Array(x.length);
@@ -49,7 +56,7 @@ export function directionalError(
   x.set(original);
   let analytic = 0;
   for (let i = 0; i < x.length; i++) analytic += gradient[i] * (up[i] - down[i]);
-  return relativeError(analytic, fUp - fDown);
+  return { relErr: relativeError(analytic, fUp - fDown), noise: noiseOfPhi / Math.abs(analytic) };
 }
 
 export function relativeError(a: number, b: number): number {
