@@ -66,6 +66,16 @@ export interface CheckOptions {
   eps?: number[];
   /** Seed for inputs, cotangents and directions (default 0). */
   seed?: number;
+  /** Called as the numeric side advances, for progress displays; must not throw. */
+  onProgress?: (progress: CheckProgress) => void;
+}
+
+export interface CheckProgress {
+  /** The op being checked. */
+  op: string;
+  /** Input elements whose numeric gradient is done, of `total`. */
+  done: number;
+  total: number;
 }
 
 export const DEFAULT_TOLERANCE = 1e-7;
