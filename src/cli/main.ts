@@ -3,6 +3,7 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { runCommand } from './commands/run.ts';
+import { sweepCommand } from './commands/sweep.ts';
 
 export const EXIT = { pass: 0, fail: 1, error: 2 } as const;
 
@@ -44,6 +45,8 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--json', 'print one JSON document on stdout instead of tables')
     .option('--verbose', 'show stack traces of errors')
     .action(async (paths: string[], options) => setExitCode(await runCommand(paths, options)));
+
+  program.addCommand(sweepCommand(setExitCode));
 
   return program;
 }

@@ -29,7 +29,7 @@ export function formatShape(shape: number[]): string {
   return `[${shape.join(', ')}]`;
 }
 
-export function opLocation(op: OpReport): string {
+export function opLocation(op: { file: string; line?: number }): string {
   return op.line ? `${op.file}:${op.line}` : op.file;
 }
 

@@ -1,0 +1,66 @@
+// `gradcheck sweep`: the relative error at every ε of the sweep, per input, as a chart and a table.
+import { Command } from 'commander';
+import { writeFileSync } from 'node:fs';
+import { sweepOp } from '../../check/sweep.ts';
+import type { OpSweep, SweepReport } from '../../check/sweep.ts';
+import { DEFAULT_EPS, DEFAULT_SEED, DEFAULT_TOLERANCE } from '../../check/types.ts';
+import { loadConfig, pick } from '../../config.ts';
+import { formatHtml } from '../../report/html.ts';
+import { printJson } from '../../report/json.ts';
+import { createProgress } from '../../report/progress.ts';
+import { printSweep } from '../../report/sweep.ts';
+import { parseEpsList, parsePositiveNumber, parseSeed } from '../main.ts';
+import { loadFiles, resolveFiles, UsageError } from '../select.ts';
+
+export interface SweepOptions {
+  op?: string;
+  tol?: number;
+  eps?: number[];
+  seed?: number;
+  json?: boolean;
+  html?: string;
+  verbose?: boolean;
+}
+
+export function sweepCommand(setExitCode: (code: number) => void): Command {
+  return new Command('sweep')
+    .description('the relative error at every step ε, per input: a log–log chart of the U-curve, a table and the step to use')
+    .argument('[paths...]', 'op files, directories or globs (default: files from gradcheck.config.ts)')
+    .option('--op <name>', 'only the op with this name')
+    .option('--tol <number>', 'largest relative error that passes (default 1e-7)', parsePositiveNumber)
+    .option('--eps <list>', 'comma-separated steps to sweep (default 1e-1,...,1e-12)', parseEpsList)
+    .option('--seed <n>', 'seed for inputs and cotangents (default 0)', parseSeed)
+    .option('--json', 'print one JSON document on stdout instead of charts')
+    .option('--html <file>', 'also write a self-contained HTML report')
+    .option('--verbose', 'show stack traces of errors')
+    .action(async (paths: string[], options: SweepOptions) => setExitCode(await runSweep(paths, options)));
+}
+
+export async function runSweep(paths: string[], options: SweepOptions): Promise<number> {
+  const { config } = await loadConfig();
+  const files = paths.length > 0 ? paths : config.files;
+  if (!files || files.length === 0) throw new UsageError('no op files given (name some, or list them as `files` in gradcheck.config.ts)');
+  const check = {
+    tolerance: pick(options.tol, true, config.tolerance, DEFAULT_TOLERANCE),
+    eps: pick(options.eps, true, config.eps, [...DEFAULT_EPS]),
+    seed: pick(options.seed, true, config.seed, DEFAULT_SEED),
+  };
+  const loaded = await loadFiles(resolveFiles(files), options.op);
+  const progress = createProgress(process.stderr);
+  const ops: OpSweep[] = [];
+  for (const entry of loaded) {
+    if (entry.error) ops.push(loadError(entry.file, entry.error, entry.stack, check.tolerance));
+    for (const op of entry.ops) ops.push(sweepOp(op, { ...check, onProgress: progress.onProgress }, entry.file));
+  }
+  progress.done();
+  const report: SweepReport = { passed: ops.every((op) => op.status === 'pass'), tolerance: check.tolerance, seed: check.seed, ops };
+  if (options.json) printJson(report, process.stdout, { verbose: options.verbose });
+  else printSweep(report, process.stdout, { verbose: options.verbose });
+  if (options.html) writeFileSync(options.html, formatHtml(report, { title: 'gradcheck sweep' }));
+  if (ops.some((op) => op.status === 'error')) return 2;
+  return ops.some((op) => op.status === 'fail') ? 1 : 0;
+}
+
+function loadError(file: string, error: string, stack: string | undefined, tolerance: number): OpSweep {
+  return { file, name: '(file)', status: 'error', elapsedMs: 0, tolerance, evaluations: 0, error, stack, inputs: [] };
+}

@@ -1,0 +1,89 @@
+// gradcheck.config.ts: project defaults for the CLI, looked up in the current directory.
+// Flags given on the command line override it; it overrides the built-in defaults.
+//
+//   export default { tolerance: 1e-6, eps: [1e-4, 1e-5, 1e-6], seed: 1, files: ['ops/**/*.ts'] };
+import { existsSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+export interface GradcheckConfig {
+  /** Largest relative error that passes. */
+  tolerance?: number;
+  /** Steps to sweep. */
+  eps?: number[];
+  seed?: number;
+  /** How the numeric side is computed, passed on as `--mode`. */
+  mode?: string;
+  /** Op files, directories or globs to check when the command line names none (relative to the config file). */
+  files?: string[];
+}
+
+export const CONFIG_FILES = ['gradcheck.config.ts', 'gradcheck.config.mts', 'gradcheck.config.js', 'gradcheck.config.mjs'];
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** The config file in `dir`, or undefined when there is none. */
+export function findConfig(dir = process.cwd()): string | undefined {
+  return CONFIG_FILES.map((name) => join(dir, name)).find((path) => existsSync(path));
+}
+
+export async function loadConfig(dir = process.cwd()): Promise<{ path?: string; config: GradcheckConfig }> {
+  const path = findConfig(dir);
+  if (!path) return { config: {} };
+  let module: { default?: unknown };
+  try {
+    module = (await import(pathToFileURL(path).href)) as { default?: unknown };
+  } catch (error) {
+    throw new ConfigError(`${path}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return { path, config: validateConfig(module.default, path) };
+}
+
+export function validateConfig(value: unknown, path: string): GradcheckConfig {
+  const fail = (message: string): never => {
+    throw new ConfigError(`${path}: ${message}`);
+  };
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) fail('the default export must be an object such as { tolerance: 1e-7 }');
+  const raw = value as Record<string, unknown>;
+  const known = ['tolerance', 'eps', 'seed', 'mode', 'files'];
+  for (const key of Object.keys(raw)) if (!known.includes(key)) fail(`unknown key '${key}' (known: ${known.join(', ')})`);
+  const positive = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v > 0;
+  const config: GradcheckConfig = {};
+  if (raw.tolerance !== undefined) {
+    if (!positive(raw.tolerance)) fail(`tolerance must be a positive number, got ${JSON.stringify(raw.tolerance)}`);
+    config.tolerance = raw.tolerance as number;
+  }
+  if (raw.eps !== undefined) {
+    if (!Array.isArray(raw.eps) || raw.eps.length === 0 || !raw.eps.every(positive)) fail(`eps must be a non-empty array of positive numbers, got ${JSON.stringify(raw.eps)}`);
+    config.eps = [...(raw.eps as number[])];
+  }
+  if (raw.seed !== undefined) {
+    const seed = raw.seed;
+    if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) fail(`seed must be an integer from 0 to 4294967295, got ${JSON.stringify(seed)}`);
+    config.seed = seed as number;
+  }
+  if (raw.mode !== undefined) {
+    if (typeof raw.mode !== 'string') fail(`mode must be a string, got ${JSON.stringify(raw.mode)}`);
+    config.mode = raw.mode as string;
+  }
+  if (raw.files !== undefined) {
+    if (!Array.isArray(raw.files) || !raw.files.every((f) => typeof f === 'string')) fail(`files must be an array of paths or globs, got ${JSON.stringify(raw.files)}`);
+    // Relative to the config file, written relative to the current directory as the CLI expects.
+    const base = dirname(path);
+    config.files = (raw.files as string[]).map((file) => (isAbsolute(file) || base === resolve('.') ? file : join(base, file)));
+  }
+  return config;
+}
+
+/** A flag's value wins when it was given on the command line; otherwise the config's, then the default. */
+export function pick<T>(flag: T | undefined, fromCommandLine: boolean, configured: T | undefined, fallback: T): T;
+export function pick<T>(flag: T | undefined, fromCommandLine: boolean, configured: T | undefined): T | undefined;
+export function pick<T>(flag: T | undefined, fromCommandLine: boolean, configured: T | undefined, fallback?: T): T | undefined {
+  if (fromCommandLine && flag !== undefined) return flag;
+  return configured ?? flag ?? fallback;
+}

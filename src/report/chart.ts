@@ -1,0 +1,70 @@
+// The U-curve in a terminal: relative error against ε on log–log axes, one row per decade of error
+// and one column per step, small steps on the left (floating-point cancellation) and large ones on
+// the right (truncation error). The minimum is marked, the tolerance drawn as a dashed row, and the
+// steps within the tolerance drawn as a double rule on the ε axis.
+import chalk from 'chalk';
+import type { SweepPoint } from '../check/types.ts';
+import { findMinimum, toleranceBand } from '../check/sweep.ts';
+import { formatExp } from './format.ts';
+
+const CELL = 6;
+const LABEL = 7;
+/** Deeper than this the chart only grows taller without saying more. */
+const MAX_DECADES = 18;
+
+export const MARKERS = { within: '●', above: '×', minimum: '◆', offChart: '▼' } as const;
+
+export function formatUCurve(sweep: SweepPoint[], tolerance: number): string {
+  const points = [...sweep].sort((a, b) => a.eps - b.eps);
+  const minimum = findMinimum(sweep);
+  const band = toleranceBand(sweep, minimum, tolerance);
+  const inBand = (eps: number) => band !== undefined && eps <= band.largestEps && eps >= band.smallestEps;
+
+  const toleranceDecade = Math.round(Math.log10(tolerance));
+  const decades = points.map((p) => (p.relErr > 0 ? Math.round(Math.log10(p.relErr)) : -Infinity));
+  const finite = decades.filter(Number.isFinite);
+  const top = Math.min(Math.max(toleranceDecade, ...finite.map((d) => Math.min(d, 1))), 1);
+  const bottom = Math.max(Math.min(toleranceDecade, ...finite), top - MAX_DECADES);
+
+  const marker = (point: SweepPoint, decade: number): string => {
+    if (point === minimum) return chalk.bold.cyan(MARKERS.minimum);
+    if (decade < bottom) return chalk.green(MARKERS.offChart);
+    return point.relErr <= tolerance ? chalk.green(MARKERS.within) : chalk.red(MARKERS.above);
+  };
+  const rowOf = (decade: number) => (Number.isNaN(decade) || decade > top ? top : Math.max(decade, bottom - 1));
+
+  const lines: string[] = [];
+  for (let decade = top; decade >= bottom - (decades.some((d) => d < bottom) ? 1 : 0); decade--) {
+    const onTolerance = decade === toleranceDecade;
+    const label = decade < bottom ? 'below' : `1e${decade}`;
+    let row = `${label.padStart(LABEL - 2)} ${onTolerance ? chalk.yellow('┼') : '┤'}`;
+    points.forEach((point, i) => {
+      const here = rowOf(decades[i]) === decade;
+      const fill = onTolerance ? chalk.yellow('┄') : ' ';
+      const left = fill.repeat(CELL >> 1);
+      const right = fill.repeat(CELL - (CELL >> 1) - 1);
+      row += left + (here ? marker(point, decades[i]) : fill) + right;
+    });
+    if (onTolerance) row += chalk.yellow(` tolerance ${formatExp(tolerance, 0)}`);
+    lines.push(row);
+  }
+  let axis = `${' '.repeat(LABEL - 1)}└`;
+  let labels = ' '.repeat(LABEL);
+  for (const point of points) {
+    const rule = inBand(point.eps) ? chalk.green('═'.repeat(CELL >> 1) + '╪' + '═'.repeat(CELL - (CELL >> 1) - 1)) : '─'.repeat(CELL >> 1) + '┬' + '─'.repeat(CELL - (CELL >> 1) - 1);
+    axis += rule;
+    const text = formatExp(point.eps, 0);
+    const pad = Math.max(0, CELL - text.length);
+    labels += ' '.repeat(pad >> 1) + text + ' '.repeat(pad - (pad >> 1));
+  }
+  lines.push(axis, `${labels}  ε`);
+  const legend = [
+    `${chalk.bold.cyan(MARKERS.minimum)} minimum`,
+    `${chalk.green(MARKERS.within)} within tolerance`,
+    `${chalk.red(MARKERS.above)} above`,
+    `${chalk.green('═')} steps within tolerance`,
+  ];
+  if (decades.some((d) => d < bottom)) legend.push(`${chalk.green(MARKERS.offChart)} error 0 or below 1e${bottom}`);
+  lines.push(`${' '.repeat(LABEL)}${legend.join('   ')}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,51 @@
+// `gradcheck sweep` in the terminal: per input, the U-curve chart, the relative error at every step,
+// and the step to use.
+import chalk from 'chalk';
+import Table from 'cli-table3';
+import type { InputSweep, OpSweep, SweepReport } from '../check/sweep.ts';
+import { formatUCurve } from './chart.ts';
+import { formatExp, formatShape, opLocation } from './format.ts';
+import type { ReportOptions, Writer } from './format.ts';
+
+/** No rules between rows: twelve steps stay twelve lines. */
+export const COMPACT = { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' };
+
+/** One sentence: where the minimum is, which steps stay within the tolerance, which step to use. */
+export function describeSweep(input: InputSweep, tolerance: number): string {
+  const minimum = `minimum ${formatExp(input.minimum.relErr)} at ε = ${formatExp(input.minimum.eps, 0)}`;
+  const band = input.band
+    ? input.band.largestEps === input.band.smallestEps
+      ? `within tolerance ${formatExp(tolerance, 0)} only at ε = ${formatExp(input.band.largestEps, 0)}`
+      : `within tolerance ${formatExp(tolerance, 0)} for ε from ${formatExp(input.band.largestEps, 0)} down to ${formatExp(input.band.smallestEps, 0)}`
+    : `no step within tolerance ${formatExp(tolerance, 0)}`;
+  return `${minimum}; ${band}; recommended ε = ${formatExp(input.recommendedEps, 0)}`;
+}
+
+export function formatSweepTable(input: InputSweep, tolerance: number): string {
+  const table = new Table({ head: ['ε', 'rel. error', ''].map((h) => chalk.bold(h)), style: { head: [], border: [] }, chars: COMPACT });
+  for (const point of input.sweep) {
+    const within = point.relErr <= tolerance;
+    const note = point === input.minimum ? chalk.bold.cyan('◆ minimum') : within ? chalk.green('within tolerance') : '';
+    table.push([formatExp(point.eps, 0), within ? formatExp(point.relErr) : chalk.red(formatExp(point.relErr)), note]);
+  }
+  return table.toString();
+}
+
+export function formatOpSweep(op: OpSweep, options: ReportOptions = {}): string {
+  const status = op.status === 'error' ? chalk.bgMagenta.white(' ERROR ') : op.status === 'pass' ? chalk.bgGreen.black(' PASS ') : chalk.bgRed.white(' FAIL ');
+  const lines = [`${status} ${chalk.bold(op.name)}  ${chalk.dim(opLocation(op))}  ${chalk.dim(`${op.elapsedMs.toFixed(1)} ms, ${op.evaluations} evaluations`)}`];
+  if (op.error) {
+    lines.push(`  ${chalk.magenta(op.error)}`);
+    if (options.verbose && op.stack) lines.push(chalk.dim(op.stack.replace(/^/gm, '    ')));
+  }
+  for (const input of op.inputs) {
+    lines.push('', `${chalk.bold(`input ${input.name}`)} ${formatShape(input.shape)}: largest element-wise relative error at each step`, '');
+    lines.push(formatUCurve(input.sweep, op.tolerance), '', formatSweepTable(input, op.tolerance));
+    lines.push(`${input.passed ? chalk.green('→') : chalk.red('→')} ${describeSweep(input, op.tolerance)}`);
+  }
+  return lines.join('\n');
+}
+
+export function printSweep(report: SweepReport, out: Writer, options: ReportOptions = {}): void {
+  for (const op of report.ops) out.write(`${formatOpSweep(op, options)}\n\n`);
+}
