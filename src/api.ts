@@ -54,6 +54,7 @@ function fileError(file: string, error: unknown, options: CheckOptions): OpRepor
     elapsedMs: 0,
     maxRelErr: NaN,
     tolerance: options.tolerance ?? DEFAULT_TOLERANCE,
+    precision: 'float64',
     mode: 'element-wise',
     evaluations: 0,
     error: message.startsWith(`no defineOp`) ? message : `${file}: ${message}`,

@@ -12,7 +12,11 @@ export type InputSpec =
 export interface OpOptions {
   /** Overrides the run's tolerance for this op. */
   tolerance?: number;
+  /** What the op computes in (default float64); a float32 op gets the float32 tolerance by default. */
+  precision?: Precision;
 }
+
+export type Precision = 'float64' | 'float32';
 
 export interface TensorOpSpec<Name extends string> extends OpOptions {
   name: string;
@@ -134,7 +138,7 @@ function flatten(values: ArrayLike<number> | NestedArray): number[] {
 /** The first stack frame outside gradcheck's own op.ts: the line of the defineOp call. */
 function callerLocation(): SourceLocation | undefined {
   const stack = new Error().stack?.split('\n').slice(1) ?? [];
-  const own = /[\\/]src[\\/]op\.ts/;
+  const own = /[\\/]src[\\/](op|tfjs)\.ts/; // tfjsOp calls defineOp for its caller
   for (const frame of stack) {
     if (own.test(frame)) continue;
     const match = /\(?((?:file:\/\/)?[^()\s]+?):(\d+):(\d+)\)?\s*$/.exec(frame);

@@ -10,11 +10,12 @@ import { createProblem, OpRunError } from './problem.ts';
 import type { Problem } from './problem.ts';
 import { compareGradients, comparisonFloor, largestMagnitude, numericNoise, phiNoise, unravelIndex } from './compare.ts';
 import { directionalError, dot, numericGradient } from './finite-difference.ts';
-import { DEFAULT_EPS, DEFAULT_SEED, DEFAULT_TOLERANCE } from './types.ts';
+import { DEFAULT_EPS, DEFAULT_SEED, FLOAT32_EPS, toleranceFor } from './types.ts';
 import type { CheckOptions, Diagnosis, InputReport, OpReport, SweepPoint } from './types.ts';
 
 export function checkOp(op: Op, options: CheckOptions = {}, file = ''): OpReport {
-  const tolerance = op.spec?.tolerance ?? options.tolerance ?? DEFAULT_TOLERANCE;
+  const precision = op.spec?.precision ?? 'float64';
+  const tolerance = toleranceFor(precision, op.spec?.tolerance, options.tolerance);
   const report: OpReport = {
     file,
     name: op.name,
@@ -22,6 +23,7 @@ export function checkOp(op: Op, options: CheckOptions = {}, file = ''): OpReport
     elapsedMs: 0,
     maxRelErr: NaN,
     tolerance,
+    precision,
     mode: 'element-wise',
     evaluations: 0,
     line: op.location?.line,
@@ -42,7 +44,7 @@ export function checkOp(op: Op, options: CheckOptions = {}, file = ''): OpReport
 
 function runCheck(op: Op, options: CheckOptions, tolerance: number, report: OpReport): void {
   const seed = options.seed ?? DEFAULT_SEED;
-  const epsList = options.eps ?? DEFAULT_EPS;
+  const epsList = options.eps ?? (op.spec?.precision === 'float32' ? FLOAT32_EPS : DEFAULT_EPS);
   const inputs = materializeInputs(op, seed);
   const problem = createProblem(op, inputs);
 

@@ -1,4 +1,5 @@
 // The result objects a check computes. Reporters only print these; `run --json` serialises them.
+import type { Precision } from '../op.ts';
 
 export type Status = 'pass' | 'fail' | 'error';
 
@@ -40,6 +41,8 @@ export interface OpReport {
   elapsedMs: number;
   maxRelErr: number;
   tolerance: number;
+  /** What the op computes in: a float32 op is held to the float32 tolerance unless it sets its own. */
+  precision: Precision;
   /** How the numeric side was computed. */
   mode: 'element-wise';
   /** Forward evaluations the numeric side made. */
@@ -79,5 +82,26 @@ export interface CheckProgress {
 }
 
 export const DEFAULT_TOLERANCE = 1e-7;
+
+/**
+ * float32 ops (tfjs). Their rounding noise is FLOAT32_EPSILON = 2⁻²³ ≈ 1.2e-7 of the output, not
+ * 1.1e-16: a centered difference at best reaches about ε^(2/3) ≈ 2.4e-5 at h ≈ ε^(1/3) ≈ 5e-3, and
+ * an element whose gradient is small beside the output it moves reads that noise magnified (the noise
+ * is ε·|φ|/h, the element's gradient may be 1% of the largest). Steps below 1e-4 are all noise, so the
+ * sweep stops there. Measured on correct tfjs ops (softmax, logSumExp, layer norm, cross-entropy,
+ * tanh MLPs up to 16×32×16, seeds 0–7): worst 1.0e-2 in the largest MLP, 6e-4 in the small ones; a
+ * gradient off by 1% or more reads ≥ 1e-2, one off by 2× reads 0.5. The tolerance is the largest
+ * correct error seen, so float32 catches gradient errors of a few percent and up, not 0.1%.
+ */
+export const FLOAT32_EPSILON = 2 ** -23;
+export const FLOAT32_TOLERANCE = 1e-2;
+export const FLOAT32_EPS: readonly number[] = [1e-1, 1e-2, 1e-3, 1e-4];
+
+/** The tolerance an op is held to: its own, else the run's, and never below its precision's noise floor. */
+export function toleranceFor(precision: Precision | undefined, own: number | undefined, run: number | undefined): number {
+  if (own !== undefined) return own;
+  const chosen = run ?? DEFAULT_TOLERANCE;
+  return precision === 'float32' ? Math.max(chosen, FLOAT32_TOLERANCE) : chosen;
+}
 export const DEFAULT_SEED = 0;
 export const DEFAULT_EPS: readonly number[] = Array.from({ length: 12 }, (_, i) => Number(`1e-${i + 1}`));
