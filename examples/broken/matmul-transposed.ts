@@ -1,5 +1,6 @@
-// BROKEN on purpose: the weight gradient of Y = X @ W written as dY @ Xᵀ where Xᵀ @ dY belongs.
-// With N = D the shapes agree, so nothing errors: the gradient is silently wrong.
+// BROKEN on purpose: the weight gradient of Y = X @ W written as dYᵀ @ X, the transpose of the
+// Xᵀ @ dY that belongs (a column-vector formula pasted into row-vector code). With a square W the
+// shapes agree, so nothing errors: the gradient is silently wrong.
 import { customOp, defineOp } from 'gradcheck';
 
 const matmul = customOp({
@@ -8,12 +9,12 @@ const matmul = customOp({
   forward: (x, w) => x.matmul(w),
   backward: (grad, { inputs: [x, w] }) => [
     grad.matmul(w.transpose()),
-    grad.matmul(x.transpose()), // bug: should be x.transpose().matmul(grad)
+    grad.transpose().matmul(x), // bug: should be x.transpose().matmul(grad)
   ],
 });
 
 export const transposed = defineOp({
-  name: 'dW = dY @ X.T',
+  name: 'dW = dYᵀ @ X',
   inputs: { x: [4, 4], w: [4, 4] },
   forward: ({ x, w }) => matmul(x, w),
 });

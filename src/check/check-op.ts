@@ -6,12 +6,18 @@
 import type { Op } from '../op.ts';
 import { OpSpecError, materializeInputs } from '../op.ts';
 import { createRandom, deriveSeed } from '../random.ts';
-import { createProblem, OpRunError } from './problem.ts';
+import { assertElementWiseSize, createProblem, OpRunError } from './problem.ts';
 import type { Problem } from './problem.ts';
 import { compareGradients, comparisonFloor, largestMagnitude, numericNoise, phiNoise, unravelIndex } from './compare.ts';
-import { directionalError, dot, numericGradient } from './finite-difference.ts';
+import { directionalError, dot, evaluationsPerPoint, NOISE_FACTOR, numericGradient } from './finite-difference.ts';
+import { diagnosePattern, formatIndex, inconclusive, noiseFloor, nonFinite, short, transposedShape } from './diagnose.ts';
+import { probeKinks } from './kinks.ts';
+import type { KinkProbe } from './kinks.ts';
+import { FAST_PAIRS, fastCheck } from './fast.ts';
+import type { FastPair } from './fast.ts';
+import { secondOrderProblem } from './second-order.ts';
 import { DEFAULT_EPS, DEFAULT_SEED, FLOAT32_EPS, toleranceFor } from './types.ts';
-import type { CheckOptions, Diagnosis, InputReport, OpReport, SweepPoint } from './types.ts';
+import type { CheckOptions, Diagnosis, InputReport, Method, OpReport, SweepPoint, WorstElement } from './types.ts';
 
 export function checkOp(op: Op, options: CheckOptions = {}, file = ''): OpReport {
   const precision = op.spec?.precision ?? 'float64';
@@ -45,37 +51,85 @@ export function checkOp(op: Op, options: CheckOptions = {}, file = ''): OpReport
 function runCheck(op: Op, options: CheckOptions, tolerance: number, report: OpReport): void {
   const seed = options.seed ?? DEFAULT_SEED;
   const epsList = options.eps ?? (op.spec?.precision === 'float32' ? FLOAT32_EPS : DEFAULT_EPS);
+  const method: Method = options.method ?? 'central';
+  const order = options.order ?? 1;
+  if (order === 2) report.order = 2;
+  if (method !== 'central') report.method = method;
   const inputs = materializeInputs(op, seed);
-  const problem = createProblem(op, inputs);
+  const problem = order === 2 ? secondOrderProblem(op, inputs, deriveSeed(seed, `${op.name}/order-2`)) : createProblem(op, inputs);
 
   const output = Float64Array.from(problem.evaluate());
-  assertFinite(output, 'forward output');
+  const forwardMs = (options.mode ?? 'auto') === 'auto' ? timeForward(problem) : 0;
+  const badOutput = nonFinite(output, order === 2 ? 'the first-order gradient' : 'the forward output', undefined);
+  if (badOutput) {
+    report.diagnoses.push(badOutput);
+    throw new OpRunError(`${order === 2 ? 'the first-order gradient' : 'forward output'} is not finite at the drawn inputs: ${badOutput.message}`);
+  }
   const cotangent = drawCotangent(output.length, deriveSeed(seed, `${op.name}/cotangent`));
   let outputMagnitude = 0;
   for (let i = 0; i < output.length; i++) outputMagnitude += Math.abs(cotangent[i] * output[i]);
 
-  const analytic = problem.vjp(cotangent);
-  const again = problem.vjp(cotangent);
+  const analytic = runVjp(problem, cotangent, report);
+  const again = runVjp(problem, cotangent, report);
   const reentrancy = compareRuns(analytic, again, problem);
   if (reentrancy) report.diagnoses.push(reentrancy);
 
   const gradients = analytic.map((grad, k) => grad ?? new Float64Array(inputs[k].data.length));
-  gradients.forEach((grad, k) => assertFinite(grad, `gradient of input '${inputs[k].name}'`));
+  const badGradients = gradients
+    .map((grad, k) => nonFinite(grad, `the analytic gradient of '${inputs[k].name}'`, inputs[k].shape, inputs[k].name))
+    .filter((d): d is Diagnosis => d !== undefined);
+  if (badGradients.length > 0) {
+    // Nothing numeric to compare against a NaN: the gradient is wrong wherever f is finite.
+    report.diagnoses.push(...badGradients);
+    report.maxRelErr = Infinity;
+    report.status = 'fail';
+    return;
+  }
 
   const phi = countingPhi(problem, cotangent, output.length, report);
+  const noiseOfPhi = phiNoise(outputMagnitude);
+  const totalElements = inputs.reduce((n, input) => n + input.data.length, 0);
+  const mode = chooseMode(options.mode ?? 'auto', totalElements * evaluationsPerPoint(method) * forwardMs);
+  if (mode === 'element-wise') assertElementWiseSize(inputs);
+
+  if (mode === 'fast') {
+    const pairs: FastPair[] = Array.from({ length: FAST_PAIRS }, (_, p) => {
+      const u = p === 0 ? cotangent : drawCotangent(output.length, deriveSeed(seed, `${op.name}/fast/${p}/cotangent`), true);
+      const grads = p === 0 ? gradients : runVjp(problem, u, report).map((g, k) => g ?? new Float64Array(inputs[k].data.length));
+      let magnitude = 0;
+      for (let i = 0; i < output.length; i++) magnitude += Math.abs(u[i] * output[i]);
+      return {
+        phi: p === 0 ? phi : countingPhi(problem, u, output.length, report),
+        gradients: grads,
+        directions: inputs.map((input) => drawDirection(input.data.length, deriveSeed(seed, `${op.name}/${input.name}/fast/${p}`))),
+        noiseOfPhi: phiNoise(magnitude),
+      };
+    });
+    const fast = fastCheck(inputs, pairs, epsList, method, tolerance, rankSteps);
+    if (fast.every((r) => r.passed) && !reentrancy) {
+      report.mode = 'fast';
+      report.inputs = fast;
+      report.maxRelErr = Math.max(...fast.map((r) => r.relErr));
+      report.status = 'pass';
+      return;
+    }
+    report.mode = 'fast-then-element-wise';
+  }
+
   const opScale = largestMagnitude(...gradients);
   report.inputs = inputs.map((input, k): InputReport => {
     const direction = drawDirection(input.data.length, deriveSeed(seed, `${op.name}/${input.name}/direction`));
     const points = epsList.map((eps) => ({
       eps,
-      ...directionalError(phi, input.data, gradients[k], direction, eps, phiNoise(outputMagnitude)),
+      ...directionalError(phi, input.data, gradients[k], direction, eps, noiseOfPhi, method),
     }));
     const sweep: SweepPoint[] = points.map(({ eps, relErr }) => ({ eps, relErr }));
 
     const elementWise = (eps: number) => {
-      const numeric = numericGradient(phi, input.data, eps);
+      const { values: numeric, truncation } = numericGradient(phi, input.data, eps, method);
       const floor = comparisonFloor(largestMagnitude(gradients[k], numeric), opScale);
-      return { eps, numeric, ...compareGradients(gradients[k], numeric, floor, numericNoise(outputMagnitude, eps)) };
+      const noise = NOISE_FACTOR[method] * numericNoise(outputMagnitude, eps);
+      return { eps, numeric, truncation, floor, noise, ...compareGradients(gradients[k], numeric, floor, noise) };
     };
     // The direction's best step is usually the element-wise best too; only a result near or above
     // the tolerance pays for a look at the neighbouring steps.
@@ -86,20 +140,169 @@ function runCheck(op: Op, options: CheckOptions, tolerance: number, report: OpRe
       const candidate = elementWise(eps);
       if (candidate.relErr < best.relErr) best = candidate;
     }
-    const { relErr, worstIndex, numeric } = best;
-    return {
+    const result: InputReport = {
       name: input.name,
       shape: input.shape,
-      passed: relErr <= tolerance,
-      relErr,
+      passed: best.relErr <= tolerance,
+      relErr: best.relErr,
       bestEps: best.eps,
-      worst: { index: unravelIndex(worstIndex, input.shape), analytic: gradients[k][worstIndex], numeric: numeric[worstIndex] },
+      worst: worstElement(best.worstIndex, input.shape, gradients[k], best.numeric),
       sweep,
     };
+    if (result.passed) return result;
+
+    // A failing input: spend what it takes to say why. Nothing here runs for a passing input.
+    const failing = failingElements(gradients[k], best.numeric, best.floor, best.noise, tolerance);
+    const kinks = probeKinks({ phi, x: input.data, analytic: gradients[k], failing, eps: best.eps, floor: best.floor, tolerance, noiseOfPhi });
+    report.evaluations += kinks.evaluations;
+    const explained = new Set([...kinks.subgradients.map((e) => e.index), ...kinks.nearKink]);
+    if (kinks.subgradients.length > 0 || kinks.nearKink.length > 0) {
+      report.diagnoses.push(kinkWarning(input.name, input.shape, kinks.subgradients, kinks.nearKink));
+    }
+    const remaining = failing.filter((i) => !explained.has(i));
+    if (remaining.length === 0) {
+      // Every failure sat on a kink with a valid subgradient: the op is right there.
+      const numeric = Float64Array.from(best.numeric);
+      for (const i of explained) numeric[i] = gradients[k][i];
+      const { relErr, worstIndex } = compareGradients(gradients[k], numeric, best.floor, best.noise);
+      return { ...result, passed: relErr <= tolerance, relErr, worst: worstElement(worstIndex, input.shape, gradients[k], best.numeric) };
+    }
+    if (kinks.invalid.length > 0) {
+      report.diagnoses.push(kinkFailure(input.name, input.shape, kinks.invalid));
+      return result;
+    }
+
+    // Within the numeric estimate's own error (rounding noise measured on the sweep's small steps,
+    // or Richardson's truncation estimate)? Then the check cannot decide: inconclusive.
+    const measuredNoise = measuredPhiNoise(points, noiseOfPhi);
+    const h = (i: number) => best.eps * Math.max(Math.abs(input.data[i]), 1);
+    const noiseBound = (i: number) => (4 * NOISE_FACTOR[method] * measuredNoise) / (2 * h(i));
+    const truncationBound = (i: number) => (Number.isNaN(best.truncation[i]) ? 0 : 2 * best.truncation[i]);
+    const withinError = remaining.every(
+      (i) => Math.abs(gradients[k][i] - best.numeric[i]) <= noiseBound(i) + truncationBound(i),
+    );
+    if (withinError) {
+      result.verdict = 'inconclusive';
+      report.verdict = 'inconclusive';
+      const noiseDominates = remaining.every((i) => noiseBound(i) >= truncationBound(i));
+      const scale = (i: number) => Math.max(Math.abs(gradients[k][i]), Math.abs(best.numeric[i]), best.floor);
+      const largest = Math.max(...remaining.map((i) => (noiseBound(i) + truncationBound(i)) / scale(i)));
+      report.diagnoses.push(
+        noiseDominates
+          ? noiseFloor(input.name, measuredNoise / Math.max(outputMagnitude, Number.MIN_VALUE), Math.max(best.relErr, largest / 4), tolerance)
+          : inconclusive(input.name, largest / 2, best.relErr, tolerance),
+      );
+      return result;
+    }
+    report.diagnoses.push(
+      diagnosePattern({ name: input.name, shape: input.shape, analytic: gradients[k], numeric: best.numeric, failing: remaining, floor: best.floor, tolerance }),
+    );
+    return result;
   });
   report.maxRelErr = Math.max(...report.inputs.map((r) => r.relErr));
   const passed = report.inputs.every((r) => r.passed) && !reentrancy;
   report.status = passed ? 'pass' : 'fail';
+}
+
+/**
+ * Below this estimated cost of the element-wise check (input elements × evaluations per element ×
+ * one forward's time), auto mode runs it; above, fast mode. A check then stays within about a
+ * tenth of a second either way; sum(matmul 64×64 @ 64×64), 8192 input elements, would cost
+ * seconds element-wise and goes fast.
+ */
+export const AUTO_ELEMENT_WISE_BUDGET_MS = 100;
+
+/** One forward's time, the least of three runs: the first run above paid for warm-up, and a loaded machine adds noise. */
+function timeForward(problem: Problem): number {
+  let fastest = Infinity;
+  for (let run = 0; run < 3; run++) {
+    const started = performance.now();
+    problem.evaluate();
+    fastest = Math.min(fastest, performance.now() - started);
+  }
+  return fastest;
+}
+
+function chooseMode(requested: 'auto' | 'element-wise' | 'fast', elementWiseMs: number): 'element-wise' | 'fast' {
+  if (requested !== 'auto') return requested;
+  return elementWiseMs <= AUTO_ELEMENT_WISE_BUDGET_MS ? 'element-wise' : 'fast';
+}
+
+/** The backward under test; a custom backward that returns the transposed shape is named as such. */
+function runVjp(problem: Problem, cotangent: Float64Array, report: OpReport): (Float64Array | null)[] {
+  try {
+    return problem.vjp(cotangent);
+  } catch (error) {
+    const diagnosis = transposedShape(error);
+    if (diagnosis && !report.diagnoses.some((d) => d.code === 'transposed')) report.diagnoses.push(diagnosis);
+    throw error;
+  }
+}
+
+/**
+ * f's rounding noise, measured: at the smallest steps of the sweep, truncation and even a wrong
+ * gradient's contribution (both shrink with ε) are gone, and what is left of numeric − analytic
+ * change is noise. Never below the model's 16-ulp figure's 1/16 (one ulp of the output).
+ */
+function measuredPhiNoise(points: { eps: number; residual: number }[], modelNoise: number): number {
+  const small = points.filter((p) => p.eps <= 1e-6 && Number.isFinite(p.residual)).sort((a, b) => a.eps - b.eps).slice(0, 3);
+  if (small.length === 0) return modelNoise;
+  const residuals = small.map((p) => p.residual).sort((a, b) => a - b);
+  return Math.max(residuals[residuals.length >> 1], modelNoise / 16);
+}
+
+/** Elements over the tolerance, worst first. */
+function failingElements(analytic: Float64Array, numeric: Float64Array, floor: number, noise: number, tolerance: number): number[] {
+  const errors: { i: number; error: number }[] = [];
+  for (let i = 0; i < analytic.length; i++) {
+    const a = analytic[i];
+    const n = numeric[i];
+    if (Math.abs(a) <= noise && Math.abs(n) <= noise) continue;
+    const error = Math.abs(a - n) / Math.max(Math.abs(a), Math.abs(n), floor);
+    if (!(error <= tolerance)) errors.push({ i, error: Number.isNaN(error) ? Infinity : error });
+  }
+  return errors.sort((a, b) => b.error - a.error).map((e) => e.i);
+}
+
+function worstElement(index: number, shape: number[], analytic: Float64Array, numeric: Float64Array): WorstElement {
+  return { index: unravelIndex(index, shape), analytic: analytic[index], numeric: numeric[index] };
+}
+
+function kinkWarning(name: string, shape: number[], subgradients: KinkProbe['subgradients'], nearKink: number[]): Diagnosis {
+  const parts: string[] = [];
+  if (subgradients.length > 0) {
+    const e = subgradients[0];
+    parts.push(
+      `${describeCount(subgradients.length, 'element')} of '${name}' sit on a kink, first ${formatIndex(e.index, shape)}: ` +
+        `the slope is ${short(e.left)} from the left and ${short(e.right)} from the right, and the analytic ${short(e.analytic)} ` +
+        `lies between them, a valid subgradient`,
+    );
+  }
+  if (nearKink.length > 0) {
+    parts.push(`${describeCount(nearKink.length, 'element')} of '${name}' lie within the step of a kink (first ${formatIndex(nearKink[0], shape)}) and agree at a smaller step`);
+  }
+  return {
+    code: 'non-differentiable',
+    input: name,
+    message: `${parts.join('; ')}. Passed; the centered difference there averages two slopes, so it was not compared.`,
+  };
+}
+
+function kinkFailure(name: string, shape: number[], invalid: KinkProbe['invalid']): Diagnosis {
+  const e = invalid[0];
+  return {
+    code: 'non-differentiable',
+    input: name,
+    message:
+      `${describeCount(invalid.length, 'element')} of '${name}' sit on a kink, first ${formatIndex(e.index, shape)}: the slope is ` +
+      `${short(e.left)} from the left and ${short(e.right)} from the right, but the analytic ${short(e.analytic)} is outside ` +
+      `[${short(Math.min(e.left, e.right))}, ${short(Math.max(e.left, e.right))}], so it is no subgradient. ` +
+      `Return a value between the one-sided slopes there (e.g. 0 for relu at 0).`,
+  };
+}
+
+function describeCount(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? '' : 's'}`;
 }
 
 /**
@@ -169,11 +372,11 @@ function consistentRatio(a: Float64Array, b: Float64Array): number | undefined {
   return ratio;
 }
 
-function drawCotangent(length: number, seed: number): Float64Array {
+function drawCotangent(length: number, seed: number, random = false): Float64Array {
   // A scalar output keeps cotangent 1 so that the printed gradients are the op's own.
-  if (length === 1) return Float64Array.of(1);
-  const random = createRandom(seed);
-  return Float64Array.from({ length }, () => random.normal());
+  if (length === 1 && !random) return Float64Array.of(1);
+  const draw = createRandom(seed);
+  return Float64Array.from({ length }, () => draw.normal());
 }
 
 function drawDirection(length: number, seed: number): Float64Array {
@@ -182,12 +385,6 @@ function drawDirection(length: number, seed: number): Float64Array {
   const largest = largestMagnitude(direction) || 1;
   for (let i = 0; i < length; i++) direction[i] /= largest;
   return direction;
-}
-
-function assertFinite(values: Float64Array, what: string): void {
-  for (let i = 0; i < values.length; i++) {
-    if (!Number.isFinite(values[i])) throw new OpRunError(`${what} has ${values[i]} at element ${i}`);
-  }
 }
 
 function errorMessage(error: unknown): string {

@@ -1,10 +1,59 @@
-// The numeric side. Steps scale with the element (ε · max(|x|, 1)) and divide by the step as the
-// machine actually took it, (x + h) − (x − h), rather than by 2h.
+// The numeric side. Steps scale with the element (ε · max(|x|, 1)) and every difference divides by
+// the step as the machine actually took it, (x + h) − (x − h), rather than by 2h.
+//
+// Three methods, all built from centered pairs c(h) = (f(x + h) − f(x − h)) / ((x + h) − (x − h)):
+//   central     c(h)                                  2 evaluations, error O(h²)
+//   five-point  (4 c(h) − c(2h)) / 3                  4 evaluations, error O(h⁴) (the 5-point stencil)
+//   richardson  two Richardson steps over c(h), c(h/2), c(h/4), with an error estimate: the
+//               difference between the last two extrapolations. 6 evaluations.
 
-/** Centered difference of phi along element i of x, perturbing x in place and restoring it. */
-export function centeredDifference(phi: () => number, x: Float64Array, i: number, eps: number): number {
+import type { Method } from './types.ts';
+export type { Method };
+export const METHODS: readonly Method[] = ['central', 'five-point', 'richardson'];
+
+/** Step multiples of h at which each method takes a centered pair. */
+const PAIRS: Record<Method, readonly number[]> = {
+  central: [1],
+  'five-point': [1, 2],
+  richardson: [1, 0.5, 0.25],
+};
+
+/**
+ * How much more f's rounding noise a method's estimate carries than the centered difference at the
+ * same h (the sum of |weight| / step multiple over its pairs).
+ */
+export const NOISE_FACTOR: Record<Method, number> = { central: 1, 'five-point': 1.5, richardson: 6 };
+
+export interface Estimate {
+  value: number;
+  /** The method's own estimate of its truncation error (Richardson only; NaN when it has none). */
+  truncation: number;
+}
+
+/** Combines the centered pairs, in the order of PAIRS[method]. */
+export function combinePairs(method: Method, c: readonly number[]): Estimate {
+  if (method === 'central') return { value: c[0], truncation: NaN };
+  if (method === 'five-point') return { value: (4 * c[0] - c[1]) / 3, truncation: NaN };
+  const first = (4 * c[1] - c[0]) / 3;
+  const second = (4 * c[2] - c[1]) / 3;
+  const value = (16 * second - first) / 15;
+  return { value, truncation: Math.abs(value - second) };
+}
+
+export function evaluationsPerPoint(method: Method): number {
+  return 2 * PAIRS[method].length;
+}
+
+/** The derivative of phi along element i of x, perturbing x in place and restoring it. */
+export function elementDerivative(phi: () => number, x: Float64Array, i: number, eps: number, method: Method = 'central'): Estimate {
+  const h = eps * Math.max(Math.abs(x[i]), 1);
+  const pairs = PAIRS[method].map((multiple) => centeredDifference(phi, x, i, h * multiple));
+  return combinePairs(method, pairs);
+}
+
+/** Centered difference of phi along element i of x with absolute step h. */
+export function centeredDifference(phi: () => number, x: Float64Array, i: number, h: number): number {
   const xi = x[i];
-  const h = eps * Math.max(Math.abs(xi), 1);
   const up = xi + h;
   const down = xi - h;
   x[i] = up;
@@ -15,22 +64,55 @@ export function centeredDifference(phi: () => number, x: Float64Array, i: number
   return (fUp - fDown) / (up - down);
 }
 
-/** Every element's centered difference at one step: the element-wise numeric gradient. */
-export function numericGradient(phi: () => number, x: Float64Array, eps: number): Float64Array {
-  const out = new Float64Array(x.length);
-  for (let i = 0; i < x.length; i++) out[i] = centeredDifference(phi, x, i, eps);
-  return out;
+export interface NumericGradient {
+  values: Float64Array;
+  /** Per element, the method's truncation estimate (NaN without one). */
+  truncation: Float64Array;
+}
+
+/** Every element's derivative at one step (the element-wise numeric gradient), with the method's truncation estimate. */
+export function numericGradient(phi: () => number, x: Float64Array, eps: number, method: Method = 'central'): NumericGradient {
+  const values = new Float64Array(x.length);
+  const truncation = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) {
+    const estimate = elementDerivative(phi, x, i, eps, method);
+    values[i] = estimate.value;
+    truncation[i] = estimate.truncation;
+  }
+  return { values, truncation };
 }
 
 /**
- * Compares the analytic and numeric change of phi along one direction: the numeric side is
- * phi(x + εd) − phi(x − εd), the analytic side g · ((x + εd) − (x − εd)) with the steps as taken.
- * Two evaluations per step, whatever the input's size: this is what finds the bottom of the U-curve.
+ * One-sided differences at element i with absolute step h, given f at the unperturbed x:
+ * at a kink they disagree by the jump in slope, however small h gets.
+ */
+export function oneSidedDifferences(phi: () => number, x: Float64Array, i: number, h: number, fAtX: number): { right: number; left: number; centered: number } {
+  const xi = x[i];
+  const up = xi + h;
+  const down = xi - h;
+  x[i] = up;
+  const fUp = phi();
+  x[i] = down;
+  const fDown = phi();
+  x[i] = xi;
+  return { right: (fUp - fAtX) / (up - xi), left: (fAtX - fDown) / (xi - down), centered: (fUp - fDown) / (up - down) };
+}
+
+/**
+ * Compares the analytic and numeric change of phi along one direction d. Each centered pair
+ * evaluates phi(x ± tεd) and compares the difference with g · ((x + tεd) − (x − tεd)), the steps as
+ * taken; the method combines the pairs on both sides alike, so a linear phi agrees exactly.
+ * Two evaluations per pair, whatever the input's size: this is what finds the bottom of the U-curve.
  */
 export interface DirectionalComparison {
   relErr: number;
   /** f's estimated rounding noise (`noiseOfPhi`) relative to the analytic change: how far this step can be trusted. */
   noise: number;
+  /** The method's estimate of the analytic derivative along d, per unit of ε. */
+  analytic: number;
+  numeric: number;
+  /** |numeric − analytic change| of the first pair, in units of phi: pure rounding noise at tiny steps. */
+  residual: number;
 }
 
 export function directionalError(
@@ -40,23 +122,36 @@ export function directionalError(
   direction: Float64Array,
   eps: number,
   noiseOfPhi: number,
+  method: Method = 'central',
 ): DirectionalComparison {
   const original = Float64Array.from(x);
   const up = new Float64Array(x.length);
   const down = new Float64Array(x.length);
-  for (let i = 0; i < x.length; i++) {
-    const h = eps * direction[i] * Math.max(Math.abs(original[i]), 1);
-    up[i] = original[i] + h;
-    down[i] = original[i] - h;
+  const numericPairs: number[] = [];
+  const analyticPairs: number[] = [];
+  let residual = NaN;
+  for (const multiple of PAIRS[method]) {
+    const t = eps * multiple;
+    for (let i = 0; i < x.length; i++) {
+      const h = t * direction[i] * Math.max(Math.abs(original[i]), 1);
+      up[i] = original[i] + h;
+      down[i] = original[i] - h;
+    }
+    x.set(up);
+    const fUp = phi();
+    x.set(down);
+    const fDown = phi();
+    x.set(original);
+    let change = 0;
+    for (let i = 0; i < x.length; i++) change += gradient[i] * (up[i] - down[i]);
+    if (Number.isNaN(residual)) residual = Math.abs(fUp - fDown - change);
+    numericPairs.push((fUp - fDown) / (2 * t));
+    analyticPairs.push(change / (2 * t));
   }
-  x.set(up);
-  const fUp = phi();
-  x.set(down);
-  const fDown = phi();
-  x.set(original);
-  let analytic = 0;
-  for (let i = 0; i < x.length; i++) analytic += gradient[i] * (up[i] - down[i]);
-  return { relErr: relativeError(analytic, fUp - fDown), noise: noiseOfPhi / Math.abs(analytic) };
+  const numeric = combinePairs(method, numericPairs).value;
+  const analytic = combinePairs(method, analyticPairs).value;
+  const noise = (NOISE_FACTOR[method] * noiseOfPhi) / Math.abs(analytic * 2 * eps);
+  return { relErr: relativeError(analytic, numeric), noise, analytic, numeric, residual };
 }
 
 export function relativeError(a: number, b: number): number {

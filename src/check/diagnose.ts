@@ -1,0 +1,207 @@
+// Names the bug behind a failing input from data the check already has: the analytic gradient, the
+// numeric one and the shape. Pure functions; the messages say what was seen and what to fix.
+import { GradientShapeError } from '../core/index.ts';
+import type { Diagnosis } from './types.ts';
+import { unravelIndex } from './compare.ts';
+
+export interface FailedInput {
+  name: string;
+  shape: number[];
+  analytic: Float64Array;
+  numeric: Float64Array;
+  /** Elements whose error exceeds the tolerance, worst first. */
+  failing: number[];
+  /** Magnitude below which a gradient element counts as negligible beside the rest (the compare floor). */
+  floor: number;
+  tolerance: number;
+}
+
+/** The pattern of a wrong gradient: detached, transposed, sign-flipped, overwritten, scaled, or a plain mismatch. */
+export function diagnosePattern(input: FailedInput): Diagnosis {
+  return detached(input) ?? transposed(input) ?? ratioPattern(input) ?? mismatch(input);
+}
+
+function detached({ name, shape, analytic, numeric, failing }: FailedInput): Diagnosis | undefined {
+  const zeroed = failing.filter((i) => analytic[i] === 0);
+  if (zeroed.length === 0 || zeroed.length < failing.length) return undefined;
+  const worst = zeroed[0];
+  const allZero = analytic.every((v) => v === 0);
+  const which = allZero ? `every one of its ${analytic.length} elements` : `${zeroed.length} of its ${analytic.length} elements`;
+  return {
+    code: 'detached',
+    input: name,
+    message:
+      `the analytic gradient of '${name}' is exactly 0 on ${which}, while finite differences give up to ` +
+      `${short(numeric[worst])} (at ${formatIndex(worst, shape)}): the graph is severed between '${name}' and the output ` +
+      `(a .detach(), a read of .data, or a constant copy). Compute with the tensor itself so the tape records it.`,
+  };
+}
+
+function transposed({ name, shape, analytic, numeric, failing, floor, tolerance }: FailedInput): Diagnosis | undefined {
+  if (shape.length < 2) return undefined;
+  const rows = shape[shape.length - 2];
+  const cols = shape[shape.length - 1];
+  if (rows !== cols || rows < 2) return undefined;
+  const swapped = transposeLastTwo(numeric, shape);
+  let worst = 0;
+  for (let i = 0; i < analytic.length; i++) {
+    const error = Math.abs(analytic[i] - swapped[i]) / Math.max(Math.abs(analytic[i]), Math.abs(swapped[i]), floor);
+    if (!(error <= worst)) worst = error;
+  }
+  if (!(worst <= Math.max(100 * tolerance, 1e-5))) return undefined;
+  return {
+    code: 'transposed',
+    input: name,
+    message:
+      `the analytic gradient of '${name}' equals the numeric one transposed (to ${short(worst)} relative error; ` +
+      `${failing.length} of ${analytic.length} elements differ as given): the backward multiplies in the wrong order, ` +
+      `e.g. dW = dYᵀ @ X where Xᵀ @ dY belongs. The shapes agree only because '${name}' is square ${shapeText(shape)}.`,
+  };
+}
+
+/** A custom backward returned a gradient of the transposed shape: say so next to the shape error. */
+export function transposedShape(error: unknown): Diagnosis | undefined {
+  const cause = error instanceof GradientShapeError ? error : (error as { cause?: unknown } | null)?.cause;
+  if (!(cause instanceof GradientShapeError)) return undefined;
+  const { expected, actual, op, input } = cause;
+  if (expected.length < 2 || expected.length !== actual.length) return undefined;
+  const n = expected.length;
+  const swapped = [...expected.slice(0, n - 2), expected[n - 1], expected[n - 2]];
+  if (!swapped.every((d, i) => d === actual[i]) || expected[n - 1] === expected[n - 2]) return undefined;
+  return {
+    code: 'transposed',
+    input,
+    message:
+      `customOp '${op}' returned a gradient of shape ${shapeText(actual)} for '${input}', whose shape is ${shapeText(expected)}: ` +
+      `the transpose. The backward multiplies in the wrong order (e.g. dY @ Xᵀ where Xᵀ @ dY belongs).`,
+  };
+}
+
+/** One consistent ratio analytic/numeric over the failing elements: −1, a clean 1/k, or any other constant. */
+function ratioPattern({ name, shape, analytic, numeric, failing, floor }: FailedInput): Diagnosis | undefined {
+  const ratios: number[] = [];
+  for (const i of failing) if (Math.abs(numeric[i]) > floor) ratios.push(analytic[i] / numeric[i]);
+  if (ratios.length === 0) return undefined;
+  const ratio = median(ratios);
+  const spread = Math.max(...ratios.map((r) => Math.abs(r - ratio)));
+  if (!(spread <= Math.max(0.02 * Math.abs(ratio - 1), 1e-7))) return undefined;
+  const where = failing.length === analytic.length ? `every element` : `${failing.length} of ${analytic.length} elements (first ${formatIndex(failing[0], shape)})`;
+  if (Math.abs(ratio + 1) < 1e-3) {
+    return {
+      code: 'sign-flipped',
+      input: name,
+      message:
+        `the analytic gradient of '${name}' is minus the numeric one on ${where} (ratio ${ratio.toFixed(4)}): a sign is flipped, ` +
+        `e.g. a − b differentiated as b − a, or a gradient added where it should be subtracted.`,
+    };
+  }
+  const k = Math.round(1 / ratio);
+  if (k >= 2 && k <= 8 && Math.abs(1 / ratio - k) < 1e-3 * k) {
+    return {
+      code: 'overwritten',
+      input: name,
+      message:
+        `the analytic gradient of '${name}' is 1/${k} of the numeric one on ${where}: when an input feeds the computation ${k} times, ` +
+        `its contributions must add up, and all but one were overwritten (use += where = stands, e.g. self.grad += ...). ` +
+        `If '${name}' is used only once, a factor ${k} is missing instead.`,
+    };
+  }
+  const percent = (ratio - 1) * 100;
+  const size = Math.abs(percent) < 10 ? `${Math.abs(percent).toPrecision(2)}% too ${percent < 0 ? 'small' : 'large'}` : `${short(ratio)}× the numeric one`;
+  return {
+    code: 'scaled',
+    input: name,
+    message:
+      `the analytic gradient of '${name}' is ${size} on ${where} (analytic/numeric = ${ratio.toPrecision(6)} throughout): ` +
+      `one constant factor is wrong, e.g. a missing 2 in the derivative of x², a wrong 1/N in a mean, or a constant copied wrongly.`,
+  };
+}
+
+function mismatch({ name, shape, analytic, numeric, failing }: FailedInput): Diagnosis {
+  const worst = failing[0];
+  const ratios = failing.filter((i) => numeric[i] !== 0).map((i) => analytic[i] / numeric[i]);
+  const range = ratios.length > 1 ? `, analytic/numeric ranging from ${short(Math.min(...ratios))} to ${short(Math.max(...ratios))}` : '';
+  return {
+    code: 'mismatch',
+    input: name,
+    message:
+      `the analytic gradient of '${name}' differs from the numeric one on ${failing.length} of ${analytic.length} elements ` +
+      `(worst ${formatIndex(worst, shape)}: analytic ${short(analytic[worst])}, numeric ${short(numeric[worst])}${range}). ` +
+      `Not a constant factor, a sign or a transpose: check the backward's formula and its constants.`,
+  };
+}
+
+/** NaN or ±Infinity in a forward output or a gradient: where it first appears. */
+export function nonFinite(values: Float64Array, what: string, shape: number[] | undefined, input?: string): Diagnosis | undefined {
+  const first = values.findIndex((v) => !Number.isFinite(v));
+  if (first < 0) return undefined;
+  const count = values.reduce((n, v) => n + (Number.isFinite(v) ? 0 : 1), 0);
+  const where = shape ? formatIndex(first, shape) : `[${first}]`;
+  return {
+    code: 'non-finite',
+    input,
+    message:
+      `${what} is ${values[first]} at ${where}` +
+      (count > 1 ? ` (${count} of ${values.length} elements are not finite)` : '') +
+      `: look for a log or division at 0, a sqrt at 0 in the backward, or an exp that overflows.`,
+  };
+}
+
+export function noiseFloor(name: string, relativeNoise: number, bestReachable: number, tolerance: number): Diagnosis {
+  const like = relativeNoise > 1e-9 ? ` (float32 rounding is about 6e-8)` : '';
+  return {
+    code: 'noise-floor',
+    input: name,
+    message:
+      `the function's own rounding noise, about ${short(relativeNoise)} of its value${like}, limits what finite differences can ` +
+      `resolve: the best reachable relative error for '${name}' is about ${short(bestReachable)}, above the tolerance ${short(tolerance)}. ` +
+      `The remaining difference is within that noise, so this is inconclusive: compute in float64, or check with --tol ${short(roundUpDecade(bestReachable * 10))}.`,
+  };
+}
+
+export function inconclusive(name: string, estimate: number, relErr: number, tolerance: number): Diagnosis {
+  return {
+    code: 'inconclusive',
+    input: name,
+    message:
+      `the numeric estimate of '${name}' is itself uncertain by about ${short(estimate)} (relative; Richardson's error estimate), ` +
+      `as large as the difference found (${short(relErr)}): the check cannot decide at tolerance ${short(tolerance)}. ` +
+      `Try another --eps range or --method five-point.`,
+  };
+}
+
+export function roundUpDecade(value: number): number {
+  return 10 ** Math.ceil(Math.log10(value));
+}
+
+function transposeLastTwo(values: Float64Array, shape: number[]): Float64Array {
+  const n = shape[shape.length - 1];
+  const block = n * n;
+  const out = new Float64Array(values.length);
+  for (let start = 0; start < values.length; start += block) {
+    for (let r = 0; r < n; r++) for (let c = 0; c < n; c++) out[start + r * n + c] = values[start + c * n + r];
+  }
+  return out;
+}
+
+/** Element i of an input as x[2, 3]-style position. */
+export function formatIndex(flat: number, shape: number[]): string {
+  return `[${unravelIndex(flat, shape).join(', ')}]`;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+function shapeText(shape: number[]): string {
+  return `[${shape.join(', ')}]`;
+}
+
+export function short(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  if (value === 0) return '0';
+  const magnitude = Math.abs(value);
+  return magnitude >= 1e-3 && magnitude < 1e4 ? String(Number(value.toPrecision(4))) : value.toExponential(1).replace('e+', 'e');
+}

@@ -1,0 +1,95 @@
+// `--order 2`: the gradient of the gradient. The first-order gradient of v · f(x) (for a fixed,
+// seeded cotangent v) becomes the function under test: its values come from a backward pass, and
+// its own vector–Jacobian product from differentiating that backward through the tape
+// (backward with createGraph). The checker then runs on it unchanged, as JAX's check_grads(order=2)
+// and PyTorch's gradgradcheck do.
+import { Tensor } from '../core/index.ts';
+import type { MaterializedInput, Op } from '../op.ts';
+import { OpSpecError } from '../op.ts';
+import { createRandom } from '../random.ts';
+import { isTensorSpec, OpRunError } from './problem.ts';
+import type { Problem } from './problem.ts';
+
+export function secondOrderProblem(op: Op, inputs: MaterializedInput[], cotangentSeed: number): Problem {
+  const spec = op.spec;
+  if (!isTensorSpec(spec)) {
+    throw new OpSpecError('--order 2 needs an op with `forward` (gradcheck tensor ops): an evaluate/vjp engine has no tape to differentiate its vjp through');
+  }
+  const leaves = inputs.map((input) => new Tensor(input.data, input.shape, true));
+  const byName: Record<string, Tensor> = {};
+  inputs.forEach((input, i) => (byName[input.name] = leaves[i]));
+  let cotangent: Tensor | undefined;
+
+  /** The first-order gradients, recorded on the tape when createGraph is set. */
+  const firstOrder = (createGraph: boolean): (Tensor | null)[] => {
+    for (const leaf of leaves) leaf.zeroGrad();
+    const output = guard('forward', () => spec.forward(byName));
+    if (!(output instanceof Tensor)) throw new OpRunError('forward must return a Tensor');
+    cotangent ??= seededCotangent(output.shape, cotangentSeed);
+    if (!output.requiresGrad) return leaves.map(() => null);
+    guard('backward', () => output.backward(cotangent, { createGraph }));
+    const grads = leaves.map((leaf) => leaf.grad);
+    for (const leaf of leaves) leaf.zeroGrad();
+    return grads;
+  };
+
+  return {
+    inputs,
+    evaluate() {
+      const grads = firstOrder(false);
+      return concat(grads.map((grad, k) => grad?.data ?? new Float64Array(inputs[k].data.length)));
+    },
+    vjp(w) {
+      const grads = firstOrder(true);
+      let offset = 0;
+      let total: Tensor | undefined;
+      grads.forEach((grad, k) => {
+        const size = inputs[k].data.length;
+        if (grad?.requiresGrad) {
+          const weight = new Tensor(w.slice(offset, offset + size), [...inputs[k].shape]);
+          const term = grad.mul(weight).sum();
+          total = total ? total.add(term) : term;
+        }
+        offset += size;
+      });
+      // A gradient that does not depend on the inputs (a linear op) has a zero second derivative.
+      if (!total) return leaves.map(() => null);
+      const scalar = total;
+      guard('backward of the backward', () => scalar.backward());
+      const result = leaves.map((leaf) => (leaf.grad ? Float64Array.from(leaf.grad.data) : null));
+      for (const leaf of leaves) leaf.zeroGrad();
+      return result;
+    },
+  };
+}
+
+function seededCotangent(shape: readonly number[], seed: number): Tensor {
+  const size = shape.reduce((a, b) => a * b, 1);
+  if (size === 1) return new Tensor(Float64Array.of(1), [...shape]);
+  const random = createRandom(seed);
+  return new Tensor(Float64Array.from({ length: size }, () => random.normal()), [...shape]);
+}
+
+function concat(parts: Float64Array[]): Float64Array {
+  const out = new Float64Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}
+
+function guard<T>(phase: string, run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    if (error instanceof OpRunError || error instanceof OpSpecError) throw error;
+    const wrapped = new OpRunError(`${phase} threw: ${error instanceof Error ? error.message : String(error)}`);
+    if (error instanceof Error) {
+      wrapped.stack = error.stack;
+      (wrapped as Error).cause = error;
+    }
+    throw wrapped;
+  }
+}
