@@ -25,6 +25,8 @@ export interface InputReport {
   bestEps: number;
   worst: WorstElement;
   sweep: SweepPoint[];
+  /** Set when the difference is within the numeric estimate's own error: neither proven right nor wrong. */
+  verdict?: 'inconclusive';
 }
 
 export interface Diagnosis {
@@ -43,8 +45,16 @@ export interface OpReport {
   tolerance: number;
   /** What the op computes in: a float32 op is held to the float32 tolerance unless it sets its own. */
   precision: Precision;
-  /** How the numeric side was computed. */
-  mode: 'element-wise';
+  /**
+   * How the numeric side was computed: every element, uᵀJv for a few random pairs ('fast'), or fast
+   * first and element-wise after a pair failed.
+   */
+  mode: CheckMode;
+  /** 1: the gradient; 2: the gradient of the gradient (--order 2). */
+  order?: 1 | 2;
+  method?: Method;
+  /** Set when the op failed only within the numeric estimate's own error (status stays 'fail'). */
+  verdict?: 'inconclusive';
   /** Forward evaluations the numeric side made. */
   evaluations: number;
   line?: number;
@@ -69,6 +79,12 @@ export interface CheckOptions {
   eps?: number[];
   /** Seed for inputs, cotangents and directions (default 0). */
   seed?: number;
+  /** Finite-difference formula (default 'central'). */
+  method?: Method;
+  /** 2 checks the gradient of the gradient (default 1). */
+  order?: 1 | 2;
+  /** 'auto' (default): element-wise while cheap, fast beyond. */
+  mode?: 'auto' | 'element-wise' | 'fast';
   /** Called as the numeric side advances, for progress displays; must not throw. */
   onProgress?: (progress: CheckProgress) => void;
 }
@@ -80,6 +96,9 @@ export interface CheckProgress {
   done: number;
   total: number;
 }
+
+export type Method = 'central' | 'five-point' | 'richardson';
+export type CheckMode = 'element-wise' | 'fast' | 'fast-then-element-wise';
 
 export const DEFAULT_TOLERANCE = 1e-7;
 
