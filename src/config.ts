@@ -80,6 +80,17 @@ export function validateConfig(value: unknown, path: string): GradcheckConfig {
   return config;
 }
 
+/** Flags given on the command line win over the config file's values (flags without defaults are undefined when absent). */
+export function withConfig<T extends { tol?: number; eps?: number[]; seed?: number; mode?: string }>(flags: T, config: GradcheckConfig): T {
+  return {
+    ...flags,
+    tol: flags.tol ?? config.tolerance,
+    eps: flags.eps ?? config.eps,
+    seed: flags.seed ?? config.seed,
+    ...(flags.mode !== undefined || config.mode !== undefined ? { mode: flags.mode ?? config.mode } : {}),
+  };
+}
+
 /** A flag's value wins when it was given on the command line; otherwise the config's, then the default. */
 export function pick<T>(flag: T | undefined, fromCommandLine: boolean, configured: T | undefined, fallback: T): T;
 export function pick<T>(flag: T | undefined, fromCommandLine: boolean, configured: T | undefined): T | undefined;

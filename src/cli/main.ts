@@ -1,9 +1,12 @@
 // The commander program: parses arguments, hands each command to its module, and turns usage
 // errors into one line and exit code 2. Commands compute with the library API and print with reporters.
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { runCommand } from './commands/run.ts';
 import { sweepCommand } from './commands/sweep.ts';
+import { initCommand } from './commands/init.ts';
+import { listCommand } from './commands/list.ts';
+import { REPORTERS } from '../report/emit.ts';
 
 export const EXIT = { pass: 0, fail: 1, error: 2 } as const;
 
@@ -38,15 +41,21 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   program
     .command('run')
     .description('check every defineOp export of the given op files (directories: every .ts/.js file under them)')
-    .argument('<paths...>', 'op files or directories')
-    .option('--tol <number>', 'largest relative error that passes', parsePositiveNumber, 1e-7)
+    .argument('[paths...]', 'op files, directories or globs (default: files from gradcheck.config.ts)')
+    .option('--tol <number>', 'largest relative error that passes (default 1e-7)', parsePositiveNumber)
     .option('--eps <list>', 'comma-separated steps to sweep (default 1e-1,...,1e-12)', parseEpsList)
-    .option('--seed <n>', 'seed for inputs, cotangents and directions', parseSeed, 0)
+    .option('--seed <n>', 'seed for inputs, cotangents and directions (default 0)', parseSeed)
     .option('--json', 'print one JSON document on stdout instead of tables')
     .option('--verbose', 'show stack traces of errors')
+    .option('--op <name>', 'only the op with this name')
+    .addOption(new Option('--reporter <name>', 'how to print the report').choices(REPORTERS).default('table'))
+    .option('--junit <file>', 'also write JUnit XML to this file')
+    .option('--html <file>', 'also write a self-contained HTML report to this file')
     .action(async (paths: string[], options) => setExitCode(await runCommand(paths, options)));
 
   program.addCommand(sweepCommand(setExitCode));
+  program.addCommand(listCommand(setExitCode));
+  program.addCommand(initCommand(setExitCode));
 
   return program;
 }

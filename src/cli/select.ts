@@ -2,6 +2,7 @@
 // imported, and the --op filter applied. Shared by run, sweep and list.
 import { displayPath } from '../api.ts';
 import { expandPaths, loadOps, MissingPathError } from '../load.ts';
+import type { RunReport } from '../check/types.ts';
 import type { Op } from '../op.ts';
 import { expandGlob, hasGlob } from './glob.ts';
 
@@ -15,6 +16,7 @@ export class UsageError extends Error {
 
 /** Absolute paths of the op files named by the arguments (files, directories or globs). */
 export function resolveFiles(args: string[]): string[] {
+  if (args.length === 0) throw new UsageError('no op files given (name some, or list them as `files` in gradcheck.config.ts)');
   const paths = args.flatMap((arg) => {
     const matches = expandGlob(arg);
     if (hasGlob(arg) && matches.length === 0) throw new UsageError(`no files match '${arg}'`);
@@ -57,4 +59,15 @@ export async function loadFiles(files: string[], opName?: string): Promise<Loade
     throw new UsageError(`no op named '${opName}' in ${files.map(displayPath).join(', ')}${available}`);
   }
   return loaded;
+}
+
+/** The report of the op named `name` (and of files that could not load); all of it without a name. */
+export function onlyOp(report: RunReport, name: string | undefined): RunReport {
+  if (name === undefined) return report;
+  const ops = report.ops.filter((op) => op.name === name || op.name === '(file)');
+  if (ops.length === 0) {
+    const available = [...new Set(report.ops.map((op) => op.name))].join(', ');
+    throw new UsageError(`no op named '${name}'${available ? ` (ops: ${available})` : ''}`);
+  }
+  return { ...report, passed: ops.every((op) => op.status === 'pass'), ops };
 }

@@ -9,7 +9,7 @@ interface SweepJson {
   ops: { name: string; status: string; inputs: { name: string; shape: number[]; sweep: { eps: number; relErr: number }[]; minimum: { eps: number; relErr: number }; band: { largestEps: number; smallestEps: number } | null; recommendedEps: number }[] }[];
 }
 
-describe('gradcheck sweep', () => {
+describe('gradcheck sweep', { timeout: 60_000 }, () => {
   it('finds the bottom of the U-curve at 1e-5 or 1e-6 for tanh, exp and sin', async () => {
     const { code, stdout } = await gradcheck(['sweep', smooth, '--json']);
     expect(code).toBe(0);

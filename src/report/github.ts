@@ -1,0 +1,47 @@
+// `--reporter github`: the terminal tables for the log, an `::error` annotation per failing op (on
+// the line of its defineOp call, so it shows in the pull request's diff), and the Markdown summary
+// appended to $GITHUB_STEP_SUMMARY when the job provides one.
+import { appendFileSync } from 'node:fs';
+import { stripVTControlCharacters } from 'node:util';
+import type { OpReport, RunReport } from '../check/types.ts';
+import { formatExp, formatValue, formatShape } from './format.ts';
+import type { ReportOptions, Writer } from './format.ts';
+import { formatMarkdown } from './markdown.ts';
+import { printTable } from './table.ts';
+
+export function formatAnnotations(report: RunReport): string[] {
+  return report.ops.filter((op) => op.status !== 'pass').map(formatAnnotation);
+}
+
+export function formatAnnotation(op: OpReport): string {
+  const properties = [`file=${property(op.file)}`];
+  if (op.line) properties.push(`line=${op.line}`);
+  const failed = op.status === 'fail';
+  properties.push(`title=${property(`gradcheck: ${op.name} ${failed ? 'failed' : 'could not run'}`)}`);
+  const lines = failed ? failureLines(op) : [op.error ?? 'the op could not run'];
+  return `::error ${properties.join(',')}::${message(lines.join('\n'))}`;
+}
+
+function failureLines(op: OpReport): string[] {
+  const lines = [`relative error ${formatExp(op.maxRelErr)} above tolerance ${formatExp(op.tolerance, 0)}`];
+  for (const input of op.inputs.filter((i) => !i.passed)) {
+    lines.push(`input ${input.name} ${formatShape(input.shape)}: ${formatExp(input.relErr)} at ${formatShape(input.worst.index)} (analytic ${formatValue(input.worst.analytic)}, numeric ${formatValue(input.worst.numeric)}, ε ${formatExp(input.bestEps, 0)})`);
+  }
+  for (const diagnosis of op.diagnoses) lines.push(diagnosis.message);
+  return lines;
+}
+
+export function printGithub(report: RunReport, out: Writer, options: ReportOptions = {}, env: NodeJS.ProcessEnv = process.env): void {
+  printTable(report, out, options);
+  for (const annotation of formatAnnotations(report)) out.write(`${annotation}\n`);
+  if (env.GITHUB_STEP_SUMMARY) appendFileSync(env.GITHUB_STEP_SUMMARY, `${formatMarkdown(report)}\n`);
+}
+
+// The workflow-command escapes: data may not hold raw newlines or %; properties not , or : either.
+function message(text: string): string {
+  return stripVTControlCharacters(text).replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+
+function property(text: string): string {
+  return message(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
+}

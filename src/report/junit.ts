@@ -1,0 +1,52 @@
+// `--junit <file>` and `--reporter junit`: JUnit XML for CI test tabs. One testsuite per op file,
+// one testcase per op (classname: the file); a failing op carries a <failure> with its table as
+// plain text, an op that could not run an <error>.
+import { stripVTControlCharacters } from 'node:util';
+import type { OpReport, RunReport } from '../check/types.ts';
+import { formatExp, summaryCounts } from './format.ts';
+import { formatOpTable } from './table.ts';
+
+export function formatJunit(report: RunReport): string {
+  const byFile = new Map<string, OpReport[]>();
+  for (const op of report.ops) byFile.set(op.file, [...(byFile.get(op.file) ?? []), op]);
+  const { failed, errors } = summaryCounts(report);
+  const seconds = (ops: OpReport[]) => (ops.reduce((sum, op) => sum + op.elapsedMs, 0) / 1000).toFixed(3);
+  const lines = [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="gradcheck" tests="${report.ops.length}" failures="${failed}" errors="${errors}" time="${seconds(report.ops)}">`,
+  ];
+  for (const [file, ops] of byFile) {
+    const count = (status: string) => ops.filter((op) => op.status === status).length;
+    lines.push(`  <testsuite name="${attr(file)}" tests="${ops.length}" failures="${count('fail')}" errors="${count('error')}" skipped="0" time="${seconds(ops)}">`);
+    for (const op of ops) lines.push(...formatTestcase(op));
+    lines.push('  </testsuite>');
+  }
+  lines.push('</testsuites>', '');
+  return lines.join('\n');
+}
+
+function formatTestcase(op: OpReport): string[] {
+  const open = `    <testcase classname="${attr(op.file)}" name="${attr(op.name)}" time="${(op.elapsedMs / 1000).toFixed(3)}"${op.line ? ` file="${attr(op.file)}" line="${op.line}"` : ''}`;
+  if (op.status === 'pass') return [`${open}/>`];
+  const detail = text(stripVTControlCharacters(formatOpTable(op, { verbose: true })));
+  if (op.status === 'error') {
+    return [`${open}>`, `      <error message="${attr(op.error ?? 'the op could not run')}" type="OpError">${detail}</error>`, '    </testcase>'];
+  }
+  const worst = op.inputs.filter((input) => !input.passed).map((input) => `${input.name}: ${formatExp(input.relErr)}`);
+  const diagnoses = op.diagnoses.map((d) => d.message);
+  const message = [`relative error ${formatExp(op.maxRelErr)} above tolerance ${formatExp(op.tolerance, 0)}`, ...worst, ...diagnoses].join('; ');
+  return [`${open}>`, `      <failure message="${attr(message)}" type="GradientMismatch">${detail}</failure>`, '    </testcase>'];
+}
+
+/** XML 1.0 allows no control characters but tab, newline and carriage return. */
+function clean(value: string): string {
+  return value.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '');
+}
+
+function text(value: string): string {
+  return clean(value).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+function attr(value: string): string {
+  return text(value).replace(/"/g, '&quot;').replace(/\n/g, '&#10;');
+}

@@ -1,0 +1,61 @@
+// `--reporter markdown`, and the GitHub step summary: the run as Markdown tables.
+import type { OpReport, RunReport } from '../check/types.ts';
+import { formatExp, formatShape, formatValue, opLocation, plural, summaryCounts } from './format.ts';
+
+const ICON = { pass: '✅', fail: '❌', error: '💥' } as const;
+
+export function formatMarkdown(report: RunReport): string {
+  const { passed, failed, errors, files } = summaryCounts(report);
+  const lines = [
+    `## gradcheck: ${passed} passed, ${failed} failed, ${plural(errors, 'error')}`,
+    '',
+    `${plural(report.ops.length, 'op')} in ${plural(files, 'file')} · tolerance ${formatExp(report.tolerance, 0)} · seed ${report.seed}`,
+    '',
+    row(['', 'op', 'where', 'max rel. error', 'tolerance', 'time']),
+    row(['---', '---', '---', '---:', '---:', '---:']),
+    ...report.ops.map((op) => row([ICON[op.status], op.name, code(opLocation(op)), formatExp(op.maxRelErr), formatExp(op.tolerance, 0), `${op.elapsedMs.toFixed(1)} ms`])),
+  ];
+  for (const op of report.ops) {
+    if (op.status === 'pass' && op.diagnoses.length === 0) continue;
+    lines.push('', ...formatOpMarkdown(op));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export function formatOpMarkdown(op: OpReport): string[] {
+  const lines = [`### ${ICON[op.status]} ${escapeCell(op.name)} (${code(opLocation(op))})`, ''];
+  if (op.error) lines.push(`> ${escapeCell(op.error)}`, '');
+  if (op.inputs.length > 0) {
+    lines.push(row(['input', 'shape', 'best ε', 'rel. error', 'worst element', 'analytic', 'numeric', 'verdict']));
+    lines.push(row(['---', '---', '---:', '---:', '---', '---:', '---:', '---']));
+    for (const input of op.inputs) {
+      lines.push(
+        row([
+          input.name,
+          formatShape(input.shape),
+          formatExp(input.bestEps, 0),
+          input.passed ? formatExp(input.relErr) : `**${formatExp(input.relErr)}**`,
+          formatShape(input.worst.index),
+          formatValue(input.worst.analytic),
+          formatValue(input.worst.numeric),
+          input.passed ? 'ok' : '**FAIL**',
+        ]),
+      );
+    }
+    lines.push('');
+  }
+  for (const diagnosis of op.diagnoses) lines.push(`- ⚠ **${diagnosis.code}**${diagnosis.input ? ` (${escapeCell(diagnosis.input)})` : ''}: ${escapeCell(diagnosis.message)}`);
+  return lines;
+}
+
+function row(cells: string[]): string {
+  return `| ${cells.map(escapeCell).join(' | ')} |`;
+}
+
+function escapeCell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+
+function code(text: string): string {
+  return `\`${text.replace(/`/g, "'")}\``;
+}
