@@ -106,12 +106,11 @@ function formatOp(op: PageOp, head: string[], isSweep: boolean): string {
     for (const input of op.inputs) {
       parts.push(`<figure>${formatSvg(input.sweep, op.tolerance, `${op.name}: ${input.name}`)}<figcaption><b>${escape(input.name)}</b> ${escape(formatShape(input.shape))}: ${escape(input.caption)}</figcaption></figure>`);
     }
-    parts.push('</div>');
+    parts.push(formatSweepTable(op, isSweep), '</div>');
     const rows = op.inputs.map(
       (input) => `<tr class="${input.passed ? 'ok' : 'bad'}"><td>${escape(input.name)}</td><td>${escape(formatShape(input.shape))}</td>${input.cells.map((c) => `<td>${escape(c)}</td>`).join('')}<td>${input.passed ? 'ok' : 'FAIL'}</td></tr>`,
     );
     parts.push(`<table class="inputs"><thead><tr>${[...head, 'verdict'].map((h) => `<th>${escape(h)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`);
-    parts.push(formatSweepTable(op, isSweep));
   }
   parts.push('</section>');
   return parts.join('\n');
@@ -130,7 +129,7 @@ function formatSweepTable(op: PageOp, isSweep: boolean): string {
     return `<tr><td>${escape(formatExp(eps, 0))}</td>${cells.join('')}</tr>`;
   });
   const what = isSweep ? 'largest element-wise relative error' : 'directional relative error';
-  return `<details${isSweep ? ' open' : ''}><summary>${what} at each step</summary><table class="sweep"><thead><tr><th>ε</th>${op.inputs.map((input) => `<th>${escape(input.name)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table></details>`;
+  return `<details open><summary>${what} at each step</summary><table class="sweep"><thead><tr><th>ε</th>${op.inputs.map((input) => `<th>${escape(input.name)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table></details>`;
 }
 
 const WIDTH = 420;
@@ -214,16 +213,17 @@ section.op.pass { border-left: 4px solid var(--ok); }
 .badge.pass { background: var(--ok); } .badge.fail { background: var(--bad); } .badge.error { background: var(--err); }
 .error { color: var(--err); font-family: ui-monospace, Menlo, Consolas, monospace; }
 .diagnoses { background: #fff8c5; border: 1px solid #d4a72c66; border-radius: 6px; padding: 8px 8px 8px 28px; }
-.plots { display: flex; flex-wrap: wrap; gap: 14px; }
+.plots { display: flex; flex-wrap: wrap; gap: 18px; align-items: flex-start; }
+details table { margin-top: 4px; }
 figure { margin: 0; max-width: 420px; }
 figcaption { font-size: 12.5px; color: var(--muted); }
 table { border-collapse: collapse; margin: 12px 0 4px; font-variant-numeric: tabular-nums; }
-th, td { border: 1px solid var(--line); padding: 3px 9px; text-align: left; font-size: 13px; }
+th, td { border: 1px solid var(--line); padding: 2px 9px; text-align: left; font-size: 13px; }
 th { background: #f6f8fa; }
 tr.bad td:last-child, td.bad { color: var(--bad); }
 tr.ok td:last-child, td.ok { color: var(--ok); }
 td.min { color: #0969da; font-weight: 700; }
-details summary { cursor: pointer; color: var(--muted); margin-top: 8px; }
+details summary { cursor: pointer; color: var(--muted); font-size: 12.5px; }
 footer { color: var(--muted); font-size: 12px; margin-top: 24px; }
 svg { background: #fff; font-family: system-ui, sans-serif; }
 svg .frame { fill: none; stroke: #8c959f; }
