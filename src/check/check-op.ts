@@ -117,7 +117,12 @@ function runCheck(op: Op, options: CheckOptions, tolerance: number, report: OpRe
   }
 
   const opScale = largestMagnitude(...gradients);
+  // Progress for long runs, one input at a time.
+  const totalElements = inputs.reduce((sum, input) => sum + input.data.length, 0);
+  let elementsDone = 0;
   report.inputs = inputs.map((input, k): InputReport => {
+    options.onProgress?.({ op: op.name, done: elementsDone, total: totalElements });
+    elementsDone += input.data.length;
     const direction = drawDirection(input.data.length, deriveSeed(seed, `${op.name}/${input.name}/direction`));
     const points = epsList.map((eps) => ({
       eps,

@@ -2,7 +2,7 @@
 // and one column per step, small steps on the left (floating-point cancellation) and large ones on
 // the right (truncation error). The minimum is marked, the tolerance drawn as a dashed row, and the
 // steps within the tolerance drawn as a double rule on the ε axis.
-import chalk from 'chalk';
+import { chalk } from './color.ts';
 import type { SweepPoint } from '../check/types.ts';
 import { findMinimum, toleranceBand } from '../check/sweep.ts';
 import { formatExp } from './format.ts';
@@ -40,10 +40,10 @@ export function formatUCurve(sweep: SweepPoint[], tolerance: number): string {
     let row = `${label.padStart(LABEL - 2)} ${onTolerance ? chalk.yellow('┼') : '┤'}`;
     points.forEach((point, i) => {
       const here = rowOf(decades[i]) === decade;
-      const fill = onTolerance ? chalk.yellow('┄') : ' ';
-      const left = fill.repeat(CELL >> 1);
-      const right = fill.repeat(CELL - (CELL >> 1) - 1);
-      row += left + (here ? marker(point, decades[i]) : fill) + right;
+      const fill = (width: number) => (onTolerance ? chalk.yellow('┄'.repeat(width)) : ' '.repeat(width));
+      const left = CELL >> 1;
+      const right = CELL - left - 1;
+      row += here ? fill(left) + marker(point, decades[i]) + fill(right) : fill(CELL);
     });
     if (onTolerance) row += chalk.yellow(` tolerance ${formatExp(tolerance, 0)}`);
     lines.push(row);

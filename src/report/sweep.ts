@@ -1,6 +1,6 @@
 // `gradcheck sweep` in the terminal: per input, the U-curve chart, the relative error at every step,
 // and the step to use.
-import chalk from 'chalk';
+import { chalk } from './color.ts';
 import Table from 'cli-table3';
 import type { InputSweep, OpSweep, SweepReport } from '../check/sweep.ts';
 import { formatUCurve } from './chart.ts';

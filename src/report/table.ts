@@ -1,5 +1,5 @@
 // The terminal report: one relative-error table per op, diagnoses under it, a summary line last.
-import chalk from 'chalk';
+import { chalk } from './color.ts';
 import Table from 'cli-table3';
 import type { OpReport, RunReport } from '../check/types.ts';
 import { formatExp, formatShape, formatValue, opLocation, plural, summaryCounts } from './format.ts';
