@@ -47,6 +47,12 @@ export function displayPath(file: string): string {
 
 function fileError(file: string, error: unknown, options: CheckOptions): OpReport {
   const message = error instanceof Error ? error.message : String(error);
+  const shown = message.startsWith(`no defineOp`) ? message : `${file}: ${message}`;
+  return fileErrorReport(file, shown, error instanceof Error ? error.stack : undefined, options);
+}
+
+/** The report of a file that could not be loaded (or held no op): one error entry named '(file)'. */
+export function fileErrorReport(file: string, message: string, stack: string | undefined, options: CheckOptions): OpReport {
   return {
     file,
     name: '(file)',
@@ -57,8 +63,8 @@ function fileError(file: string, error: unknown, options: CheckOptions): OpRepor
     precision: 'float64',
     mode: 'element-wise',
     evaluations: 0,
-    error: message.startsWith(`no defineOp`) ? message : `${file}: ${message}`,
-    stack: error instanceof Error ? error.stack : undefined,
+    error: message,
+    stack,
     diagnoses: [],
     inputs: [],
   };

@@ -71,6 +71,9 @@ export class OpSpecError extends Error {
   }
 }
 
+/** 800 MB of float64 per input: beyond it, drawing the values alone would exhaust memory. */
+export const MAX_INPUT_ELEMENTS = 100_000_000;
+
 export interface MaterializedInput {
   name: string;
   shape: number[];
@@ -79,6 +82,7 @@ export interface MaterializedInput {
 
 /** Draws (or copies) every input of an op, seeded by the run's seed, the op's name and the input's name. */
 export function materializeInputs(op: Op, seed: number): MaterializedInput[] {
+  validateOptions(op.spec);
   const inputs = op.spec.inputs as Record<string, InputSpec> | undefined;
   if (inputs === null || typeof inputs !== 'object' || Array.isArray(inputs)) {
     throw new OpSpecError('`inputs` must be an object mapping input names to shapes or { shape, low, high, values }');
@@ -88,16 +92,33 @@ export function materializeInputs(op: Op, seed: number): MaterializedInput[] {
   return names.map((name) => materializeInput(name, inputs[name], deriveSeed(seed, `${op.name}/${name}`)));
 }
 
+/** What defineOp accepted without looking: the spec's own fields, checked before anything runs. */
+function validateOptions(spec: OpSpec | null | undefined): asserts spec is OpSpec {
+  if (spec === null || typeof spec !== 'object') throw new OpSpecError(`defineOp expects an object { name, inputs, forward } or { name, inputs, evaluate, vjp }, got ${spec === null ? 'null' : typeof spec}`);
+  if (typeof spec.name !== 'string' || spec.name.trim() === '') throw new OpSpecError('`name` must be a non-empty string');
+  const { tolerance } = spec;
+  if (tolerance !== undefined && !(typeof tolerance === 'number' && tolerance > 0 && Number.isFinite(tolerance))) {
+    throw new OpSpecError(`\`tolerance\` must be a positive number, got ${JSON.stringify(tolerance) ?? String(tolerance)}`);
+  }
+}
+
 function materializeInput(name: string, spec: InputSpec, seed: number): MaterializedInput {
   const shape = Array.isArray(spec) ? spec : spec?.shape;
   if (!Array.isArray(shape)) throw new OpSpecError(`input '${name}': expected a shape array or { shape, ... }`, name);
   for (const dim of shape) {
     if (typeof dim !== 'number' || !Number.isInteger(dim) || dim < 0) {
-      throw new OpSpecError(`input '${name}': shape [${shape.join(', ')}] must hold non-negative integers`, name);
+      const shown = typeof dim === 'number' ? String(dim) : JSON.stringify(dim) ?? String(dim);
+      throw new OpSpecError(`input '${name}': dimension ${shown} in shape [${shape.map(String).join(', ')}] is not a non-negative integer`, name);
     }
   }
   const size = shape.reduce((a, b) => a * b, 1);
   if (size === 0) throw new OpSpecError(`input '${name}': shape [${shape.join(', ')}] has no elements`, name);
+  if (size > MAX_INPUT_ELEMENTS) {
+    throw new OpSpecError(
+      `input '${name}': shape [${shape.join(', ')}] has ${size.toExponential(1).replace('e+', 'e')} elements, more than gradcheck holds in one input (${MAX_INPUT_ELEMENTS.toExponential(0).replace('e+', 'e')})`,
+      name,
+    );
+  }
   const data = new Float64Array(size);
   const random = createRandom(seed);
   if (Array.isArray(spec)) {

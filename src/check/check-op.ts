@@ -91,6 +91,7 @@ function runCheck(op: Op, options: CheckOptions, tolerance: number, report: OpRe
   const totalElements = inputs.reduce((n, input) => n + input.data.length, 0);
   const mode = chooseMode(options.mode ?? 'auto', totalElements * evaluationsPerPoint(method) * forwardMs);
   if (mode === 'element-wise') assertElementWiseSize(inputs);
+  if (mode === 'element-wise') assertElementWiseSize(inputs);
 
   if (mode === 'fast') {
     const pairs: FastPair[] = Array.from({ length: FAST_PAIRS }, (_, p) => {
@@ -117,12 +118,7 @@ function runCheck(op: Op, options: CheckOptions, tolerance: number, report: OpRe
   }
 
   const opScale = largestMagnitude(...gradients);
-  // Progress for long runs, one input at a time.
-  const totalElements = inputs.reduce((sum, input) => sum + input.data.length, 0);
-  let elementsDone = 0;
   report.inputs = inputs.map((input, k): InputReport => {
-    options.onProgress?.({ op: op.name, done: elementsDone, total: totalElements });
-    elementsDone += input.data.length;
     const direction = drawDirection(input.data.length, deriveSeed(seed, `${op.name}/${input.name}/direction`));
     const points = epsList.map((eps) => ({
       eps,

@@ -1,7 +1,7 @@
 // One shape for every op under test, whatever computes it: f evaluated at the inputs' current
 // values (which the finite-difference passes perturb in place), and the analytic vector–Jacobian
 // product that the backward under test produces.
-import { Tensor, noGrad } from '../core/index.ts';
+import { GradientCountError, GradientShapeError, Tensor, noGrad } from '../core/index.ts';
 import type { EngineOpSpec, MaterializedInput, Op, OpSpec, TensorOpSpec } from '../op.ts';
 import { OpSpecError } from '../op.ts';
 
@@ -19,6 +19,25 @@ export class OpRunError extends Error {
     super(message);
     this.name = 'OpRunError';
   }
+}
+
+/**
+ * The element-wise check makes two forward evaluations per input element: above this many elements
+ * in all it would run for hours, so it is refused with a pointer to `--mode fast`.
+ */
+export const ELEMENT_WISE_LIMIT = 1_000_000;
+
+/** Refuses inputs too large to check element by element (call only in element-wise mode). */
+export function assertElementWiseSize(inputs: MaterializedInput[]): void {
+  const total = inputs.reduce((n, input) => n + input.data.length, 0);
+  if (total <= ELEMENT_WISE_LIMIT) return;
+  const largest = inputs.reduce((a, b) => (b.data.length > a.data.length ? b : a));
+  const count = (n: number) => n.toLocaleString('en-US');
+  throw new OpSpecError(
+    `too large to check element-wise: ${count(total)} input elements (input '${largest.name}' has ${count(largest.data.length)}, shape [${largest.shape.join(', ')}]) ` +
+      `would take ${count(2 * total)} forward evaluations; the limit is ${count(ELEMENT_WISE_LIMIT)} elements: use --mode fast`,
+    largest.name,
+  );
 }
 
 export function isTensorSpec(spec: OpSpec): spec is TensorOpSpec<string> {
@@ -111,8 +130,11 @@ function guard<T>(phase: string, run: () => T): T {
     return run();
   } catch (error) {
     if (error instanceof OpRunError || error instanceof OpSpecError) throw error;
+    // The engine's own checks of a backward's answer already name the op, the input and the shapes.
+    if (error instanceof GradientCountError || error instanceof GradientShapeError) throw error;
     const message = error instanceof Error ? error.message : String(error);
-    const wrapped = new OpRunError(`${phase} threw: ${message}`);
+    const kind = error instanceof Error && error.name !== 'Error' ? ` ${error.name}` : '';
+    const wrapped = new OpRunError(`${phase} threw${kind}: ${message}`);
     if (error instanceof Error) wrapped.stack = error.stack;
     throw wrapped;
   }

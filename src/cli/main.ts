@@ -30,6 +30,18 @@ export function parseSeed(value: string): number {
   return seed;
 }
 
+export function parseTimeout(value: string): number {
+  const ms = Number(value);
+  if (!Number.isInteger(ms) || ms < 0) throw new InvalidArgumentError(`expected a whole number of milliseconds (0 for no limit), got '${value}'`);
+  return ms;
+}
+
+export function parseMemory(value: string): number {
+  const mb = Number(value);
+  if (!Number.isInteger(mb) || mb < 16) throw new InvalidArgumentError(`expected a whole number of megabytes, at least 16, got '${value}'`);
+  return mb;
+}
+
 export function buildProgram(setExitCode: (code: number) => void): Command {
   const program = new Command()
     .name('gradcheck')
@@ -47,6 +59,8 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--seed <n>', 'seed for inputs, cotangents and directions (default 0)', parseSeed)
     .option('--json', 'print one JSON document on stdout instead of tables')
     .option('--verbose', 'show stack traces of errors')
+    .option('--timeout <ms>', 'stop an op (or a file\'s import) that runs longer, and report it as an error; 0: no limit', parseTimeout, 30_000)
+    .option('--max-memory <mb>', 'JavaScript heap limit of the worker running the ops', parseMemory, 4096)
     .option('--op <name>', 'only the op with this name')
     .addOption(new Option('--reporter <name>', 'how to print the report').choices(REPORTERS).default('table'))
     .option('--junit <file>', 'also write JUnit XML to this file')

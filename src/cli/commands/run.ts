@@ -1,5 +1,5 @@
 // `gradcheck run`: check op files and print the results.
-import { checkFiles } from '../../api.ts';
+import { runIsolated } from '../../runner.ts';
 import type { RunReport } from '../../check/types.ts';
 import { DEFAULT_SEED, DEFAULT_TOLERANCE } from '../../check/types.ts';
 import { loadConfig, withConfig } from '../../config.ts';
@@ -16,7 +16,12 @@ export interface RunOptions extends OutputOptions {
   op?: string;
   json?: boolean;
   verbose?: boolean;
+  timeout?: number;
+  maxMemory?: number;
 }
+
+/** The conventional exit code of a process stopped by SIGINT (128 + 2). */
+export const EXIT_INTERRUPTED = 130;
 
 export async function runCommand(paths: string[], options: RunOptions): Promise<number> {
   const { config } = await loadConfig();
@@ -32,14 +37,27 @@ export async function runCommand(paths: string[], options: RunOptions): Promise<
     throw error;
   }
   const progress = createProgress(process.stderr);
-  const report = onlyOp(await checkFiles(files, {
+  // Ctrl-C stops the workers at once; what finished before it is still reported.
+  const interrupt = new AbortController();
+  const onSigint = (): void => interrupt.abort();
+  process.once('SIGINT', onSigint);
+  const { report: everything, interrupted } = await runIsolated(files, {
     tolerance: options.tol ?? DEFAULT_TOLERANCE,
     eps: options.eps,
     seed: options.seed ?? DEFAULT_SEED,
     onProgress: progress.onProgress,
-  }), options.op);
+    timeoutMs: options.timeout,
+    memoryMb: options.maxMemory,
+    signal: interrupt.signal,
+  }).finally(() => process.off('SIGINT', onSigint));
+  const report = onlyOp(everything, options.op);
   progress.done();
   emitRunReport(report, options);
+  if (interrupted) {
+    const checked = new Set(report.ops.map((op) => op.file)).size;
+    process.stderr.write(`gradcheck: interrupted; reported ${checked} of ${files.length} files\n`);
+    return EXIT_INTERRUPTED;
+  }
   return exitCode(report);
 }
 

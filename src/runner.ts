@@ -1,0 +1,273 @@
+// The isolated runner behind `gradcheck run`: op files run in worker threads, so an op that hangs,
+// crashes or exhausts memory becomes that op's error report while the rest of the run goes on.
+//
+// At most one worker per core (two at most), each reused for file after file: spawning a worker
+// means setting up TypeScript again, which costs about as much as the check of a small op.
+// The worker announces each op before checking it; the main thread times the op, terminates the
+// worker when it overruns, reports the op as an error and starts a fresh worker for the file's
+// remaining ops. Reports are kept per file and returned in command-line order, whatever finished first.
+import { availableParallelism } from 'node:os';
+import { resolve as resolvePath } from 'node:path';
+import type { MessagePort, Worker } from 'node:worker_threads';
+import { displayPath, fileErrorReport, summarize } from './api.ts';
+import { checkOp } from './check/check-op.ts';
+import type { CheckOptions, CheckProgress, OpReport, RunReport } from './check/types.ts';
+import { loadOps } from './load.ts';
+import { DEFAULT_MEMORY_MB, takeWorker } from './worker.js';
+
+/** An op (or a file's import) that runs longer than this is stopped and reported as an error. */
+export const DEFAULT_TIMEOUT_MS = 30_000;
+/** The JavaScript heap each worker may use before its op is stopped and reported as out of memory. */
+export { DEFAULT_MEMORY_MB };
+const MAX_WORKERS = 2;
+
+export interface IsolatedRunOptions extends CheckOptions {
+  /** Milliseconds an op (or a file's import) may run; 0 for no limit. */
+  timeoutMs?: number;
+  /** Heap limit of each worker, in MB. */
+  memoryMb?: number;
+  /** Worker threads to run files on (default: one per core, at most 2). */
+  workers?: number;
+  /** Aborting stops the run promptly; the reports gathered so far are returned. */
+  signal?: AbortSignal;
+}
+
+export interface IsolatedRun {
+  report: RunReport;
+  /** The run was aborted: `report` holds only the files (and ops) finished before that. */
+  interrupted: boolean;
+}
+
+/** What the main thread asks of a worker: check the ops of `file` from index `from` on. */
+interface CheckTask {
+  file: string;
+  shown: string;
+  from: number;
+  options: CheckOptions;
+  progress: boolean;
+}
+
+interface OpHeader {
+  name: string;
+  line?: number;
+}
+
+type WorkerMessage =
+  | { type: 'importing' }
+  | { type: 'loaded'; ops: OpHeader[] }
+  | { type: 'load-error'; report: OpReport }
+  | { type: 'start'; index: number }
+  | { type: 'progress'; progress: CheckProgress }
+  | { type: 'done'; report: OpReport }
+  | { type: 'finished' };
+
+/** Checks every file in worker threads and gathers one run report, files in the order given. */
+export async function runIsolated(files: string[], options: IsolatedRunOptions = {}): Promise<IsolatedRun> {
+  const { timeoutMs = DEFAULT_TIMEOUT_MS, memoryMb = DEFAULT_MEMORY_MB, workers, signal, ...checkOptions } = options;
+  const laneCount = Math.max(1, Math.min(workers ?? Math.min(MAX_WORKERS, availableParallelism()), files.length));
+  const results: (OpReport[] | undefined)[] = files.map(() => undefined);
+  let next = 0;
+  const lanes = Array.from({ length: laneCount }, () => new Lane(memoryMb));
+  const settings = { timeoutMs, memoryMb, signal, checkOptions };
+  await Promise.all(
+    lanes.map(async (lane) => {
+      while (next < files.length && !signal?.aborted) {
+        const index = next++;
+        results[index] = await checkFileInWorker(lane, files[index], settings);
+      }
+      lane.close();
+    }),
+  );
+  const ops = results.flatMap((reports) => reports ?? []);
+  return { report: summarize(ops, checkOptions), interrupted: signal?.aborted ?? false };
+}
+
+/** One worker at a time, replaced when it had to be terminated. */
+class Lane {
+  private worker: Worker | undefined;
+  constructor(private readonly memoryMb: number) {}
+
+  acquire(): Worker {
+    this.worker ??= takeWorker(this.memoryMb);
+    return this.worker;
+  }
+
+  discard(): void {
+    void this.worker?.terminate();
+    this.worker = undefined;
+  }
+
+  close(): void {
+    this.discard();
+  }
+}
+
+interface Settings {
+  timeoutMs: number;
+  memoryMb: number;
+  signal?: AbortSignal;
+  checkOptions: CheckOptions;
+}
+
+function checkFileInWorker(lane: Lane, file: string, settings: Settings): Promise<OpReport[]> {
+  const { timeoutMs, memoryMb, signal, checkOptions } = settings;
+  const { onProgress, ...options } = checkOptions;
+  const shown = displayPath(file);
+  const reports: OpReport[] = [];
+  let ops: OpHeader[] | undefined;
+
+  return new Promise((resolve) => {
+    const attempt = (from: number): void => {
+      const worker = lane.acquire();
+      let current: number | undefined;
+      let nextIndex = from;
+      let timer: NodeJS.Timeout | undefined;
+      const arm = (): void => {
+        clearTimeout(timer);
+        if (timeoutMs > 0) timer = setTimeout(() => stop(`did not finish within ${timeoutMs} ms (--timeout)`), timeoutMs);
+      };
+      const settle = (): void => {
+        clearTimeout(timer);
+        worker.off('message', onMessage);
+        worker.off('error', onError);
+        worker.off('exit', onExit);
+        signal?.removeEventListener('abort', onAbort);
+      };
+      // The worker can no longer be trusted: the op running in it becomes an error, and a fresh
+      // worker takes the file's remaining ops.
+      const stop = (reason: string, stack?: string, retry = true): void => {
+        settle();
+        lane.discard();
+        if (ops === undefined) {
+          resolve([fileErrorReport(shown, `${shown}: importing the file ${reason}`, stack, options)]);
+          return;
+        }
+        const failed = current ?? nextIndex;
+        if (failed >= ops.length) return resolve(reports);
+        reports.push(opErrorReport(shown, ops[failed], reason, stack, options));
+        if (retry && failed + 1 < ops.length) attempt(failed + 1);
+        else resolve(reports);
+      };
+      const onMessage = (message: WorkerMessage): void => {
+        switch (message.type) {
+          case 'importing':
+            // Timed from here: a fresh worker's own start-up is not the op file's fault.
+            arm();
+            break;
+          case 'loaded':
+            clearTimeout(timer);
+            ops = message.ops;
+            break;
+          case 'load-error':
+            settle();
+            resolve([message.report]);
+            break;
+          case 'start':
+            current = message.index;
+            arm();
+            break;
+          case 'progress':
+            onProgress?.(message.progress);
+            break;
+          case 'done':
+            clearTimeout(timer);
+            current = undefined;
+            nextIndex++;
+            reports.push(message.report);
+            break;
+          case 'finished':
+            settle();
+            resolve(reports);
+            break;
+        }
+      };
+      const onError = (error: Error & { code?: string }): void => {
+        if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') {
+          stop(`ran out of memory: the JavaScript heap reached its limit of ${memoryMb} MB (--max-memory)`);
+        } else {
+          stop(`crashed: ${error.message}`, error.stack);
+        }
+      };
+      const onExit = (code: number): void => stop(`stopped the worker running it (exit code ${code}; does it call process.exit?)`);
+      const onAbort = (): void => stop('was interrupted', undefined, false);
+
+      worker.on('message', onMessage);
+      worker.on('error', onError);
+      worker.on('exit', onExit);
+      signal?.addEventListener('abort', onAbort);
+      if (signal?.aborted) return onAbort();
+      const task: CheckTask = { file, shown, from, options, progress: onProgress !== undefined };
+      worker.postMessage(task);
+    };
+    attempt(0);
+  });
+}
+
+function opErrorReport(file: string, op: OpHeader, reason: string, stack: string | undefined, options: CheckOptions): OpReport {
+  const where = op.line ? `${file}:${op.line}` : file;
+  return { ...fileErrorReport(file, `${where}: op '${op.name}' ${reason}`, stack, options), name: op.name, line: op.line };
+}
+
+/** The worker side: runs in every worker thread, after the runtime is set up (see worker.js). */
+export function serveChecks(port: MessagePort): void {
+  const send = (message: WorkerMessage): void => port.postMessage(message);
+  port.on('message', async (task: CheckTask) => {
+    send({ type: 'importing' });
+    let ops;
+    try {
+      ops = await loadOps(task.file);
+    } catch (error) {
+      const message = loadErrorMessage(task.shown, error, resolvePath(task.file));
+      send({ type: 'load-error', report: fileErrorReport(task.shown, message, stackOf(error), task.options) });
+      return;
+    }
+    if (ops.length === 0) {
+      send({ type: 'load-error', report: fileErrorReport(task.shown, `no defineOp export in ${task.shown}`, undefined, task.options) });
+      return;
+    }
+    send({ type: 'loaded', ops: ops.map((op) => ({ name: op.name, line: op.location?.line })) });
+    const options: CheckOptions = task.progress ? { ...task.options, onProgress: (progress) => send({ type: 'progress', progress }) } : task.options;
+    for (let index = task.from; index < ops.length; index++) {
+      send({ type: 'start', index });
+      const report = checkOp(ops[index], options, task.shown);
+      send({ type: 'done', report: qualifyError(report, ops[index].location?.file) });
+    }
+    send({ type: 'finished' });
+  });
+}
+
+/** An op's error as one self-contained line: file, line, op, what went wrong, and where in the user's code. */
+export function qualifyError(report: OpReport, sourceFile?: string): OpReport {
+  if (report.status !== 'error' || report.error === undefined) return report;
+  const where = report.line ? `${report.file}:${report.line}` : report.file;
+  const frame = sourceFile ? userLine(report.stack, sourceFile) : undefined;
+  const at = frame !== undefined && frame !== report.line ? ` (at line ${frame})` : '';
+  return { ...report, error: `${where}: op '${report.name}': ${report.error}${at}` };
+}
+
+/** The line of the first stack frame in the op file itself: where the user's code threw. */
+function userLine(stack: string | undefined, sourceFile: string): number | undefined {
+  if (!stack) return undefined;
+  for (const frame of stack.split('\n').slice(1)) {
+    const match = /\(?((?:file:\/\/)?[^()\s]+?):(\d+):(\d+)\)?\s*$/.exec(frame);
+    if (!match) continue;
+    const path = match[1].startsWith('file://') ? new URL(match[1]).pathname : match[1];
+    if (path === sourceFile) return Number(match[2]);
+  }
+  return undefined;
+}
+
+/** esbuild's "Transform failed with 1 error:\nfile:3:86: ERROR: Unexpected ..." as one line. */
+export function loadErrorMessage(shown: string, error: unknown, sourceFile: string): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const syntax = /^(?:\S.*?):(\d+):(\d+): ERROR: (.*)$/m.exec(message);
+  if (/Transform failed/.test(message) && syntax) return `${shown}:${syntax[1]}:${syntax[2]}: syntax error: ${syntax[3]}`;
+  if (error instanceof SyntaxError) return `${shown}: syntax error: ${message.split('\n')[0]}`;
+  const name = error instanceof Error && error.name !== 'Error' ? `${error.name}: ` : '';
+  const line = userLine(stackOf(error), sourceFile);
+  return `${shown}${line ? `:${line}` : ''}: importing the file threw ${name}${message.split('\n')[0]}`;
+}
+
+function stackOf(error: unknown): string | undefined {
+  return error instanceof Error ? error.stack : undefined;
+}
