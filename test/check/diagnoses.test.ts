@@ -1,0 +1,119 @@
+// Each diagnosis on purpose-built ops: one through customOp, one through evaluate/vjp. And the
+// other side: correct ops (zero gradients, kinks at valid subgradients, large inputs) never fail.
+import { describe, expect, it } from 'vitest';
+import { checkOp } from '../../src/check/check-op.ts';
+import type { Op } from '../../src/op.ts';
+import type { OpReport } from '../../src/check/types.ts';
+import * as ops from '../fixtures/diagnoses/ops.ts';
+
+const codes = (report: OpReport) => report.diagnoses.map((d) => d.code);
+
+function failsWith(op: Op, code: string, input?: string): OpReport {
+  const report = checkOp(op, { mode: 'element-wise' });
+  expect(report.status, `${op.name}: ${JSON.stringify(report.diagnoses)}`).not.toBe('pass');
+  expect(codes(report)).toContain(code);
+  const diagnosis = report.diagnoses.find((d) => d.code === code)!;
+  if (input) expect(diagnosis.input).toBe(input);
+  return report;
+}
+
+describe('diagnoses name the bug', () => {
+  it('detached: an exactly-zero gradient where finite differences see one', () => {
+    for (const op of [ops.detachedCustom, ops.detachedEngine]) {
+      const report = failsWith(op, 'detached', 'w');
+      expect(report.diagnoses[0].message).toMatch(/exactly 0 on every one of its \d+ elements/);
+    }
+  });
+
+  it('transposed: the analytic gradient is the numeric one transposed', () => {
+    for (const op of [ops.transposedCustom, ops.transposedEngine]) {
+      const report = failsWith(op, 'transposed', 'w');
+      expect(report.inputs.find((r) => r.name === 'x')!.passed).toBe(true);
+    }
+  });
+
+  it('transposed: a custom backward that returns the transposed shape is an error that says so', () => {
+    const report = checkOp(ops.transposedShapeCustom);
+    expect(report.status).toBe('error');
+    expect(report.error).toMatch(/\[5, 3\].*\[3, 5\]/);
+    expect(report.diagnoses).toEqual([expect.objectContaining({ code: 'transposed', input: 'w' })]);
+  });
+
+  it('accumulated: the second backward pass gives a whole multiple of the first', () => {
+    for (const op of [ops.accumulatedCustom, ops.accumulatedEngine]) {
+      const report = failsWith(op, 'accumulated', 'x');
+      expect(report.diagnoses[0].message).toMatch(/2×/);
+    }
+  });
+
+  it('overwritten: a clean fraction 1/k of the numeric gradient', () => {
+    expect(failsWith(ops.overwrittenCustom, 'overwritten', 'x').diagnoses[0].message).toMatch(/1\/2/);
+    expect(failsWith(ops.overwrittenEngine, 'overwritten', 'x').diagnoses[0].message).toMatch(/1\/3/);
+  });
+
+  it('scaled: one constant ratio ≠ 1 across the input, down to 0.1%', () => {
+    expect(failsWith(ops.scaledCustom, 'scaled', 'x').diagnoses[0].message).toMatch(/20× the numeric one/);
+    expect(failsWith(ops.scaledEngine, 'scaled', 'x').diagnoses[0].message).toMatch(/0\.10% too small/);
+  });
+
+  it('sign-flipped: analytic ≈ −numeric', () => {
+    const custom = failsWith(ops.signFlippedCustom, 'sign-flipped', 'b');
+    expect(custom.inputs.find((r) => r.name === 'a')!.passed).toBe(true);
+    failsWith(ops.signFlippedEngine, 'sign-flipped', 'x');
+  });
+
+  it('non-differentiable: an analytic value outside the one-sided slopes at a kink fails', () => {
+    expect(failsWith(ops.kinkInvalidCustom, 'non-differentiable', 'x').diagnoses[0].message).toMatch(/outside \[0, 1\]/);
+    expect(failsWith(ops.kinkInvalidEngine, 'non-differentiable', 'x').diagnoses[0].message).toMatch(/outside \[-1, 1\]/);
+  });
+
+  it('non-differentiable: a valid subgradient at a kink passes with a warning', () => {
+    for (const op of [ops.kinkValidCustom, ops.kinkValidEngine, ops.builtinRelu, ops.maxTie]) {
+      const report = checkOp(op, { mode: 'element-wise' });
+      expect(report.status, op.name).toBe('pass');
+      expect(codes(report)).toEqual(['non-differentiable']);
+      expect(report.diagnoses[0].message).toMatch(/valid subgradient/);
+    }
+  });
+
+  it('noise-floor: a float32 computation cannot reach 1e-7; the report says how far it can get', () => {
+    for (const op of [ops.noiseFloorCustom, ops.noiseFloorEngine]) {
+      const report = failsWith(op, 'noise-floor', 'x');
+      expect(report.verdict).toBe('inconclusive');
+      expect(report.diagnoses[0].message).toMatch(/rounding noise, about \S+ of its value/);
+      expect(report.diagnoses[0].message).toMatch(/--tol \S+/);
+      expect(codes(report)).not.toContain('mismatch');
+    }
+  });
+
+  it('noise-floor: a float32 computation with a real bug still fails as a bug', () => {
+    const report = checkOp(ops.scaledEngine, { mode: 'element-wise' });
+    expect(report.verdict).toBeUndefined();
+  });
+
+  it('non-finite: NaN or Infinity in a gradient, with where it first appears', () => {
+    const custom = failsWith(ops.nonFiniteCustom, 'non-finite', 'x');
+    expect(custom.status).toBe('fail');
+    expect(custom.diagnoses[0].message).toMatch(/Infinity at \[0\]/);
+    expect(failsWith(ops.nonFiniteEngine, 'non-finite', 'x').diagnoses[0].message).toMatch(/NaN at \[2\]/);
+  });
+
+  it('non-finite: a forward that is NaN at the drawn inputs is an error with the diagnosis', () => {
+    const report = checkOp(ops.nonFiniteForward);
+    expect(report.status).toBe('error');
+    expect(codes(report)).toEqual(['non-finite']);
+    expect(report.diagnoses[0].message).toMatch(/NaN at \[1\]/);
+  });
+});
+
+describe('correct ops get no failing diagnosis', () => {
+  it.each([
+    ['zero gradient', ops.zeroGradient],
+    ['large inputs', ops.largeInputs],
+    ['abs at 0 (centered difference is the subgradient 0)', ops.absAtZero],
+  ])('%s passes without diagnoses', (_label, op) => {
+    const report = checkOp(op, { mode: 'element-wise' });
+    expect(report.status).toBe('pass');
+    expect(report.diagnoses).toEqual([]);
+  });
+});
