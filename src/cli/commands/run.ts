@@ -1,6 +1,6 @@
 // `gradcheck run`: check op files and print the results.
 import { runIsolated } from '../../runner.ts';
-import type { RunReport } from '../../check/types.ts';
+import type { CheckOptions, RunReport } from '../../check/types.ts';
 import { DEFAULT_SEED, DEFAULT_TOLERANCE } from '../../check/types.ts';
 import { loadConfig, withConfig } from '../../config.ts';
 import { emitRunReport } from '../../report/emit.ts';
@@ -12,6 +12,9 @@ export interface RunOptions extends OutputOptions {
   tol?: number;
   eps?: number[];
   seed?: number;
+  method?: CheckOptions['method'];
+  order?: CheckOptions['order'];
+  mode?: CheckOptions['mode'];
   /** Only the op with this name. */
   op?: string;
   json?: boolean;
@@ -45,6 +48,9 @@ export async function runCommand(paths: string[], options: RunOptions): Promise<
     tolerance: options.tol ?? DEFAULT_TOLERANCE,
     eps: options.eps,
     seed: options.seed ?? DEFAULT_SEED,
+    method: options.method,
+    order: options.order,
+    mode: options.mode,
     onProgress: progress.onProgress,
     timeoutMs: options.timeout,
     memoryMb: options.maxMemory,
