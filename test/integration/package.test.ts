@@ -1,0 +1,100 @@
+// The packed tarball, installed into a fresh project, used the way a user would: `npx gradcheck run`,
+// a real vitest run of a test file that imports the matcher, tfjs from plain Node, and tsc over the
+// published types. Slow (npm pack builds dist/, npm install runs), so it is this one file.
+import { execFile, execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { REPO } from '../helpers/cli.ts';
+
+const FIXTURES = join(REPO, 'test/fixtures/packaged');
+const npmVersion = (() => {
+  try {
+    return execFileSync('npm', ['--version'], { encoding: 'utf8' }).trim();
+  } catch {
+    return undefined;
+  }
+})();
+if (!npmVersion) console.log('skipping the packaged-install test: npm is not available on PATH');
+
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function run(command: string, args: string[], cwd: string): Promise<Result> {
+  return new Promise((resolve) => {
+    execFile(command, args, { cwd, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', CI: 'true' }, timeout: 300_000, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+/** The version the repo itself installed, so that npm finds it in its cache. */
+function installedVersion(name: string): string {
+  return (JSON.parse(readFileSync(join(REPO, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+describe.skipIf(!npmVersion)('the packed package, installed in a fresh project', () => {
+  let project = '';
+
+  beforeAll(async () => {
+    const root = mkdtempSync(join(tmpdir(), 'gradcheck-pack-'));
+    project = join(root, 'project');
+    const packed = await run('npm', ['pack', '--pack-destination', root], REPO);
+    expect(packed.code, packed.stderr).toBe(0);
+    const tarball = readdirSync(root).find((name) => name.endsWith('.tgz'));
+    expect(tarball).toBeDefined();
+
+    mkdirSync(project);
+    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
+    writeFileSync(
+      join(project, 'tsconfig.json'),
+      JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: true, types: ['node'] } }),
+    );
+    copyFileSync(join(FIXTURES, 'ops.ts'), join(project, 'ops.ts'));
+    copyFileSync(join(FIXTURES, 'matcher.fixture.ts'), join(project, 'matcher.test.ts'));
+    copyFileSync(join(FIXTURES, 'types.fixture.ts'), join(project, 'types.ts'));
+    copyFileSync(join(FIXTURES, 'plain-node.mjs'), join(project, 'plain-node.mjs'));
+    const dependencies = ['vitest', '@tensorflow/tfjs', 'typescript', '@types/node'].map((name) => `${name}@${installedVersion(name)}`);
+    const installed = await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', join(root, tarball!), ...dependencies], project);
+    expect(installed.code, installed.stderr).toBe(0);
+    return () => rmSync(root, { recursive: true, force: true });
+  }, 600_000);
+
+  it('npx gradcheck run checks an op file there, a tfjs op included', async () => {
+    const { code, stdout, stderr } = await run('npx', ['gradcheck', 'run', 'ops.ts', '--json'], project);
+    expect(code, stderr).toBe(0);
+    const report = JSON.parse(stdout) as { ops: { name: string; status: string; precision: string; tolerance: number }[] };
+    expect(report.ops.map((op) => [op.name, op.status, op.precision])).toEqual([
+      ['tanh', 'pass', 'float64'],
+      ['tfjs softmax', 'pass', 'float32'],
+    ]);
+    expect(report.ops[1].tolerance).toBe(1e-2);
+  }, 120_000);
+
+  it('a vitest run of a test file importing gradcheck/vitest reports the failing op with its table', async () => {
+    const { code, stdout, stderr } = await run('npx', ['vitest', 'run', 'matcher.test.ts'], project);
+    const output = stdout + stderr;
+    expect(code).toBe(1); // the fixture's third test fails on purpose
+    expect(output).toMatch(/2 passed/);
+    expect(output).toMatch(/1 failed/);
+    expect(output).toContain("op 'broken tanh' failed gradcheck");
+    expect(output).toMatch(/│ input │ shape │ best ε │ rel\. error │/);
+    expect(output).toMatch(/matcher\.test\.ts:\d+/); // the op's location is the test file, not gradcheck's own
+  }, 120_000);
+
+  it('plain Node loads the built entry points and gradcheck/tfjs catches a wrong tf.customGrad', async () => {
+    const { code, stdout, stderr } = await run('node', ['plain-node.mjs'], project);
+    expect(code, stderr).toBe(0);
+    expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toEqual({ status: 'fail', precision: 'float32', tolerance: 1e-2 });
+  }, 120_000);
+
+  it('the published types check: entry points, the matcher on Assertion, tfjsOp with the real tf', async () => {
+    const { code, stdout } = await run('npx', ['tsc', '-p', '.'], project);
+    expect(stdout).toBe('');
+    expect(code).toBe(0);
+  }, 120_000);
+});
