@@ -98,7 +98,7 @@ function validateOptions(spec: OpSpec | null | undefined): asserts spec is OpSpe
   if (typeof spec.name !== 'string' || spec.name.trim() === '') throw new OpSpecError('`name` must be a non-empty string');
   const { tolerance } = spec;
   if (tolerance !== undefined && !(typeof tolerance === 'number' && tolerance > 0 && Number.isFinite(tolerance))) {
-    throw new OpSpecError(`\`tolerance\` must be a positive number, got ${JSON.stringify(tolerance) ?? String(tolerance)}`);
+    throw new OpSpecError(`\`tolerance\` must be a positive number, got ${typeof tolerance === 'string' ? `'${tolerance}'` : String(tolerance)}`);
   }
 }
 

@@ -1,0 +1,114 @@
+// Properties of the checker, in-process through the library API: correct compositions of built-in
+// ops pass, a custom backward off by a factor (1 + δ) on one element fails, malformed specs are errors.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { gradcheck } from '../../src/api.ts';
+import { customOp, defineOp } from '../../src/index.ts';
+import type { Tensor } from '../../src/index.ts';
+import { malformedSpec } from './malformed.ts';
+
+const dim = fc.integer({ min: 1, max: 4 });
+
+/** A shape and a second shape that broadcasts against it (a suffix, some axes set to 1). */
+const broadcastPair = fc
+  .array(dim, { minLength: 1, maxLength: 3 })
+  .chain((a) =>
+    fc.tuple(fc.constant(a), fc.integer({ min: 0, max: a.length - 1 }), fc.array(fc.boolean(), { minLength: a.length, maxLength: a.length }), fc.boolean()),
+  )
+  .map(([a, drop, ones, swap]) => {
+    const b = a.slice(drop).map((d, i) => (ones[i + drop] ? 1 : d));
+    return swap ? { x: b, y: a } : { x: a, y: b };
+  });
+
+type Step = (h: Tensor, y: Tensor) => Tensor;
+const STEPS: Record<string, Step> = {
+  add: (h, y) => h.add(y),
+  sub: (h, y) => h.sub(y),
+  mul: (h, y) => h.mul(y),
+  div: (h, y) => h.div(y.square().add(1)),
+  tanh: (h) => h.tanh(),
+  sigmoid: (h) => h.sigmoid(),
+  exp: (h) => h.mul(0.3).exp(),
+  square: (h) => h.square(),
+  softmax: (h) => h.softmax(-1),
+  logSoftmax: (h) => h.logSoftmax(-1),
+  sqrt: (h) => h.square().add(1).sqrt(),
+};
+const FINISH: Record<string, (h: Tensor) => Tensor> = {
+  none: (h) => h,
+  sum: (h) => h.sum(),
+  mean: (h) => h.mean(),
+  sumLast: (h) => h.sum(-1),
+};
+
+describe('random compositions of built-in ops', () => {
+  it('pass the check, broadcasting included', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        broadcastPair,
+        fc.array(fc.constantFrom(...Object.keys(STEPS)), { minLength: 1, maxLength: 5 }),
+        fc.constantFrom(...Object.keys(FINISH)),
+        fc.integer({ min: 0, max: 1000 }),
+        async (shapes, steps, finish, seed) => {
+          const op = defineOp({
+            name: `${steps.join('∘')}∘${finish}`,
+            inputs: { x: shapes.x, y: shapes.y },
+            forward: ({ x, y }) => FINISH[finish](steps.reduce((h, step) => STEPS[step](h, y), x.mul(y))),
+          });
+          const report = await gradcheck(op, { seed });
+          expect(report.status, `${op.name} on ${JSON.stringify(shapes)}: ${report.error ?? report.maxRelErr}`).toBe('pass');
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+});
+
+describe('a custom backward off by (1 + δ) on one element', () => {
+  it('is always caught, for δ ≥ 1e-6', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(dim, { minLength: 1, maxLength: 3 }),
+        fc.nat(),
+        fc.double({ min: 1e-6, max: 0.5, noNaN: true }),
+        fc.boolean(),
+        fc.constantFrom('tanh', 'sigmoid', 'scale'),
+        async (shape, at, size, negative, kind) => {
+          const delta = negative ? -size : size;
+          const size_ = shape.reduce((a, b) => a * b, 1);
+          const k = at % size_;
+          const skew = (grad: Tensor): Tensor => {
+            grad.data[k] *= 1 + delta;
+            return grad;
+          };
+          const tanh = customOp({ name: 'tanh', forward: (x) => x.tanh(), backward: (g, { output }) => [skew(g.mul(output.square().neg().add(1)))] });
+          const sigmoid = customOp({ name: 'sigmoid', forward: (x) => x.sigmoid(), backward: (g, { output }) => [skew(g.mul(output.mul(output.neg().add(1))))] });
+          const scale = customOp({ name: 'scale', forward: (x, w) => x.mul(w), backward: (g, { inputs: [x, w] }) => [skew(g.mul(w)), g.mul(x)] });
+          const op = defineOp({
+            name: `${kind} × (1 + ${delta}) at ${k}`,
+            inputs: { x: { shape, low: -1, high: 1 }, w: { shape, low: 0.5, high: 2 } },
+            forward: ({ x, w }) => (kind === 'tanh' ? tanh(x).mul(w) : kind === 'sigmoid' ? sigmoid(x).mul(w) : scale(x, w)).sum(),
+          });
+          const report = await gradcheck(op);
+          expect(report.status, `${op.name}: maxRelErr ${report.maxRelErr}`).toBe('fail');
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+});
+
+describe('malformed op specs', () => {
+  it('are always reported as an error in one line, never thrown', async () => {
+    await fc.assert(
+      fc.asyncProperty(malformedSpec, async ({ spec }) => {
+        const op = defineOp(spec as never);
+        const report = await gradcheck(op);
+        expect(report.status).toBe('error');
+        expect(report.error).toMatch(/\S/);
+        expect(report.error).not.toContain('\n');
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
