@@ -62,6 +62,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .addOption(new Option('--mode <name>', 'element-wise, fast (uᵀJv for a few random pairs) or auto: element-wise while cheap (default auto)').choices(['auto', 'element-wise', 'fast']))
     .option('--json', 'print one JSON document on stdout instead of tables')
     .option('--verbose', 'show stack traces of errors')
+    .option('--watch', 're-run the affected op files whenever one is saved (until Ctrl-C)')
     .option('--timeout <ms>', 'stop an op (or a file\'s import) that runs longer, and report it as an error; 0: no limit', parseTimeout, 30_000)
     .option('--max-memory <mb>', 'JavaScript heap limit of the worker running the ops', parseMemory, 4096)
     .option('--op <name>', 'only the op with this name')

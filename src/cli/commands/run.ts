@@ -7,6 +7,8 @@ import { emitRunReport } from '../../report/emit.ts';
 import type { OutputOptions } from '../../report/emit.ts';
 import { createProgress } from '../../report/progress.ts';
 import { onlyOp, resolveFiles, UsageError } from '../select.ts';
+import { displayPath } from '../../api.ts';
+import { watchOpFiles } from '../watch.ts';
 
 export interface RunOptions extends OutputOptions {
   tol?: number;
@@ -21,6 +23,8 @@ export interface RunOptions extends OutputOptions {
   verbose?: boolean;
   timeout?: number;
   maxMemory?: number;
+  /** Re-run the affected op files whenever one is saved, until Ctrl-C. */
+  watch?: boolean;
 }
 
 /** The conventional exit code of a process stopped by SIGINT (128 + 2). */
@@ -39,6 +43,25 @@ export async function runCommand(paths: string[], options: RunOptions): Promise<
     }
     throw error;
   }
+  if (options.watch) {
+    const watcher = watchOpFiles({
+      resolveFiles: () => resolveFiles(paths.length > 0 ? paths : (config.files ?? [])),
+      run: (subset, changed) => {
+        if (changed.length > 0) {
+          if (process.stdout.isTTY) process.stdout.write('\x1b[2J\x1b[3J\x1b[H'); // clear the screen and its scrollback
+          process.stdout.write(`gradcheck: ${changed.map(displayPath).join(', ')} changed; checking ${subset.length === 1 ? displayPath(subset[0]) : `${subset.length} files`}\n\n`);
+        }
+        return checkAndReport(subset, options);
+      },
+      stopOn: (code) => code === EXIT_INTERRUPTED,
+    });
+    return watcher.done;
+  }
+  return checkAndReport(files, options);
+}
+
+/** One run: check the files, print the report, and return the exit code. */
+async function checkAndReport(files: string[], options: RunOptions): Promise<number> {
   const progress = createProgress(process.stderr);
   // Ctrl-C stops the workers at once; what finished before it is still reported.
   const interrupt = new AbortController();
