@@ -1,7 +1,7 @@
 // Sets up a Node.js process (or worker thread) to run gradcheck and op files:
 // - tsx compiles TypeScript, both as ES modules and as CommonJS (tsx compiles an op file that lies
 //   outside a "type": "module" package to CommonJS);
-// - the specifier 'gradcheck' resolves to this very copy, from import and from require, so an op
+// - the specifiers 'gradcheck' and 'gradcheck/tfjs' resolve to this very copy, from import and from require, so an op
 //   file anywhere on disk needs no install step and shares the one Tensor class the checker uses.
 // Plain JavaScript, because it runs before TypeScript support exists.
 import Module, { register } from 'node:module';
@@ -18,10 +18,14 @@ export function setupRuntime() {
     // Registered after tsx, so it runs before tsx's resolver (hooks chain last-in, first-out).
     register('./resolve-gradcheck.js', import.meta.url, { data: { indexUrl } });
     const gradcheck = await import(indexUrl);
+    // require() is synchronous: the entry points op files may require are loaded up front.
+    const entries = new Map([
+      ['gradcheck', gradcheck],
+      ['gradcheck/tfjs', await import(new URL('./tfjs.ts', import.meta.url).href)],
+    ]);
     const load = Module._load;
     Module._load = function loadWithGradcheck(request, ...rest) {
-      if (request === 'gradcheck') return gradcheck;
-      return load.call(this, request, ...rest);
+      return entries.get(request) ?? load.call(this, request, ...rest);
     };
     return gradcheck;
   })();

@@ -12,7 +12,9 @@ const BADGE = {
 };
 
 export function formatOpTable(op: OpReport, options: ReportOptions = {}): string {
-  const lines = [`${BADGE[op.status]} ${chalk.bold(op.name)}  ${chalk.dim(opLocation(op))}  ${chalk.dim(`${op.elapsedMs.toFixed(1)} ms`)}`];
+  // A float32 op is held to its own, looser tolerance: say so beside it, not only in the summary's run tolerance.
+  const precision = op.precision === 'float32' ? `  ${chalk.dim(`float32, tolerance ${formatExp(op.tolerance, 0)}`)}` : '';
+  const lines = [`${BADGE[op.status]} ${chalk.bold(op.name)}  ${chalk.dim(opLocation(op))}  ${chalk.dim(`${op.elapsedMs.toFixed(1)} ms`)}${precision}`];
   if (op.status === 'error') {
     lines.push(`  ${chalk.magenta(op.error ?? 'unknown error')}`);
     if (options.verbose && op.stack) lines.push(chalk.dim(op.stack.replace(/^/gm, '    ')));

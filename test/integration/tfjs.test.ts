@@ -5,6 +5,7 @@ import { gradcheck } from '../../src/api.ts';
 import { formatReportPlain } from '../../src/matchers.ts';
 import { tfjsOp } from '../../src/tfjs.ts';
 import { FLOAT32_TOLERANCE } from '../../src/check/types.ts';
+import { runCli } from '../helpers/cli.ts';
 
 // softplus with a hand-written gradient: sigmoid(x), and the classic slip of using exp(x) instead.
 function softplus(gradient: (x: tf.Tensor) => tf.Tensor) {
@@ -69,6 +70,13 @@ describe('tfjsOp', () => {
     expect(report.status).toBe('error');
     expect(report.error).toMatch(/evaluate threw: .*matMul/i);
   });
+
+  it('runs from an op file through the CLI, which prints the float32 tolerance beside the op', async () => {
+    const { code, stdout } = await runCli(['run', 'test/fixtures/packaged/ops.ts']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/PASS\s+tfjs softmax\s+\S+ops\.ts:\d+ .*float32, tolerance 1e-2/);
+    expect(stdout).not.toMatch(/PASS\s+tanh .*float32/);
+  }, 60_000);
 
   it('refuses something that is not the tf namespace', () => {
     expect(() => tfjsOp({ tf: {} as typeof tf, name: 'x', inputs: { x: [2] }, forward: ({ x }) => x })).toThrow(/`tf` must be the tfjs namespace/);
