@@ -3,8 +3,12 @@
 //
 //   export default { tolerance: 1e-6, eps: [1e-4, 1e-5, 1e-6], seed: 1, files: ['ops/**/*.ts'] };
 import { existsSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { CheckOptions } from './check/types.ts';
+
+type Mode = NonNullable<CheckOptions['mode']>;
+const MODES: readonly Mode[] = ['auto', 'element-wise', 'fast'];
 
 export interface GradcheckConfig {
   /** Largest relative error that passes. */
@@ -13,8 +17,8 @@ export interface GradcheckConfig {
   eps?: number[];
   seed?: number;
   /** How the numeric side is computed, passed on as `--mode`. */
-  mode?: string;
-  /** Op files, directories or globs to check when the command line names none (relative to the config file). */
+  mode?: Mode;
+  /** Op files, directories or globs to check when the command line names none (relative to the current directory, where the config is). */
   files?: string[];
 }
 
@@ -68,20 +72,18 @@ export function validateConfig(value: unknown, path: string): GradcheckConfig {
     config.seed = seed as number;
   }
   if (raw.mode !== undefined) {
-    if (typeof raw.mode !== 'string') fail(`mode must be a string, got ${JSON.stringify(raw.mode)}`);
-    config.mode = raw.mode as string;
+    if (!MODES.includes(raw.mode as Mode)) fail(`mode must be one of ${MODES.join(', ')}, got ${JSON.stringify(raw.mode)}`);
+    config.mode = raw.mode as Mode;
   }
   if (raw.files !== undefined) {
     if (!Array.isArray(raw.files) || !raw.files.every((f) => typeof f === 'string')) fail(`files must be an array of paths or globs, got ${JSON.stringify(raw.files)}`);
-    // Relative to the config file, written relative to the current directory as the CLI expects.
-    const base = dirname(path);
-    config.files = (raw.files as string[]).map((file) => (isAbsolute(file) || base === resolve('.') ? file : join(base, file)));
+    config.files = [...(raw.files as string[])];
   }
   return config;
 }
 
 /** Flags given on the command line win over the config file's values (flags without defaults are undefined when absent). */
-export function withConfig<T extends { tol?: number; eps?: number[]; seed?: number; mode?: string }>(flags: T, config: GradcheckConfig): T {
+export function withConfig<T extends { tol?: number; eps?: number[]; seed?: number; mode?: Mode }>(flags: T, config: GradcheckConfig): T {
   return {
     ...flags,
     tol: flags.tol ?? config.tolerance,
@@ -89,12 +91,4 @@ export function withConfig<T extends { tol?: number; eps?: number[]; seed?: numb
     seed: flags.seed ?? config.seed,
     ...(flags.mode !== undefined || config.mode !== undefined ? { mode: flags.mode ?? config.mode } : {}),
   };
-}
-
-/** A flag's value wins when it was given on the command line; otherwise the config's, then the default. */
-export function pick<T>(flag: T | undefined, fromCommandLine: boolean, configured: T | undefined, fallback: T): T;
-export function pick<T>(flag: T | undefined, fromCommandLine: boolean, configured: T | undefined): T | undefined;
-export function pick<T>(flag: T | undefined, fromCommandLine: boolean, configured: T | undefined, fallback?: T): T | undefined {
-  if (fromCommandLine && flag !== undefined) return flag;
-  return configured ?? flag ?? fallback;
 }

@@ -66,5 +66,5 @@ export function formatUCurve(sweep: SweepPoint[], tolerance: number): string {
   ];
   if (decades.some((d) => d < bottom)) legend.push(`${chalk.green(MARKERS.offChart)} error 0 or below 1e${bottom}`);
   lines.push(`${' '.repeat(LABEL)}${legend.join('   ')}`);
-  return lines.join('\n');
+  return lines.map((line) => line.replace(/ +$/, '')).join('\n');
 }

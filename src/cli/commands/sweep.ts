@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { sweepOp } from '../../check/sweep.ts';
 import type { OpSweep, SweepReport } from '../../check/sweep.ts';
 import { DEFAULT_EPS, DEFAULT_SEED, DEFAULT_TOLERANCE } from '../../check/types.ts';
-import { loadConfig, pick } from '../../config.ts';
+import { loadConfig, withConfig } from '../../config.ts';
 import { formatHtml } from '../../report/html.ts';
 import { printJson } from '../../report/json.ts';
 import { createProgress } from '../../report/progress.ts';
@@ -40,11 +40,8 @@ export async function runSweep(paths: string[], options: SweepOptions): Promise<
   const { config } = await loadConfig();
   const files = paths.length > 0 ? paths : config.files;
   if (!files || files.length === 0) throw new UsageError('no op files given (name some, or list them as `files` in gradcheck.config.ts)');
-  const check = {
-    tolerance: pick(options.tol, true, config.tolerance, DEFAULT_TOLERANCE),
-    eps: pick(options.eps, true, config.eps, [...DEFAULT_EPS]),
-    seed: pick(options.seed, true, config.seed, DEFAULT_SEED),
-  };
+  const merged = withConfig(options, config);
+  const check = { tolerance: merged.tol ?? DEFAULT_TOLERANCE, eps: merged.eps ?? [...DEFAULT_EPS], seed: merged.seed ?? DEFAULT_SEED };
   const loaded = await loadFiles(resolveFiles(files), options.op);
   const progress = createProgress(process.stderr);
   const ops: OpSweep[] = [];
