@@ -37,6 +37,41 @@ export function broadcastShapes(a: readonly number[], b: readonly number[], op =
   return out;
 }
 
+/** Whether `from` broadcasts to exactly `to` (dims match or are 1, aligned from the right). */
+export function broadcastsTo(from: readonly number[], to: readonly number[]): boolean {
+  const lead = to.length - from.length;
+  if (lead < 0) return false;
+  for (let d = 0; d < from.length; d++) if (from[d] !== 1 && from[d] !== to[lead + d]) return false;
+  return true;
+}
+
+/**
+ * The broadcasts of `from` to `to` that need no index map, for the shapes the checker meets
+ * thousands of times: 'scalar', one element everywhere; 'tile', `from` repeated along leading axes
+ * (a bias [32] against [4, 32]), so position i reads i % period; 'repeat', each element of `from`
+ * repeated along trailing axes (a keepDims reduction [8, 1] against [8, 10]), so position i reads
+ * floor(i / count). Anything else is undefined. `from` must broadcast to `to`.
+ */
+export type BroadcastPattern = { kind: 'scalar' } | { kind: 'tile'; period: number } | { kind: 'repeat'; count: number };
+
+const SCALAR_PATTERN: BroadcastPattern = { kind: 'scalar' };
+
+export function broadcastPattern(from: readonly number[], to: readonly number[]): BroadcastPattern | undefined {
+  const size = sizeOf(from);
+  if (size === 1) return SCALAR_PATTERN;
+  const lead = to.length - from.length;
+  let first = 0;
+  while (first < from.length && from[first] === 1) first++;
+  let tiles = true;
+  for (let d = first; d < from.length; d++) if (from[d] !== to[lead + d]) tiles = false;
+  if (tiles) return { kind: 'tile', period: size };
+  if (lead !== 0) return undefined;
+  let last = from.length;
+  while (last > 0 && from[last - 1] === 1) last--;
+  for (let d = 0; d < last; d++) if (from[d] !== to[d]) return undefined;
+  return { kind: 'repeat', count: sizeOf(to) / size };
+}
+
 /** Sorted, de-duplicated, non-negative axes; `undefined` means every axis. */
 export function normalizeAxes(axis: number | number[] | undefined, shape: readonly number[], op: string): number[] {
   const nd = shape.length;
@@ -103,12 +138,17 @@ function cached(key: string, build: () => Int32Array): Int32Array {
  * For each row-major position of `to`, the flat offset of the element of a
  * `from`-shaped array that broadcasting reads there. Reading through it
  * expands; scattering with += through it sums back (reductions use it too).
- * Callers must not mutate the returned (cached) array.
+ * Callers must not mutate the returned (cached) array. Throws a ShapeError when `from` does not
+ * broadcast to `to`.
  */
 export function broadcastIndex(from: readonly number[], to: readonly number[]): Int32Array {
   return cached(`b${from.join(',')}>${to.join(',')}`, () => {
-    const own = contiguousStrides(from);
+    // Checked once per pair of shapes, when the map is built: a cached pair is known to broadcast.
     const lead = to.length - from.length;
+    if (lead < 0 || from.some((d, i) => d !== 1 && d !== to[lead + i])) {
+      throw new ShapeError(`cannot broadcast shape ${formatShape(from)} to ${formatShape(to)}`);
+    }
+    const own = contiguousStrides(from);
     const strides = to.map((_, d) => (d < lead || from[d - lead] === 1 ? 0 : own[d - lead]));
     return stridedIndex(to, strides);
   });

@@ -20,9 +20,12 @@ export class Tensor {
   node: TapeNode | null = null;
 
   constructor(data: Float64Array, shape: number[], requiresGrad = false) {
-    const size = sizeOf(shape);
-    if (shape.some((d) => !Number.isInteger(d) || d < 0)) {
-      throw new ShapeError(`Tensor: invalid shape ${formatShape(shape)}`);
+    // A plain loop: every op's output comes through here, thousands of times per check.
+    let size = 1;
+    for (let d = 0; d < shape.length; d++) {
+      const dim = shape[d];
+      if (!Number.isInteger(dim) || dim < 0) throw new ShapeError(`Tensor: invalid shape ${formatShape(shape)}`);
+      size *= dim;
     }
     if (data.length !== size) {
       throw new ShapeError(`Tensor: ${data.length} values do not fill shape ${formatShape(shape)} (size ${size})`);

@@ -1,11 +1,12 @@
 // Composites: their gradients come for free from the primitives they use.
 import { Tensor } from '../core/tensor.ts';
+import { noGrad } from '../core/autograd.ts';
 import { ShapeError, formatShape, normalizeAxis } from '../core/shape.ts';
 
-/** Subtracting the (detached) max keeps exp from overflowing; it does not change the result. */
+/** Subtracting the max (a constant: computed untracked) keeps exp from overflowing; it does not change the result. */
 function shifted(x: Tensor, axis: number, op: string): Tensor {
   const ax = normalizeAxis(axis, x.shape, op);
-  return x.sub(x.max(ax, true).detach());
+  return x.sub(noGrad(() => x.max(ax, true)));
 }
 
 export function softmax(x: Tensor, axis = -1): Tensor {

@@ -3,39 +3,56 @@
 // place where broadcasting is undone.
 import { Tensor } from '../core/tensor.ts';
 import { record } from '../core/autograd.ts';
-import { ShapeError, broadcastIndex, broadcastShapes, formatShape, normalizeAxes, sameShape, sizeOf } from '../core/shape.ts';
-
-function assertBroadcastable(small: number[], big: number[], message: string): void {
-  let ok: boolean;
-  try {
-    ok = sameShape(broadcastShapes(small, big), big);
-  } catch {
-    ok = false;
-  }
-  if (!ok) throw new ShapeError(message);
-}
+import { ShapeError, broadcastIndex, broadcastPattern, broadcastsTo, formatShape, normalizeAxes, sameShape, sizeOf } from '../core/shape.ts';
 
 /** Broadcasts x up to `shape` (materialized; tensors here are small). */
 export function expand(x: Tensor, shape: number[]): Tensor {
   if (sameShape(x.shape, shape)) return x;
-  assertBroadcastable(x.shape, shape, `expand: cannot broadcast shape ${formatShape(x.shape)} to ${formatShape(shape)}`);
-  const idx = broadcastIndex(x.shape, shape);
-  const out = new Tensor(new Float64Array(idx.length), shape);
+  if (!broadcastsTo(x.shape, shape)) {
+    throw new ShapeError(`expand: cannot broadcast shape ${formatShape(x.shape)} to ${formatShape(shape)}`);
+  }
+  const out = new Tensor(new Float64Array(sizeOf(shape)), shape);
   const src = x.data;
   const o = out.data;
-  for (let i = 0; i < o.length; i++) o[i] = src[idx[i]];
+  const pattern = broadcastPattern(x.shape, shape);
+  if (pattern?.kind === 'scalar') o.fill(src[0]);
+  else if (pattern?.kind === 'tile') for (let start = 0; start < o.length; start += pattern.period) o.set(src, start);
+  else if (pattern?.kind === 'repeat') for (let j = 0; j < src.length; j++) o.fill(src[j], j * pattern.count, (j + 1) * pattern.count);
+  else {
+    const idx = broadcastIndex(x.shape, shape);
+    for (let i = 0; i < o.length; i++) o[i] = src[idx[i]];
+  }
   return record(out, 'expand', [x], (g) => [sumToShape(g, x.shape)]);
 }
 
-/** Sums a broadcast gradient back down to an input's shape. */
+/** Sums a broadcast gradient back down to an input's shape (and, through `sum`, every reduction). */
 export function sumToShape(grad: Tensor, shape: number[]): Tensor {
   if (sameShape(grad.shape, shape)) return grad;
-  assertBroadcastable(shape, grad.shape, `sumToShape: cannot reduce shape ${formatShape(grad.shape)} to ${formatShape(shape)}`);
-  const idx = broadcastIndex(shape, grad.shape);
+  if (!broadcastsTo(shape, grad.shape)) {
+    throw new ShapeError(`sumToShape: cannot reduce shape ${formatShape(grad.shape)} to ${formatShape(shape)}`);
+  }
   const out = new Tensor(new Float64Array(sizeOf(shape)), shape);
   const g = grad.data;
   const o = out.data;
-  for (let i = 0; i < g.length; i++) o[idx[i]] += g[i];
+  const pattern = broadcastPattern(shape, grad.shape);
+  if (pattern?.kind === 'scalar') {
+    let total = 0;
+    for (let i = 0; i < g.length; i++) total += g[i];
+    o[0] = total;
+  } else if (pattern?.kind === 'tile') {
+    for (let start = 0; start < g.length; start += pattern.period) {
+      for (let j = 0; j < pattern.period; j++) o[j] += g[start + j];
+    }
+  } else if (pattern?.kind === 'repeat') {
+    for (let j = 0, i = 0; j < o.length; j++) {
+      let total = 0;
+      for (const end = i + pattern.count; i < end; i++) total += g[i];
+      o[j] = total;
+    }
+  } else {
+    const idx = broadcastIndex(shape, grad.shape);
+    for (let i = 0; i < g.length; i++) o[idx[i]] += g[i];
+  }
   return record(out, 'sumToShape', [grad], (gg) => [expand(gg, grad.shape)]);
 }
 
