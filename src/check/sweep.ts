@@ -8,7 +8,7 @@ import { createRandom, deriveSeed } from '../random.ts';
 import { createProblem, OpRunError } from './problem.ts';
 import { compareGradients, comparisonFloor, largestMagnitude, numericNoise } from './compare.ts';
 import { dot, numericGradient } from './finite-difference.ts';
-import { DEFAULT_EPS, DEFAULT_SEED, DEFAULT_TOLERANCE } from './types.ts';
+import { DEFAULT_EPS, DEFAULT_SEED, FLOAT32_EPS, toleranceFor } from './types.ts';
 import type { CheckOptions, Status, SweepPoint } from './types.ts';
 
 /** A contiguous run of steps around the minimum whose error stays within the tolerance. */
@@ -54,7 +54,7 @@ export interface SweepReport {
 }
 
 export function sweepOp(op: Op, options: CheckOptions = {}, file = ''): OpSweep {
-  const tolerance = op.spec?.tolerance ?? options.tolerance ?? DEFAULT_TOLERANCE;
+  const tolerance = toleranceFor(op.spec?.precision, op.spec?.tolerance, options.tolerance);
   const report: OpSweep = { file, name: op.name, status: 'error', elapsedMs: 0, tolerance, evaluations: 0, line: op.location?.line, inputs: [] };
   const started = performance.now();
   try {
@@ -70,7 +70,7 @@ export function sweepOp(op: Op, options: CheckOptions = {}, file = ''): OpSweep 
 
 function sweepInputs(op: Op, options: CheckOptions, tolerance: number, countEvaluation: () => void): InputSweep[] {
   const seed = options.seed ?? DEFAULT_SEED;
-  const epsList = options.eps ?? DEFAULT_EPS;
+  const epsList = options.eps ?? (op.spec?.precision === 'float32' ? FLOAT32_EPS : DEFAULT_EPS);
   const inputs = materializeInputs(op, seed);
   const problem = createProblem(op, inputs);
   const output = Float64Array.from(problem.evaluate());

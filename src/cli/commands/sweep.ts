@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import { sweepOp } from '../../check/sweep.ts';
 import type { OpSweep, SweepReport } from '../../check/sweep.ts';
-import { DEFAULT_EPS, DEFAULT_SEED, DEFAULT_TOLERANCE } from '../../check/types.ts';
+import { DEFAULT_SEED, DEFAULT_TOLERANCE } from '../../check/types.ts';
 import { loadConfig, withConfig } from '../../config.ts';
 import { formatHtml } from '../../report/html.ts';
 import { printJson } from '../../report/json.ts';
@@ -41,7 +41,8 @@ export async function runSweep(paths: string[], options: SweepOptions): Promise<
   const files = paths.length > 0 ? paths : config.files;
   if (!files || files.length === 0) throw new UsageError('no op files given (name some, or list them as `files` in gradcheck.config.ts)');
   const merged = withConfig(options, config);
-  const check = { tolerance: merged.tol ?? DEFAULT_TOLERANCE, eps: merged.eps ?? [...DEFAULT_EPS], seed: merged.seed ?? DEFAULT_SEED };
+  // Without --eps each op sweeps its precision's default steps (float32 ops stop at 1e-4).
+  const check = { tolerance: merged.tol ?? DEFAULT_TOLERANCE, eps: merged.eps, seed: merged.seed ?? DEFAULT_SEED };
   const loaded = await loadFiles(resolveFiles(files), options.op);
   const progress = createProgress(process.stderr);
   const ops: OpSweep[] = [];
