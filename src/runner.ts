@@ -1,8 +1,8 @@
 // The isolated runner behind `gradcheck run`: op files run in worker threads, so an op that hangs,
 // crashes or exhausts memory becomes that op's error report while the rest of the run goes on.
 //
-// At most one worker per core (two at most), each reused for file after file: spawning a worker
-// means setting up TypeScript again, which costs about as much as the check of a small op.
+// One worker per core at most (two at most), each reused file after file: spawning a worker means
+// setting up TypeScript again, which costs about as much CPU as the CLI's own start-up.
 // The worker announces each op before checking it; the main thread times the op, terminates the
 // worker when it overruns, reports the op as an error and starts a fresh worker for the file's
 // remaining ops. Reports are kept per file and returned in command-line order, whatever finished first.
@@ -20,6 +20,12 @@ export const DEFAULT_TIMEOUT_MS = 30_000;
 /** The JavaScript heap each worker may use before its op is stopped and reported as out of memory. */
 export { DEFAULT_MEMORY_MB };
 const MAX_WORKERS = 2;
+/**
+ * A second worker costs about as much CPU as the CLI's own start-up (TypeScript support and
+ * gradcheck's modules, again); measured on the bundled examples it made short runs slower. So it
+ * starts only when the run is still going after this long with files left to check.
+ */
+const EXTRA_WORKER_AFTER_MS = 1000;
 
 export interface IsolatedRunOptions extends CheckOptions {
   /** Milliseconds an op (or a file's import) may run; 0 for no limit. */
@@ -64,20 +70,26 @@ type WorkerMessage =
 /** Checks every file in worker threads and gathers one run report, files in the order given. */
 export async function runIsolated(files: string[], options: IsolatedRunOptions = {}): Promise<IsolatedRun> {
   const { timeoutMs = DEFAULT_TIMEOUT_MS, memoryMb = DEFAULT_MEMORY_MB, workers, signal, ...checkOptions } = options;
-  const laneCount = Math.max(1, Math.min(workers ?? Math.min(MAX_WORKERS, availableParallelism()), files.length));
+  const maxLanes = Math.max(1, Math.min(workers ?? Math.min(MAX_WORKERS, availableParallelism()), files.length));
   const results: (OpReport[] | undefined)[] = files.map(() => undefined);
   let next = 0;
-  const lanes = Array.from({ length: laneCount }, () => new Lane(memoryMb));
   const settings = { timeoutMs, memoryMb, signal, checkOptions };
-  await Promise.all(
-    lanes.map(async (lane) => {
-      while (next < files.length && !signal?.aborted) {
-        const index = next++;
-        results[index] = await checkFileInWorker(lane, files[index], settings);
-      }
-      lane.close();
-    }),
-  );
+  const serve = async (lane: Lane): Promise<void> => {
+    while (next < files.length && !signal?.aborted) {
+      const index = next++;
+      results[index] = await checkFileInWorker(lane, files[index], settings);
+    }
+    lane.close();
+  };
+  // One worker first; more only once the run proves long enough to repay their start-up.
+  const running = [serve(new Lane(memoryMb))];
+  const extra = setInterval(() => {
+    if (running.length < maxLanes && files.length - next >= 1 && !signal?.aborted) running.push(serve(new Lane(memoryMb)));
+    else clearInterval(extra);
+  }, EXTRA_WORKER_AFTER_MS);
+  await running[0];
+  clearInterval(extra);
+  await Promise.all(running);
   const ops = results.flatMap((reports) => reports ?? []);
   return { report: summarize(ops, checkOptions), interrupted: signal?.aborted ?? false };
 }
