@@ -125,11 +125,12 @@ describe('stack traces', () => {
 
 describe('isolation', () => {
   it('stops an op that never returns (--timeout) and checks the ops after it', async () => {
-    const { code, stdout } = await runCli(['run', `${BAD}/hang.ts`, 'examples/tanh.ts', '--timeout', '1500', '--json']);
+    const { code, stdout } = await runCli(['run', `${BAD}/hang.ts`, `${BAD}/hang-at-import.ts`, 'examples/tanh.ts', '--timeout', '1500', '--json']);
     expect(code).toBe(2);
     const ops: JsonOp[] = JSON.parse(stdout).ops;
-    expect(ops.map((op) => [op.name, op.status])).toEqual([['before', 'pass'], ['spins forever', 'error'], ['after', 'pass'], ['tanh', 'pass']]);
+    expect(ops.map((op) => [op.name, op.status])).toEqual([['before', 'pass'], ['spins forever', 'error'], ['after', 'pass'], ['(file)', 'error'], ['tanh', 'pass']]);
     expect(ops[1].error).toBe(`${BAD}/hang.ts:6: op 'spins forever' did not finish within 1500 ms (--timeout)`);
+    expect(ops[3].error).toBe(`${BAD}/hang-at-import.ts: importing the file did not finish within 1500 ms (--timeout)`);
   });
 
   it('reports an op that exhausts memory, and checks the ops after it', async () => {
