@@ -1,0 +1,7 @@
+#!/usr/bin/env node
+// `npm run bench`: gradcheck against torch.autograd.gradcheck on the same seven ops (see report.ts).
+import { setupRuntime } from '../../src/runtime.js';
+
+await setupRuntime();
+const { main } = await import('./report.ts');
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,98 @@
+// In-process timings of gradcheck on the seven benchmark ops, through the library API.
+// Each figure is a median of several runs after a warm-up run; `elapsedMs` is the check itself.
+import { readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { checkOp } from '../../src/check/check-op.ts';
+import { createProblem } from '../../src/check/problem.ts';
+import type { CheckOptions, OpReport } from '../../src/check/types.ts';
+import { loadOps } from '../../src/load.ts';
+import { materializeInputs } from '../../src/op.ts';
+import type { Op } from '../../src/op.ts';
+
+export const OPS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'ops');
+
+/** The order of the table (and of torch_peer.py). */
+const ORDER = ['tanh', 'matmul', 'softmax-cross-entropy', 'mlp', 'layernorm', 'attention', 'sum-matmul-64'];
+
+export function benchOpFiles(): string[] {
+  const present = new Set(readdirSync(OPS_DIR));
+  return ORDER.map((name) => `${name}.ts`).filter((file) => present.has(file)).map((file) => join(OPS_DIR, file));
+}
+
+export async function loadBenchOps(): Promise<Op[]> {
+  const ops: Op[] = [];
+  for (const file of benchOpFiles()) ops.push(...(await loadOps(file)));
+  return ops;
+}
+
+/** A check mode by name; `undefined` is the checker's default. Passed through untyped until every mode exists. */
+export type ModeName = 'default' | 'element-wise' | 'fast';
+
+export function optionsFor(mode: ModeName): CheckOptions {
+  return (mode === 'default' ? {} : { mode }) as CheckOptions;
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+export interface CheckTiming {
+  name: string;
+  ms: number;
+  /** What the checker reported for the last run. */
+  mode: string;
+  status: string;
+  evaluations: number;
+}
+
+/** Times a check; `undefined` when the checker does not run this op in the requested mode (yet). */
+/**
+ * 'wall' is the report's own `elapsedMs`; 'cpu' is the process's CPU time over the check, which a
+ * machine shared with other jobs inflates far less (torch_peer.py measures the same way).
+ */
+export type Clock = 'wall' | 'cpu';
+
+function cpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
+export function timeCheck(op: Op, mode: ModeName, runs: number, clock: Clock = 'wall'): CheckTiming | undefined {
+  const options = optionsFor(mode);
+  const warmUp = checkOp(op, options); // also warms the JIT and the index caches
+  if (mode !== 'default' && warmUp.mode !== mode) return undefined;
+  const reports: OpReport[] = [];
+  const times: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    const started = cpuMs();
+    const report = checkOp(op, options);
+    times.push(clock === 'cpu' ? cpuMs() - started : report.elapsedMs);
+    reports.push(report);
+  }
+  const last = reports[reports.length - 1];
+  return {
+    name: op.name,
+    ms: median(times),
+    mode: last.mode,
+    status: last.status === 'error' ? `error: ${last.error}` : last.status,
+    evaluations: last.evaluations,
+  };
+}
+
+/** Median time of one no-tape forward evaluation (what each finite-difference step costs at least). */
+export function timeForward(op: Op, runs: number, clock: Clock = 'wall'): number {
+  const problem = createProblem(op, materializeInputs(op, 0));
+  const now = clock === 'cpu' ? cpuMs : () => performance.now();
+  const batch = (count: number) => {
+    const started = now();
+    for (let i = 0; i < count; i++) problem.evaluate();
+    return (now() - started) / count;
+  };
+  // Enough repetitions for ~20 ms per measurement, so the timer's resolution does not matter.
+  let count = 1;
+  while (batch(count) * count < 20) count *= 2;
+  return median(Array.from({ length: runs }, () => batch(count)));
+}

@@ -1,0 +1,191 @@
+// Runs the benchmark side by side and prints one table: gradcheck and torch.autograd.gradcheck on
+// the same seven ops, default and fast mode, the forward-evaluation floor, cold start and memory.
+// A benchmark, not a test: nothing here fails `npm test`; the goals are printed, not asserted.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Table from 'cli-table3';
+import { OPS_DIR, loadBenchOps, median, timeCheck, timeForward } from './measure.ts';
+import type { CheckTiming, Clock, ModeName } from './measure.ts';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = join(HERE, '..', '..');
+const CLI = join(ROOT, 'bin', 'gradcheck.js');
+const PEER = join(HERE, 'torch_peer.py');
+
+interface PeerResult {
+  torch: string;
+  threads: number;
+  ops: { name: string; defaultMs: number; fastMs: number }[];
+}
+
+interface Options {
+  runs: number;
+  clock: Clock;
+  json: boolean;
+  peer: boolean;
+}
+
+function parseArgs(argv: string[]): Options {
+  const runsAt = argv.indexOf('--runs');
+  return {
+    runs: runsAt >= 0 ? Number(argv[runsAt + 1]) : 5,
+    // CPU time by default: on a machine shared with other jobs, wall time mostly measures the scheduler.
+    clock: argv.includes('--wall') ? 'wall' : 'cpu',
+    json: argv.includes('--json'),
+    peer: !argv.includes('--no-peer'),
+  };
+}
+
+/** /usr/bin/python3 first: Debian's python3-torch lives there, while `python3` on PATH may be another one. */
+function findTorchPython(): { python?: string; why?: string } {
+  const candidates = [process.env.GRADCHECK_BENCH_PYTHON, '/usr/bin/python3', 'python3'].filter((p): p is string => !!p);
+  for (const python of candidates) {
+    const probe = spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' });
+    if (probe.status === 0) return { python };
+  }
+  return { why: `torch is not installed for ${candidates.join(' or ')} (apt-get install -y python3-torch)` };
+}
+
+function geomean(values: number[]): number {
+  const finite = values.filter((v) => Number.isFinite(v) && v > 0);
+  return finite.length ? Math.exp(finite.reduce((s, v) => s + Math.log(v), 0) / finite.length) : NaN;
+}
+
+const ms = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? '–' : v < 10 ? v.toFixed(2) : v.toFixed(1));
+const ratio = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(2));
+
+const TIME = '/usr/bin/time';
+
+/** Whole-process time of a command, median of `runs`: user + system CPU (GNU time) for the cpu clock. */
+function processMs(command: string, args: string[], runs: number, clock: Clock): number {
+  const useCpu = clock === 'cpu' && existsSync(TIME);
+  const times: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    const started = performance.now();
+    const result = useCpu
+      ? spawnSync(TIME, ['-f', 'cpu %U %S', command, ...args], { cwd: ROOT, encoding: 'utf8' })
+      : spawnSync(command, args, { cwd: ROOT, encoding: 'utf8' });
+    const wall = performance.now() - started;
+    if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} exited ${result.status}: ${result.stderr}`);
+    const cpu = /cpu ([\d.]+) ([\d.]+)/.exec(result.stderr);
+    times.push(useCpu && cpu ? (Number(cpu[1]) + Number(cpu[2])) * 1000 : wall);
+  }
+  return median(times);
+}
+
+/** Peak RSS in MB of `gradcheck run` over the seven op files, in a fresh process. */
+function peakMemoryMb(): number {
+  const result = spawnSync(process.execPath, ['--import', join(HERE, 'max-rss.js'), CLI, 'run', OPS_DIR, '--json'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
+  const match = /maxRSS (\d+)/.exec(result.stderr);
+  if (!match) throw new Error(`no maxRSS from the seven-op run (exit ${result.status}): ${result.stderr}`);
+  return Number(match[1]) / 1024;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const options = parseArgs(argv);
+  const ops = await loadBenchOps();
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+
+  log(`gradcheck, in process: ${ops.length} ops, median ${options.clock} time of ${options.runs} runs after a warm-up`);
+  const measure = (mode: ModeName) => ops.map((op) => timeCheck(op, mode, options.runs, options.clock));
+  const defaults = measure('default') as CheckTiming[];
+  // Element-wise timings are needed for the floor; an op the default already checks element-wise is not run twice.
+  const elementWise = ops.map((op, i) =>
+    defaults[i].mode === 'element-wise' ? defaults[i] : timeCheck(op, 'element-wise', options.runs, options.clock),
+  );
+  const fastTimings = measure('fast');
+  const forwardMs = ops.map((op) => timeForward(op, options.runs, options.clock));
+
+  let peer: PeerResult | undefined;
+  let peerNote = '';
+  let python: string | undefined;
+  if (options.peer) {
+    const found = findTorchPython();
+    python = found.python;
+    if (python) {
+      log(`torch.autograd.gradcheck via ${python} …`);
+      peer = JSON.parse(execFileSync(python, [PEER, '--runs', String(options.runs), '--clock', options.clock], { encoding: 'utf8' })) as PeerResult;
+    } else peerNote = `peer skipped: ${found.why}`;
+  } else peerNote = 'peer skipped (--no-peer)';
+
+  log('cold start and memory …');
+  const coldRuns = 3;
+  const coldGradcheck = processMs(process.execPath, [CLI, 'run', join(OPS_DIR, 'tanh.ts')], coldRuns, options.clock);
+  const coldTorch = python ? processMs(python, [PEER, '--once', 'tanh'], coldRuns, options.clock) : NaN;
+  const memoryMb = peakMemoryMb();
+
+  const rows = ops.map((op, i) => {
+    const torch = peer?.ops.find((p) => p.name === op.name);
+    const def = defaults[i];
+    const ew = elementWise[i];
+    const fast = fastTimings[i];
+    return {
+      op: op.name,
+      defaultMode: def.mode,
+      defaultMs: def.ms,
+      torchMs: torch?.defaultMs,
+      defaultRatio: torch ? def.ms / torch.defaultMs : NaN,
+      fastMs: fast?.ms ?? NaN,
+      torchFastMs: torch?.fastMs,
+      fastRatio: torch && fast ? fast.ms / torch.fastMs : NaN,
+      elementWiseMs: ew?.ms ?? NaN,
+      evaluations: ew?.evaluations ?? NaN,
+      forwardUs: forwardMs[i] * 1000,
+      floorRatio: ew ? ew.ms / (ew.evaluations * forwardMs[i]) : NaN,
+      statuses: [def, ew, fast].flatMap((t) => (t ? [t.status] : [])),
+    };
+  });
+  const measured = rows.filter((r) => Number.isFinite(r.elementWiseMs));
+  const totalElementWise = measured.reduce((s, r) => s + r.elementWiseMs, 0);
+  const totalFloor = measured.reduce((s, r) => s + r.evaluations * (r.forwardUs / 1000), 0);
+  const summary = {
+    defaultGeomean: geomean(rows.map((r) => r.defaultRatio)),
+    defaultWorst: Math.max(...rows.map((r) => r.defaultRatio)),
+    fastGeomean: geomean(rows.map((r) => r.fastRatio)),
+    floorRatio: totalElementWise / totalFloor,
+    coldGradcheckMs: coldGradcheck,
+    coldTorchMs: coldTorch,
+    coldRatio: coldGradcheck / coldTorch,
+    memoryMb,
+  };
+
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify({ runs: options.runs, clock: options.clock, torch: peer?.torch, load: loadavg()[0], rows, summary }, null, 2)}\n`);
+    return 0;
+  }
+
+  const table = new Table({
+    head: ['op', 'gradcheck ms', 'torch ms', 'ratio', 'fast ms', 'torch fast ms', 'ratio', 'element-wise ms', 'evals', 'forward µs', 'floor ratio'],
+  });
+  for (const r of rows) {
+    table.push([r.op, r.defaultMode === 'element-wise' ? ms(r.defaultMs) : `${ms(r.defaultMs)} (${r.defaultMode})`, ms(r.torchMs), ratio(r.defaultRatio), ms(r.fastMs), ms(r.torchFastMs),
+      ratio(r.fastRatio), ms(r.elementWiseMs), Number.isFinite(r.evaluations) ? r.evaluations : '–', r.forwardUs.toFixed(2), ratio(r.floorRatio)]);
+  }
+  table.push(['geometric mean', '', '', ratio(summary.defaultGeomean), '', '', ratio(summary.fastGeomean), '', '', '', ratio(summary.floorRatio) + ' (total)']);
+  console.log(table.toString());
+  for (const r of rows) {
+    const bad = r.statuses.filter((s) => s !== 'pass');
+    if (bad.length) console.log(`note: ${r.op}: ${[...new Set(bad)].join('; ')}`);
+  }
+  if (peerNote) console.log(peerNote);
+  else console.log(`peer: torch ${peer?.torch} (${peer?.threads} threads) under ${python}`);
+  console.log(`times: median ${options.clock === 'cpu' ? 'CPU time (user + system) of the process' : 'wall time'}, ${options.runs} runs after a warm-up`);
+  console.log(`machine: ${cpus().length} cores, Node ${process.versions.node}, load average ${loadavg()[0].toFixed(1)} at the end`);
+
+  const goal = (label: string, value: number, limit: number, unit = '') =>
+    console.log(`${Number.isFinite(value) ? (value <= limit ? 'met ' : 'MISS') : '  – '}  ${label}: ${Number.isFinite(value) ? value.toFixed(2) : 'not measured'}${unit} (goal ≤ ${limit}${unit})`);
+  goal('default mode, geomean gradcheck/torch', summary.defaultGeomean, 0.5);
+  goal('default mode, worst op gradcheck/torch', summary.defaultWorst, 1.0);
+  goal('fast mode, geomean gradcheck/torch fast_mode', summary.fastGeomean, 1.0);
+  goal('element-wise time / (evaluations × one forward)', summary.floorRatio, 1.3);
+  goal(`cold start, gradcheck ${ms(coldGradcheck)} ms / torch ${ms(coldTorch)} ms`, summary.coldRatio, 0.3);
+  goal('peak memory of the seven-op run', memoryMb, 200, ' MB');
+  if (!existsSync(PEER)) console.log(`missing ${PEER}`);
+  return 0;
+}
