@@ -3,6 +3,7 @@ import { relative } from 'node:path';
 import type { Op } from './op.ts';
 import { checkOp } from './check/check-op.ts';
 import { loadOps } from './load.ts';
+import { setupRuntime } from './runtime.js';
 import { DEFAULT_SEED, DEFAULT_TOLERANCE } from './check/types.ts';
 import type { CheckOptions, OpReport, RunReport } from './check/types.ts';
 
@@ -16,6 +17,9 @@ export async function checkFile(file: string, options: CheckOptions = {}): Promi
   const shown = displayPath(file);
   let ops: Op[];
   try {
+    // Op files are TypeScript importing 'gradcheck': the runtime the CLI runs in (tsx, and 'gradcheck'
+    // resolving to this copy), also for a caller in plain Node. Set up once per process.
+    await setupRuntime();
     ops = await loadOps(file);
   } catch (error) {
     return [fileError(shown, error, options)];

@@ -86,10 +86,15 @@ describe.skipIf(!npmVersion)('the packed package, installed in a fresh project',
     expect(output).toMatch(/matcher\.test\.ts:\d+/); // the op's location is the test file, not gradcheck's own
   }, 120_000);
 
-  it('plain Node loads the built entry points and gradcheck/tfjs catches a wrong tf.customGrad', async () => {
+  it('plain Node loads the built entry points, gradcheck/tfjs catches a wrong tf.customGrad, checkFile loads a .ts op file', async () => {
     const { code, stdout, stderr } = await run('node', ['plain-node.mjs'], project);
     expect(code, stderr).toBe(0);
-    expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toEqual({ status: 'fail', precision: 'float32', tolerance: 1e-2 });
+    expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toEqual({
+      status: 'fail',
+      precision: 'float32',
+      tolerance: 1e-2,
+      file: ['tanh: pass', 'tfjs softmax: pass'],
+    });
   }, 120_000);
 
   it('the published types check: entry points, the matcher on Assertion, tfjsOp with the real tf', async () => {
