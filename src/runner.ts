@@ -100,6 +100,7 @@ class Lane {
   constructor(private readonly memoryMb: number) {}
 
   acquire(): Worker {
+    if ((this.worker as { exited?: boolean } | undefined)?.exited) this.worker = undefined;
     this.worker ??= takeWorker(this.memoryMb);
     return this.worker;
   }
@@ -127,6 +128,7 @@ function checkFileInWorker(lane: Lane, file: string, settings: Settings): Promis
   const shown = displayPath(file);
   const reports: OpReport[] = [];
   let ops: OpHeader[] | undefined;
+  let crashes = 0;
 
   return new Promise((resolve) => {
     const attempt = (from: number): void => {
@@ -196,6 +198,12 @@ function checkFileInWorker(lane: Lane, file: string, settings: Settings): Promis
       const onError = (error: Error & { code?: string }): void => {
         if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') {
           stop(`ran out of memory: the JavaScript heap reached its limit of ${memoryMb} MB (--max-memory)`);
+        } else if (crashes++ === 0) {
+          // Perhaps not this op's fault: an earlier op's stray timer can throw while this one runs.
+          // Once more in a fresh worker; a second crash is its own.
+          settle();
+          lane.discard();
+          attempt(current ?? nextIndex);
         } else {
           stop(`crashed: ${error.message}`, error.stack);
         }
@@ -238,7 +246,15 @@ export function serveChecks(port: MessagePort): void {
       return;
     }
     send({ type: 'loaded', ops: ops.map((op) => ({ name: op.name, line: op.location?.line })) });
-    const options: CheckOptions = task.progress ? { ...task.options, onProgress: (progress) => send({ type: 'progress', progress }) } : task.options;
+    // Progress crosses threads at most every 100 ms (and at the end of each op's numeric side).
+    let lastProgress = 0;
+    const onProgress = (progress: CheckProgress): void => {
+      const now = performance.now();
+      if (progress.done < progress.total && now - lastProgress < 100) return;
+      lastProgress = now;
+      send({ type: 'progress', progress });
+    };
+    const options: CheckOptions = task.progress ? { ...task.options, onProgress } : task.options;
     for (let index = task.from; index < ops.length; index++) {
       send({ type: 'start', index });
       const report = checkOp(ops[index], options, task.shown);

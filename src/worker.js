@@ -15,6 +15,8 @@ function startWorker(memoryMb) {
   // The runner listens while a file runs; an error outside that (a worker dying while idle) must
   // not become an unhandled 'error' event that takes the whole process down.
   worker.on('error', () => {});
+  // A worker can also die between files (an op's stray timer that throws): the runner then starts another.
+  worker.once('exit', () => (worker.exited = true));
   return worker;
 }
 

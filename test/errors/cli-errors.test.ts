@@ -141,6 +141,13 @@ describe('isolation', () => {
     expect(ops[0].error).toBe(`${BAD}/out-of-memory.ts:4: op 'hogs memory' ran out of memory: the JavaScript heap reached its limit of 128 MB (--max-memory)`);
   });
 
+  it('does not blame the next file for a worker killed by an earlier op\'s stray timer', async () => {
+    const { code, stdout } = await runCli(['run', `${BAD}/stray-timer.ts`, 'examples/tanh.ts', '--json']);
+    const ops: JsonOp[] = JSON.parse(stdout).ops;
+    expect(ops.map((op) => [op.name, op.status])).toEqual([['leaves a throwing timer', 'pass'], ['tanh', 'pass']]);
+    expect(code).toBe(0);
+  });
+
   it('on Ctrl-C stops at once, prints what it has and exits 130', async () => {
     const child = spawn(process.execPath, [BIN, 'run', `${BAD}/hang.ts`, '--timeout', '0'], {
       cwd: REPO,
