@@ -53,7 +53,10 @@ export interface OpReport {
   /** 1: the gradient; 2: the gradient of the gradient (--order 2). */
   order?: 1 | 2;
   method?: Method;
-  /** Set when the op failed only within the numeric estimate's own error (status stays 'fail'). */
+  /**
+   * Set when an input's difference lay within the numeric estimate's own error: not shown wrong,
+   * not proven right to the tolerance. Status stays 'pass' (exit 0); a diagnosis says how far it could see.
+   */
   verdict?: 'inconclusive';
   /** Forward evaluations the numeric side made. */
   evaluations: number;
