@@ -156,15 +156,17 @@ function flatten(values: ArrayLike<number> | NestedArray): number[] {
   return out;
 }
 
+// defineOp's own file and tfjsOp's (which calls defineOp for its caller), as sources or as the built dist/.
+const OWN_FILES = new Set(['op.ts', 'op.js', 'tfjs.ts', 'tfjs.js'].map((name) => new URL(name, import.meta.url).pathname));
+
 /** The first stack frame outside gradcheck's own op.ts: the line of the defineOp call. */
 function callerLocation(): SourceLocation | undefined {
   const stack = new Error().stack?.split('\n').slice(1) ?? [];
-  const own = /[\\/]src[\\/](op|tfjs)\.ts/; // tfjsOp calls defineOp for its caller
   for (const frame of stack) {
-    if (own.test(frame)) continue;
     const match = /\(?((?:file:\/\/)?[^()\s]+?):(\d+):(\d+)\)?\s*$/.exec(frame);
     if (!match) continue;
     const file = match[1].startsWith('file://') ? new URL(match[1]).pathname : match[1];
+    if (OWN_FILES.has(file)) continue;
     return { file, line: Number(match[2]), column: Number(match[3]) };
   }
   return undefined;
