@@ -101,7 +101,7 @@ function runCheck(op: Op, options: CheckOptions, tolerance: number, report: OpRe
   const phi = countingPhi(problem, cotangent, output.length, report);
   const noiseOfPhi = phiNoise(outputMagnitude);
   const totalElements = inputs.reduce((n, input) => n + input.data.length, 0);
-  const mode = chooseMode(options.mode ?? 'auto', totalElements * evaluationsPerPoint(method) * forwardMs);
+  const mode = chooseMode(options.mode ?? 'auto', totalElements * evaluationsPerPoint(method) * forwardMs, totalElements);
   if (mode === 'element-wise') assertElementWiseSize(inputs);
 
   if (mode === 'fast') {
@@ -268,20 +268,35 @@ function runCheck(op: Op, options: CheckOptions, tolerance: number, report: OpRe
  */
 export const AUTO_ELEMENT_WISE_BUDGET_MS = 100;
 
-/** One forward's time, the least of three runs: the first run above paid for warm-up, and a loaded machine adds noise. */
+/**
+ * One forward's time: the least of up to 50 runs, stopping once 20 ms are spent. The first runs of
+ * a fresh op are several times slower (the JIT has not compiled it yet; measured: 16×32 @ 32×8
+ * takes ~1 ms cold in a fresh worker, ~25 µs warm) and a loaded machine adds noise; a slow forward
+ * is timed once or twice, which is plenty to call it slow.
+ */
 function timeForward(problem: Problem): number {
   let fastest = Infinity;
-  for (let run = 0; run < 3; run++) {
+  let spent = 0;
+  for (let run = 0; run < 50 && spent < 20; run++) {
     const started = performance.now();
     problem.evaluate();
-    fastest = Math.min(fastest, performance.now() - started);
+    const took = performance.now() - started;
+    fastest = Math.min(fastest, took);
+    spent += took;
   }
   return fastest;
 }
 
-function chooseMode(requested: 'auto' | 'element-wise' | 'fast', elementWiseMs: number): 'element-wise' | 'fast' {
+/**
+ * Ops this small stay element-wise unless their forward is very slow (10× the budget): a loaded
+ * machine's timing jitter must not flip a small op between modes from one run to the next.
+ */
+export const AUTO_SMALL_OP_ELEMENTS = 1024;
+
+function chooseMode(requested: 'auto' | 'element-wise' | 'fast', elementWiseMs: number, elements: number): 'element-wise' | 'fast' {
   if (requested !== 'auto') return requested;
-  return elementWiseMs <= AUTO_ELEMENT_WISE_BUDGET_MS ? 'element-wise' : 'fast';
+  const budget = elements <= AUTO_SMALL_OP_ELEMENTS ? 10 * AUTO_ELEMENT_WISE_BUDGET_MS : AUTO_ELEMENT_WISE_BUDGET_MS;
+  return elementWiseMs <= budget ? 'element-wise' : 'fast';
 }
 
 /** The backward under test; a custom backward that returns the transposed shape is named as such. */
