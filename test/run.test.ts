@@ -48,7 +48,7 @@ describe('gradcheck run', () => {
     const report = JSON.parse(stdout);
     expect(code).toBe(1);
     expect(report.passed).toBe(false);
-    expect(report.ops.length).toBe(5);
+    expect(report.ops.length).toBe(6);
     for (const op of report.ops) expect(op.status, op.name).toBe('fail');
   });
 

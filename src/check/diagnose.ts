@@ -1,6 +1,6 @@
 // Names the bug behind a failing input from data the check already has: the analytic gradient, the
 // numeric one and the shape. Pure functions; the messages say what was seen and what to fix.
-import { GradientShapeError } from '../core/index.ts';
+import { GradientShapeError, formatShape } from '../core/index.ts';
 import type { Diagnosis } from './types.ts';
 import { unravelIndex } from './compare.ts';
 
@@ -127,8 +127,21 @@ function mismatch({ name, shape, analytic, numeric, failing }: FailedInput): Dia
     message:
       `the analytic gradient of '${name}' differs from the numeric one on ${failing.length} of ${analytic.length} elements ` +
       `(worst ${formatIndex(worst, shape)}: analytic ${short(analytic[worst])}, numeric ${short(numeric[worst])}${range}). ` +
-      `Not a constant factor, a sign or a transpose: check the backward's formula and its constants.`,
+      `Not a constant factor, a sign or a transpose: check the backward's formula and its constants.` +
+      squareMatrixHint(name, shape),
   };
+}
+
+/**
+ * A square matrix input hides the classic operand-order bug of a matmul backward: for Y = X @ W the
+ * weight gradient is Xᵀ @ dY, and dY @ Xᵀ has the same shape only when the dimensions are equal.
+ */
+function squareMatrixHint(name: string, shape: number[]): string {
+  if (shape.length !== 2 || shape[0] !== shape[1]) return '';
+  return (
+    ` '${name}' is square ${formatShape(shape)}: if it is a matmul operand, check the order of the operands in its gradient ` +
+    `(for Y = X @ W, dW = Xᵀ @ dY, not dY @ Xᵀ; the shapes agree only because the dimensions are equal).`
+  );
 }
 
 /** NaN or ±Infinity in a forward output or a gradient: where it first appears. */

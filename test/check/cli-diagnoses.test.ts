@@ -13,6 +13,7 @@ describe('gradcheck run: diagnoses, --method, --order, --mode', () => {
       'forgot zero_grad': 'accumulated',
       'gelu (0.1% off)': 'mismatch',
       'dW = dYᵀ @ X': 'transposed',
+      'dW = dY @ X.T': 'mismatch',
       '= instead of +=': 'overwritten',
     };
     for (const [name, diagnosis] of Object.entries(expected)) {
@@ -21,6 +22,8 @@ describe('gradcheck run: diagnoses, --method, --order, --mode', () => {
     }
     const table = await runCli(['run', 'examples/broken/matmul-transposed.ts']);
     expect(table.stdout).toMatch(/⚠ transposed \(w\): the analytic gradient of 'w' equals the numeric one transposed/);
+    const order = await runCli(['run', 'examples/broken/matmul-operand-order.ts']);
+    expect(order.stdout).toMatch(/'w' is square \[4, 4\]: if it is a matmul operand, check the order of the operands/);
   });
 
   it('accepts --method, --order and --mode and reports what ran', async () => {
