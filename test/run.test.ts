@@ -60,6 +60,12 @@ describe('gradcheck run', () => {
     expect(stdout).not.toMatch(/\u001b\[/); // no colour when not a terminal
   });
 
+  it('says in the table how an op was checked when it was not the plain element-wise check', async () => {
+    const { stdout } = await runCli(['run', 'examples/tanh.ts', '--mode', 'fast', '--order', '2', '--method', 'five-point']);
+    expect(stdout).toMatch(/PASS\s+tanh .* fast mode \(uᵀJv\), order 2, five-point/);
+    expect(stdout).toMatch(/│ x\s+│ \[64\]\s+│ [^│]+│ [^│]+│ —/);
+  });
+
   it('catches a backward that is off by 0.1%', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gradcheck-run-'));
     const file = join(dir, 'off.ts');

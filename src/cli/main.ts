@@ -63,12 +63,12 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--json', 'print one JSON document on stdout instead of tables')
     .option('--verbose', 'show stack traces of errors')
     .option('--watch', 're-run the affected op files whenever one is saved (until Ctrl-C)')
-    .option('--timeout <ms>', 'stop an op (or a file\'s import) that runs longer, and report it as an error; 0: no limit', parseTimeout, 30_000)
-    .option('--max-memory <mb>', 'JavaScript heap limit of the worker running the ops', parseMemory, 4096)
     .option('--op <name>', 'only the op with this name')
     .addOption(new Option('--reporter <name>', 'how to print the report').choices(REPORTERS).default('table'))
     .option('--junit <file>', 'also write JUnit XML to this file')
     .option('--html <file>', 'also write a self-contained HTML report to this file')
+    .option('--timeout <ms>', 'stop an op (or a file\'s import) that runs longer, and report it as an error; 0: no limit', parseTimeout, 30_000)
+    .option('--max-memory <mb>', 'JavaScript heap limit of the worker running the ops', parseMemory, 4096)
     .action(async (paths: string[], options) => setExitCode(await runCommand(paths, options)));
 
   program.addCommand(sweepCommand(setExitCode));
@@ -80,6 +80,13 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
 
 /** Runs the CLI and returns the exit code: 0 all pass, 1 a check failed, 2 usage error or an op that could not run. */
 export async function main(argv: string[]): Promise<number> {
+  // `gradcheck run … | head` closes the pipe early: that is the reader's choice, not a crash.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw error;
+    });
+  }
   let exitCode: number = EXIT.pass;
   const program = buildProgram((code) => (exitCode = code));
   try {

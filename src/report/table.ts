@@ -9,12 +9,31 @@ const BADGE = {
   pass: chalk.bgGreen.black(' PASS '),
   fail: chalk.bgRed.white(' FAIL '),
   error: chalk.bgMagenta.white(' ERROR '),
+  inconclusive: chalk.bgYellow.black(' PASS (inconclusive) '),
 };
+
+/** How the check ran, when it was not the plain first-order, central, element-wise check. */
+function howChecked(op: OpReport): string {
+  const parts: string[] = [];
+  if (op.mode === 'fast') parts.push('fast mode (uᵀJv)');
+  if (op.mode === 'fast-then-element-wise') parts.push('fast mode failed, then element-wise');
+  if (op.order === 2) parts.push('order 2');
+  if (op.method && op.method !== 'central') parts.push(op.method);
+  return parts.length > 0 ? `  ${chalk.dim(parts.join(', '))}` : '';
+}
+
+function inputVerdict(input: OpReport['inputs'][number]): string {
+  if (!input.passed) return chalk.red.bold('FAIL');
+  return input.verdict === 'inconclusive' ? chalk.yellow('inconclusive') : chalk.green('ok');
+}
 
 export function formatOpTable(op: OpReport, options: ReportOptions = {}): string {
   // A float32 op is held to its own, looser tolerance: say so beside it, not only in the summary's run tolerance.
   const precision = op.precision === 'float32' ? `  ${chalk.dim(`float32, tolerance ${formatExp(op.tolerance, 0)}`)}` : '';
-  const lines = [`${BADGE[op.status]} ${chalk.bold(op.name)}  ${chalk.dim(opLocation(op))}  ${chalk.dim(`${op.elapsedMs.toFixed(1)} ms`)}${precision}`];
+  const badge = op.status === 'pass' && op.verdict === 'inconclusive' ? BADGE.inconclusive : BADGE[op.status];
+  const lines = [
+    `${badge} ${chalk.bold(op.name)}  ${chalk.dim(opLocation(op))}  ${chalk.dim(`${op.elapsedMs.toFixed(1)} ms`)}${precision}${howChecked(op)}`,
+  ];
   if (op.status === 'error') {
     lines.push(`  ${chalk.magenta(op.error ?? 'unknown error')}`);
     if (options.verbose && op.stack) lines.push(chalk.dim(op.stack.replace(/^/gm, '    ')));
@@ -32,10 +51,10 @@ export function formatOpTable(op: OpReport, options: ReportOptions = {}): string
         formatShape(input.shape),
         formatExp(input.bestEps, 0),
         paint(formatExp(input.relErr)),
-        formatShape(input.worst.index),
+        input.worst.index.length > 0 || input.shape.length === 0 ? formatShape(input.worst.index) : '—',
         formatValue(input.worst.analytic),
         formatValue(input.worst.numeric),
-        failed ? chalk.red.bold('FAIL') : chalk.green('ok'),
+        inputVerdict(input),
       ]);
     }
     lines.push(table.toString());
