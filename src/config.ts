@@ -45,7 +45,10 @@ export async function loadConfig(dir = process.cwd()): Promise<{ path?: string; 
   } catch (error) {
     throw new ConfigError(`${path}: ${error instanceof Error ? error.message : String(error)}`);
   }
-  return { path, config: validateConfig(module.default, path) };
+  // Compiled to CommonJS (outside a "type": "module" package) and imported without tsx's interop
+  // (the built CLI), a config arrives as { default: module.exports }: its default export one level down.
+  const exported = module.default as { __esModule?: boolean; default?: unknown } | undefined;
+  return { path, config: validateConfig(exported?.__esModule ? exported.default : module.default, path) };
 }
 
 export function validateConfig(value: unknown, path: string): GradcheckConfig {

@@ -7,6 +7,7 @@ import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Table from 'cli-table3';
+import { builtIsCurrent } from '../../bin/built.js';
 import { OPS_DIR, loadBenchOps, median, timeCheck, timeForward } from './measure.ts';
 import type { CheckTiming, Clock, ModeName } from './measure.ts';
 
@@ -114,8 +115,14 @@ export async function main(argv: string[]): Promise<number> {
     } else peerNote = `peer skipped: ${found.why}`;
   } else peerNote = 'peer skipped (--no-peer)';
 
+  // Cold start is the CLI as installed: its built JavaScript (bin/gradcheck.js falls back to the
+  // TypeScript sources when dist/ is older than them, as in a checkout edited since its build).
+  if (!builtIsCurrent()) {
+    log('building dist/ (older than src/) …');
+    execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  }
   log('cold start and memory …');
-  const coldRuns = 3;
+  const coldRuns = 5;
   const coldGradcheck = processMs(process.execPath, [CLI, 'run', join(OPS_DIR, 'tanh.ts')], coldRuns, options.clock);
   const coldTorch = python ? processMs(python, [PEER, '--once', 'tanh'], coldRuns, options.clock) : NaN;
   const memoryMb = peakMemoryMb();
