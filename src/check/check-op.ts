@@ -13,7 +13,7 @@ import { directionalError, dot, evaluationsPerPoint, NOISE_FACTOR, numericGradie
 import { diagnosePattern, formatIndex, inconclusive, noiseFloor, nonFinite, short, transposedShape } from './diagnose.ts';
 import { probeKinks } from './kinks.ts';
 import type { KinkProbe } from './kinks.ts';
-import { FAST_PAIRS, fastCheck } from './fast.ts';
+import { FAST_STAGES, fastCheck } from './fast.ts';
 import type { FastPair } from './fast.ts';
 import { secondOrderProblem } from './second-order.ts';
 import { DEFAULT_EPS, DEFAULT_SEED, FLOAT32_EPS, FLOAT32_EPSILON, toleranceFor } from './types.ts';
@@ -71,7 +71,6 @@ function runCheck(op: Op, options: CheckOptions, tolerance: number, report: OpRe
   const problem = order === 2 ? secondOrderProblem(op, inputs, deriveSeed(seed, `${op.name}/order-2`)) : createProblem(op, inputs);
 
   const output = Float64Array.from(problem.evaluate());
-  const forwardMs = (options.mode ?? 'auto') === 'auto' ? timeForward(problem) : 0;
   const badOutput = nonFinite(output, order === 2 ? 'the first-order gradient' : 'the forward output', undefined);
   if (badOutput) {
     report.diagnoses.push(badOutput);
@@ -101,27 +100,28 @@ function runCheck(op: Op, options: CheckOptions, tolerance: number, report: OpRe
   const phi = countingPhi(problem, cotangent, output.length, report);
   const noiseOfPhi = phiNoise(outputMagnitude);
   const totalElements = inputs.reduce((n, input) => n + input.data.length, 0);
-  const mode = chooseMode(options.mode ?? 'auto', totalElements * evaluationsPerPoint(method) * forwardMs, totalElements);
+  const mode = chooseMode(options.mode ?? 'auto', totalElements, () => totalElements * evaluationsPerPoint(method) * timeForward(problem));
   if (mode === 'element-wise') assertElementWiseSize(inputs);
 
   if (mode === 'fast') {
-    const pairs: FastPair[] = Array.from({ length: FAST_PAIRS }, (_, p) => {
-      const u = p === 0 ? cotangent : drawCotangent(output.length, deriveSeed(seed, `${op.name}/fast/${p}/cotangent`), true);
-      const grads = p === 0 ? gradients : runVjp(problem, u, report).map((g, k) => g ?? new Float64Array(inputs[k].data.length));
+    // A scalar output has only one cotangent direction: every pair shares the first backward.
+    const pairAt = (p: number): FastPair => {
+      if (p === 0 || output.length === 1) return { phi, gradients, noiseOfPhi };
+      const u = drawCotangent(output.length, deriveSeed(seed, `${op.name}/fast/${p}/cotangent`), true);
       let magnitude = 0;
       for (let i = 0; i < output.length; i++) magnitude += Math.abs(u[i] * output[i]);
       return {
-        phi: p === 0 ? phi : countingPhi(problem, u, output.length, report),
-        gradients: grads,
-        directions: inputs.map((input) => drawDirection(input.data.length, deriveSeed(seed, `${op.name}/${input.name}/fast/${p}`))),
+        phi: countingPhi(problem, u, output.length, report),
+        gradients: runVjp(problem, u, report).map((g, k) => g ?? new Float64Array(inputs[k].data.length)),
         noiseOfPhi: phiNoise(magnitude),
       };
-    });
-    const fast = fastCheck(inputs, pairs, epsList, method, tolerance, rankSteps);
-    if (fast.every((r) => r.passed) && !reentrancy) {
+    };
+    const steps = options.eps || op.spec?.precision === 'float32' ? [epsList] : [...FAST_STAGES, epsList];
+    const fast = fastCheck(inputs, pairAt, (p) => deriveSeed(seed, `${op.name}/fast/${p}/direction`), steps, method, tolerance, rankSteps);
+    if (fast.passed && !reentrancy) {
       report.mode = 'fast';
-      report.inputs = fast;
-      report.maxRelErr = Math.max(...fast.map((r) => r.relErr));
+      report.inputs = fast.inputs;
+      report.maxRelErr = fast.relErr;
       report.status = 'pass';
       return;
     }
@@ -261,12 +261,23 @@ function runCheck(op: Op, options: CheckOptions, tolerance: number, report: OpRe
 }
 
 /**
- * Below this estimated cost of the element-wise check (input elements × evaluations per element ×
- * one forward's time), auto mode runs it; above, fast mode. A check then stays within about a
- * tenth of a second either way; sum(matmul 64×64 @ 64×64), 8192 input elements, would cost
- * seconds element-wise and goes fast.
+ * Auto mode, by input elements in all (N): up to AUTO_SMALL_OP_ELEMENTS element-wise, from
+ * AUTO_LARGE_OP_ELEMENTS fast, both without timing anything, so that `run --json` says the same on
+ * every machine. Between the two, one forward is timed and the element-wise check runs while its
+ * estimated cost (N × evaluations per element × that time) stays under AUTO_ELEMENT_WISE_BUDGET_MS.
+ * From 4096 elements the element-wise check makes 8192+ forward evaluations, each reading at least
+ * the N inputs: tens of milliseconds at the very least, seconds for sum(matmul 64×64 @ 64×64).
  */
+export const AUTO_SMALL_OP_ELEMENTS = 1024;
+export const AUTO_LARGE_OP_ELEMENTS = 4096;
 export const AUTO_ELEMENT_WISE_BUDGET_MS = 100;
+
+function chooseMode(requested: 'auto' | 'element-wise' | 'fast', elements: number, elementWiseMs: () => number): 'element-wise' | 'fast' {
+  if (requested !== 'auto') return requested;
+  if (elements <= AUTO_SMALL_OP_ELEMENTS) return 'element-wise';
+  if (elements >= AUTO_LARGE_OP_ELEMENTS) return 'fast';
+  return elementWiseMs() <= AUTO_ELEMENT_WISE_BUDGET_MS ? 'element-wise' : 'fast';
+}
 
 /**
  * One forward's time: the least of up to 50 runs, stopping once 20 ms are spent. The first runs of
@@ -285,18 +296,6 @@ function timeForward(problem: Problem): number {
     spent += took;
   }
   return fastest;
-}
-
-/**
- * Ops this small stay element-wise unless their forward is very slow (10× the budget): a loaded
- * machine's timing jitter must not flip a small op between modes from one run to the next.
- */
-export const AUTO_SMALL_OP_ELEMENTS = 1024;
-
-function chooseMode(requested: 'auto' | 'element-wise' | 'fast', elementWiseMs: number, elements: number): 'element-wise' | 'fast' {
-  if (requested !== 'auto') return requested;
-  const budget = elements <= AUTO_SMALL_OP_ELEMENTS ? 10 * AUTO_ELEMENT_WISE_BUDGET_MS : AUTO_ELEMENT_WISE_BUDGET_MS;
-  return elementWiseMs <= budget ? 'element-wise' : 'fast';
 }
 
 /** The backward under test; a custom backward that returns the transposed shape is named as such. */

@@ -94,6 +94,45 @@ describe('--mode', () => {
     expect(report.inputs[1].worst.index).toHaveLength(2);
   });
 
+  it('fast catches a 0.1% error in one element of a 4096-element input, then names it element-wise', () => {
+    const matmulOneOff = customOp({
+      name: 'matmul, one element of dX 0.1% off',
+      forward: (x, w) => x.matmul(w),
+      backward: (g, { inputs: [x, w] }) => {
+        const dx = g.matmul(w.transpose());
+        dx.data[1000] *= 1.001; // element [15, 40]
+        return [dx, x.transpose().matmul(g)];
+      },
+    });
+    const op = defineOp({ name: 'large', inputs: { x: [64, 64], w: [64, 2] }, forward: ({ x, w }) => matmulOneOff(x, w) });
+    const report = checkOp(op, { mode: 'fast' });
+    expect(report.mode).toBe('fast-then-element-wise');
+    expect(report.status).toBe('fail');
+    expect(report.inputs.map((r) => r.passed)).toEqual([false, true]);
+    expect(report.inputs[0].worst.index).toEqual([15, 40]);
+    expect(report.diagnoses.map((d) => d.code)).toEqual(['scaled']);
+  });
+
+  it('fast makes the same number of evaluations whatever the inputs\' sizes, and uses one backward for a scalar output', () => {
+    const evaluations = (n: number) => {
+      const op = defineOp({ name: `tanh·w ${n}`, inputs: { x: [n], w: [n] }, forward: ({ x, w }) => x.tanh().mul(w).sum() });
+      const report = checkOp(op, { mode: 'fast' });
+      expect(report.status).toBe('pass');
+      expect(report.mode).toBe('fast');
+      return report.evaluations;
+    };
+    const small = evaluations(4);
+    expect(small).toBeLessThanOrEqual(10);
+    expect(evaluations(4096)).toBe(small);
+    expect(evaluations(65536)).toBe(small);
+  });
+
+  it('auto picks by input size alone outside 1024–4096 elements, so the choice is the same on every machine', () => {
+    const op = (n: number) => defineOp({ name: `tanh ${n}`, inputs: { x: [n] }, forward: ({ x }) => x.tanh().sum() });
+    expect(checkOp(op(1024)).mode).toBe('element-wise');
+    expect(checkOp(op(4096)).mode).toBe('fast');
+  });
+
   it('fast passes correct ops, including one with a zero gradient', () => {
     const op = defineOp({ name: 'zero and tanh', inputs: { x: [6], w: [6] }, forward: ({ x, w }) => x.mul(0).add(w.tanh()).sum() });
     for (const o of [op, sigmoid]) {
