@@ -2,9 +2,9 @@
 // defineOp is an op to check (the default export included), in the order they appear in the file.
 import { readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { isOp } from './op.ts';
 import type { Op } from './op.ts';
+import { importOpFile } from './runtime.js';
 
 const OP_FILE = /\.(ts|mts|cts|js|mjs|cjs)$/;
 
@@ -47,9 +47,7 @@ function opFilesUnder(dir: string): string[] {
 
 /** Imports an op file and returns its defineOp exports, in source order. */
 export async function loadOps(file: string, { fresh = false } = {}): Promise<Op[]> {
-  const url = pathToFileURL(resolve(file));
-  if (fresh) url.searchParams.set('t', String(Date.now()));
-  const module = (await import(url.href)) as Record<string, unknown>;
+  const module = await importOpFile(resolve(file), { fresh });
   const ops: Op[] = [];
   const seen = new Set<Op>();
   const visit = (value: unknown): void => {
@@ -59,7 +57,7 @@ export async function loadOps(file: string, { fresh = false } = {}): Promise<Op[
     }
   };
   for (const value of Object.values(module)) visit(value);
-  // A CommonJS-compiled op file puts its exports on `default` as well.
+  // A CommonJS(-compiled) op file puts its exports on `default` (as well).
   const fallback = module.default;
   if (fallback && typeof fallback === 'object' && !isOp(fallback)) Object.values(fallback).forEach(visit);
   return ops.sort((a, b) => (a.location?.line ?? 0) - (b.location?.line ?? 0));

@@ -7,8 +7,12 @@
 //
 // tsx is imported only when set up: loading it and starting its module-hooks thread is most of a
 // cold start, so a process that imports no op file (the CLI's main thread under `run`) never pays it.
-import { existsSync } from 'node:fs';
-import Module, { register } from 'node:module';
+// The built copy's workers go further (setupRequireRuntime): they require op files through tsx's
+// in-thread CommonJS hook and start the module-hooks thread (a third V8 isolate) only for a file
+// that needs real ES module semantics.
+import { existsSync, readFileSync } from 'node:fs';
+import Module, { createRequire, register } from 'node:module';
+import { pathToFileURL } from 'node:url';
 
 // The sources' entry points are .ts; the built package's (dist/) are .js.
 const entryUrl = (name) => {
@@ -19,32 +23,97 @@ const indexUrl = entryUrl('index');
 const tfjsUrl = entryUrl('tfjs');
 /** This copy is the built JavaScript (dist/): its own modules load without TypeScript support. */
 export const compiled = indexUrl.endsWith('.js');
+let entries;
+let requireReady;
 let ready;
 
+/** Full support: op files load by import(), as ES modules or CommonJS, whatever they are. */
 export function setupRuntime() {
   ready ??= (async () => {
     // Built: gradcheck's own modules are imported before the hooks exist, which would otherwise see
     // (and, off-thread, slow down) every one of their imports.
-    const early = compiled ? await importEntries() : undefined;
-    const [{ register: registerTsxEsm }, { register: registerTsxCjs }] = await Promise.all([import('tsx/esm/api'), import('tsx/cjs/api')]);
-    registerTsxCjs();
+    if (compiled) await gradcheckEntries();
+    const { register: registerTsxEsm } = await import('tsx/esm/api');
     registerTsxEsm();
     // Registered after tsx, so it runs before tsx's resolver (hooks chain last-in, first-out).
     register('./resolve-gradcheck.js', import.meta.url, { data: { entries: { gradcheck: indexUrl, 'gradcheck/tfjs': tfjsUrl } } });
-    const entries = early ?? (await importEntries());
-    // require() is synchronous: the entry points op files may require are loaded up front.
-    const load = Module._load;
-    Module._load = function loadWithGradcheck(request, ...rest) {
-      return entries.get(request) ?? load.call(this, request, ...rest);
-    };
-    return entries.get('gradcheck');
+    await setupRequire();
+    return (await gradcheckEntries()).get('gradcheck');
   })();
   return ready;
 }
 
-async function importEntries() {
-  return new Map([
-    ['gradcheck', await import(indexUrl)],
-    ['gradcheck/tfjs', await import(tfjsUrl)],
-  ]);
+/**
+ * Built only: op files are required through tsx's CommonJS hook, and the full runtime is set up
+ * later, if ever, for a file that needs it (see importOpFile). From the sources, the full runtime:
+ * gradcheck's own .ts modules need the module hooks anyway.
+ */
+export async function setupRequireRuntime() {
+  if (!compiled) return setupRuntime();
+  await setupRequire();
+  return (await gradcheckEntries()).get('gradcheck');
+}
+
+function gradcheckEntries() {
+  entries ??= (async () =>
+    new Map([
+      ['gradcheck', await import(indexUrl)],
+      ['gradcheck/tfjs', await import(tfjsUrl)],
+    ]))();
+  return entries;
+}
+
+// tsx's require hook, and 'gradcheck' answered for require().
+function setupRequire() {
+  requireReady ??= (async () => {
+    // Required, not imported: tsx's CommonJS build of this entry loads in half the CPU time of its ES module build.
+    createRequire(import.meta.url)('tsx/cjs/api').register();
+    // require() is synchronous: the entry points op files may require are loaded up front.
+    const loaded = await gradcheckEntries();
+    const load = Module._load;
+    Module._load = function loadWithGradcheck(request, ...rest) {
+      return loaded.get(request) ?? load.call(this, request, ...rest);
+    };
+  })();
+  return requireReady;
+}
+
+/**
+ * The module namespace (or what stands for one) of the op file at an absolute path. Without the
+ * full runtime, the file is required when CommonJS can run it: not an .mjs/.mts file, no
+ * import.meta (esbuild's CommonJS output silently makes it {}), no top-level await (esbuild refuses
+ * it); a file that turns out to need ES modules anyway is imported after setting up the full runtime.
+ */
+export async function importOpFile(path, { fresh = false } = {}) {
+  if (ready === undefined && requireReady !== undefined && requirable(path)) {
+    await requireReady;
+    const require = createRequire(path);
+    if (fresh) delete require.cache[path];
+    try {
+      const exports = require(path);
+      // What import() of a CommonJS module gives: module.exports as the default export.
+      return { default: exports };
+    } catch (error) {
+      if (!needsEsm(error)) throw error;
+    }
+  }
+  if (requireReady !== undefined) await setupRuntime();
+  const url = pathToFileURL(path);
+  if (fresh) url.searchParams.set('t', String(Date.now()));
+  return import(url.href);
+}
+
+function requirable(path) {
+  if (/\.m[jt]s$/.test(path)) return false;
+  let text;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return false;
+  }
+  return !/\bimport\s*\.\s*meta\b/.test(text) && !/^(?:export\s+)?(?:(?:const|let|var)\s[^=\n]*=\s*)?(?:for\s+)?await\b/m.test(text);
+}
+
+function needsEsm(error) {
+  return error?.code === 'ERR_REQUIRE_ESM' || error?.code === 'ERR_REQUIRE_ASYNC_MODULE' || /Top-level await is currently not supported/.test(error?.message ?? '');
 }

@@ -1,10 +1,11 @@
-// A worker thread of the isolated runner: the same runtime as the main process (tsx, 'gradcheck'
-// resolution; see runtime.js), then the runner's worker side. Plain JavaScript, like runtime.js.
+// A worker thread of the isolated runner: the runtime (tsx, 'gradcheck' resolution; see runtime.js),
+// then the runner's worker side. Plain JavaScript, like runtime.js.
 import { parentPort } from 'node:worker_threads';
-import { compiled, setupRuntime } from './runtime.js';
+import { compiled, setupRequireRuntime } from './runtime.js';
 
-// Built (dist/): the runner loads before the TypeScript hooks, which would otherwise see each of its imports.
+// Built (dist/): the runner loads before any TypeScript hook, which would otherwise see each of its
+// imports; op files are then required in this thread (no module-hooks thread unless a file needs one).
 const early = compiled ? await import('./runner.ts') : undefined;
-await setupRuntime();
+await setupRequireRuntime();
 const { serveChecks } = early ?? (await import('./runner.ts'));
 serveChecks(parentPort);
