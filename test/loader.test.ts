@@ -43,6 +43,27 @@ describe('loading op files', () => {
     expect(names).toEqual(['outside, esm: pass', 'plain javascript: pass']);
   });
 
+  it('loads op files that need ES modules: import.meta, top-level await, .mts, and a relative helper', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gradcheck-esm-only-'));
+    writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
+    writeFileSync(join(dir, 'helper.ts'), 'export const scale = (x: import("gradcheck").Tensor) => x.mul(2);\n');
+    writeFileSync(
+      join(dir, 'meta.ts'),
+      `import { defineOp } from 'gradcheck';
+import { scale } from './helper.ts';
+const here = new URL(import.meta.url).pathname;
+const shift = await Promise.resolve(here.endsWith('meta.ts') ? 1 : NaN);
+export default defineOp({ name: 'import.meta and await', inputs: { x: [3] }, forward: ({ x }) => scale(x).add(shift).tanh() });
+`,
+    );
+    writeFileSync(join(dir, 'module.mts'), OP_FILE('an .mts file'));
+    const { code, stdout, stderr } = await runCli(['run', join(dir, 'meta.ts'), join(dir, 'module.mts'), '--json'], { cwd: dir });
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const ops = JSON.parse(stdout).ops.map((op: { name: string; status: string }) => `${op.name}: ${op.status}`);
+    expect(ops).toEqual(['import.meta and await: pass', 'an .mts file: pass']);
+  });
+
   it('checks every defineOp export, the default included, in source order', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gradcheck-exports-'));
     writeFileSync(
