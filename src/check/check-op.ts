@@ -146,7 +146,7 @@ function runCheck(op: Op, options: CheckOptions, tolerance: number, report: OpRe
       const { values: numeric, truncation } = numericGradient(phi, input.data, eps, by);
       const floor = comparisonFloor(largestMagnitude(gradients[k], numeric), opScale);
       const noise = NOISE_FACTOR[by] * numericNoise(outputMagnitude, eps);
-      return { eps, numeric, truncation, floor, noise, ...compareGradients(gradients[k], numeric, floor, noise) };
+      return { eps, by, numeric, truncation, floor, noise, ...compareGradients(gradients[k], numeric, floor, noise) };
     };
     const elementWise = (eps: number, by: Method = method) => {
       const key = `${by} ${eps}`;
@@ -222,18 +222,29 @@ function runCheck(op: Op, options: CheckOptions, tolerance: number, report: OpRe
 
     // Within the numeric estimate's own error (rounding noise measured on the sweep's small steps,
     // or Richardson's truncation estimate)? Then the check cannot decide: inconclusive.
-    const h = (i: number) => byMethod.eps * Math.max(Math.abs(input.data[i]), 1);
     // A float32 op also rounds x ± h itself: the step it really took is off by up to an ulp of x.
     const inputRounding = op.spec?.precision === 'float32' ? FLOAT32_EPSILON : 0;
-    const noiseBound = (i: number) =>
-      (4 * NOISE_FACTOR[method] * measuredNoise) / (2 * h(i)) +
-      (2 * inputRounding * Math.max(Math.abs(input.data[i]), 1) * Math.abs(gradients[k][i])) / h(i);
-    const truncationBound = (i: number) => (Number.isNaN(byMethod.truncation[i]) ? 0 : 2 * byMethod.truncation[i]);
-    // Judged on the verdict's own step, the most accurate one; elements the kinks explained are out.
-    const unexplained = failingElements(gradients[k], byMethod.numeric, byMethod.floor, byMethod.noise, tolerance).filter((i) => !explained.has(i));
-    const withinError = unexplained.every(
-      (i) => Math.abs(gradients[k][i] - byMethod.numeric[i]) <= noiseBound(i) + truncationBound(i),
-    );
+    type Estimate = typeof byMethod;
+    const h = (estimate: Estimate, i: number) => estimate.eps * Math.max(Math.abs(input.data[i]), 1);
+    const noiseBoundAt = (estimate: Estimate, i: number) =>
+      (4 * NOISE_FACTOR[estimate.by] * measuredNoise) / (2 * h(estimate, i)) +
+      (2 * inputRounding * Math.max(Math.abs(input.data[i]), 1) * Math.abs(gradients[k][i])) / h(estimate, i);
+    const truncationBoundAt = (estimate: Estimate, i: number) =>
+      Number.isNaN(estimate.truncation[i]) ? 0 : 2 * estimate.truncation[i];
+    const unexplainedAt = (estimate: Estimate) =>
+      failingElements(gradients[k], estimate.numeric, estimate.floor, estimate.noise, tolerance).filter((i) => !explained.has(i));
+    const withinErrorAt = (estimate: Estimate) =>
+      unexplainedAt(estimate).every(
+        (i) => Math.abs(gradients[k][i] - estimate.numeric[i]) <= noiseBoundAt(estimate, i) + truncationBoundAt(estimate, i),
+      );
+    // Judged on the verdict's own step, and on every Richardson estimate (the one method that carries
+    // its own truncation error): a difference beyond any one estimate's error bound is a real failure.
+    // A tiny step's rounding noise must not excuse a gradient that a larger step shows wrong.
+    const unexplained = unexplainedAt(byMethod);
+    const noiseBound = (i: number) => noiseBoundAt(byMethod, i);
+    const truncationBound = (i: number) => truncationBoundAt(byMethod, i);
+    const judged = [byMethod, ...[...computed.values()].filter((estimate) => estimate.by === 'richardson')];
+    const withinError = judged.every(withinErrorAt);
     if (withinError) {
       // Not a failure: no finite difference could tell this gradient from the truth. The op passes
       // with the verdict and a diagnosis that says how far the check could see.

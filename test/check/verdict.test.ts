@@ -1,0 +1,30 @@
+// A small, real error must not be excused as rounding noise because a tiny step happened to rank first.
+import { describe, expect, it } from 'vitest';
+import { gradcheck } from '../../src/api.ts';
+import { customOp, defineOp } from '../../src/index.ts';
+
+describe('the inconclusive verdict', () => {
+  it('does not excuse a 3e-6 error that a larger step shows plainly', async () => {
+    const delta = 0.0000029999999999999937;
+    const scale = customOp({
+      name: 'scale',
+      forward: (x, w) => x.mul(w),
+      backward: (g, { inputs: [x, w] }) => {
+        const gx = g.mul(w);
+        gx.data[3] *= 1 + delta;
+        return [gx, g.mul(x)];
+      },
+    });
+    const report = await gradcheck(
+      defineOp({
+        // The name seeds the inputs: this one once made the sweep rank ε = 1e-10 first.
+        name: `scale × (1 + ${delta}) at 3`,
+        inputs: { x: { shape: [2, 3, 1], low: -1, high: 1 }, w: { shape: [2, 3, 1], low: 0.5, high: 2 } },
+        forward: ({ x, w }) => scale(x, w).sum(),
+      }),
+    );
+    expect(report.status).toBe('fail');
+    expect(report.verdict).toBeUndefined();
+    expect(report.diagnoses.map((d) => d.code)).toContain('scaled');
+  });
+});
