@@ -53,8 +53,8 @@ export function elementDerivative(phi: () => number, x: Float64Array, i: number,
   return combinePairs(method, pairs);
 }
 
-/** Centered difference of phi along element i of x with absolute step h. */
-export function centeredDifference(phi: () => number, x: Float64Array, i: number, h: number): number {
+/** phi at x[i] ± h, perturbing x in place and restoring it; the steps as the machine took them. */
+function evaluateAround(phi: () => number, x: Float64Array, i: number, h: number) {
   const xi = x[i];
   const up = xi + h;
   const down = xi - h;
@@ -63,6 +63,12 @@ export function centeredDifference(phi: () => number, x: Float64Array, i: number
   x[i] = down;
   const fDown = phi();
   x[i] = xi;
+  return { xi, up, down, fUp, fDown };
+}
+
+/** Centered difference of phi along element i of x with absolute step h. */
+export function centeredDifference(phi: () => number, x: Float64Array, i: number, h: number): number {
+  const { up, down, fUp, fDown } = evaluateAround(phi, x, i, h);
   return (fUp - fDown) / (up - down);
 }
 
@@ -89,14 +95,7 @@ export function numericGradient(phi: () => number, x: Float64Array, eps: number,
  * at a kink they disagree by the jump in slope, however small h gets.
  */
 export function oneSidedDifferences(phi: () => number, x: Float64Array, i: number, h: number, fAtX: number): { right: number; left: number; centered: number } {
-  const xi = x[i];
-  const up = xi + h;
-  const down = xi - h;
-  x[i] = up;
-  const fUp = phi();
-  x[i] = down;
-  const fDown = phi();
-  x[i] = xi;
+  const { xi, up, down, fUp, fDown } = evaluateAround(phi, x, i, h);
   return { right: (fUp - fAtX) / (up - xi), left: (fAtX - fDown) / (xi - down), centered: (fUp - fDown) / (up - down) };
 }
 
