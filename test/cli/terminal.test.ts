@@ -11,9 +11,9 @@ const PAINTED_BORDER = /\x1b\[[0-9;]*m[─│┌┐└┘├┤┬┴┼]/;
 
 /** Runs the CLI on a pseudo-terminal (util-linux `script`), the way a person at a terminal does. */
 function onTerminal(args: string[], env: Record<string, string | undefined>): Promise<string> {
-  const base = { ...process.env };
-  delete base.FORCE_COLOR;
-  delete base.NO_COLOR;
+  // A person's terminal: a real TERM, and none of the CI variables that make colour libraries hold back.
+  const base: Record<string, string | undefined> = { ...process.env, TERM: 'xterm-256color' };
+  for (const name of ['FORCE_COLOR', 'NO_COLOR', 'CI', 'CONTINUOUS_INTEGRATION', 'GITHUB_ACTIONS', 'BUILD_NUMBER', 'RUN_ID']) delete base[name];
   const command = [process.execPath, BIN, ...args].map((part) => `'${part}'`).join(' ');
   return new Promise((resolve, reject) => {
     execFile('script', ['-qfec', command, '/dev/null'], { cwd: REPO, env: { ...base, ...env }, timeout: 120_000 }, (error, stdout) =>
