@@ -166,6 +166,13 @@ function runCheck(op: Op, options: CheckOptions, tolerance: number, report: OpRe
     // left (tiny gradients beside a large output). The 5-point stencil, whose best step is larger,
     // decides; a wrong gradient disagrees with a more accurate estimate all the more.
     // Richardson at larger steps goes further where f's rounding noise is large beside the gradient.
+    // A pass at a step whose truncation happened to cancel a real error: the next smaller step,
+    // where the numeric side has settled and noise is still small, disagrees. The settled step decides.
+    const settled = best.relErr <= tolerance ? settledDisagreement(points, best.eps, tolerance) : undefined;
+    if (settled !== undefined) {
+      const candidate = elementWise(settled);
+      if (candidate.relErr > tolerance) best = candidate;
+    }
     const byMethod = best;
     if (method === 'central' && best.relErr > tolerance && best.relErr <= 1000 * tolerance) {
       const tries: [number, Method][] = [[1e-3, 'five-point'], [1e-2, 'five-point'], [1e-2, 'richardson'], [1e-1, 'richardson']];
@@ -428,6 +435,25 @@ function rankSteps(points: { eps: number; relErr: number; noise: number }[]): nu
 }
 
 /** The steps next to `eps` in the sweep (one larger, one smaller). */
+/**
+ * The next smaller step than `eps`, when its directional error is above the tolerance although its
+ * estimate has settled (it agrees with the step after it to a tenth of that error) and its rounding
+ * noise is a tenth of that error or less: then the error there is the gradient's, not the step's.
+ */
+function settledDisagreement(
+  points: { eps: number; relErr: number; noise: number; numeric: number }[],
+  eps: number,
+  tolerance: number,
+): number | undefined {
+  const sorted = [...points].sort((a, b) => b.eps - a.eps);
+  const at = sorted.findIndex((p) => p.eps === eps);
+  const next = sorted[at + 1];
+  const after = sorted[at + 2];
+  if (at < 0 || next === undefined || after === undefined || !(next.relErr > tolerance)) return undefined;
+  const steady = relativeError(next.numeric, after.numeric) <= next.relErr / 10;
+  return steady && next.noise * 10 <= next.relErr ? next.eps : undefined;
+}
+
 function neighbours(epsList: readonly number[], eps: number): number[] {
   const sorted = [...epsList].sort((a, b) => b - a);
   const at = sorted.indexOf(eps);

@@ -27,4 +27,28 @@ describe('the inconclusive verdict', () => {
     expect(report.verdict).toBeUndefined();
     expect(report.diagnoses.map((d) => d.code)).toContain('scaled');
   });
+
+  it('does not pass a 3e-6 error at a step whose truncation error happens to cancel it', async () => {
+    const delta = -0.000002986870713512672;
+    const sigmoid = customOp({
+      name: 'sigmoid',
+      forward: (x) => x.sigmoid(),
+      backward: (g, { output }) => {
+        const gx = g.mul(output.mul(output.neg().add(1)));
+        gx.data[0] *= 1 + delta;
+        return [gx];
+      },
+    });
+    const report = await gradcheck(
+      defineOp({
+        // These inputs once put the centered difference's truncation at ε = 1e-2 right on the error.
+        name: `sigmoid × (1 + ${delta}) at 0`,
+        inputs: { x: { shape: [1], low: -1, high: 1 }, w: { shape: [1], low: 0.5, high: 2 } },
+        forward: ({ x, w }) => sigmoid(x).mul(w).sum(),
+      }),
+    );
+    expect(report.inputs[0].sweep.find((p) => p.eps === 1e-2)!.relErr).toBeLessThan(1e-7);
+    expect(report.status).toBe('fail');
+    expect(report.inputs[0].relErr).toBeGreaterThan(2e-6);
+  });
 });
