@@ -1,7 +1,6 @@
 import { Tensor } from '../core/tensor.ts';
 import { record } from '../core/autograd.ts';
 import { ShapeError, broadcastIndex, broadcastShapes, formatShape, sizeOf } from '../core/shape.ts';
-import { swapLastTwo } from './movement.ts';
 import { sumToShape } from './reduce.ts';
 
 /**
@@ -25,12 +24,23 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
     const r = matmul(a, b.reshape([kb, 1]));
     return r.reshape(r.shape.slice(0, -1));
   }
-  return batchedMatmul(a, b, shapes);
+  return matmulTransposed(a, false, b, false, shapes);
 }
 
 const NO_BATCH = Int32Array.of(0);
 
-function batchedMatmul(a: Tensor, b: Tensor, shapes: () => string): Tensor {
+/**
+ * op(a) @ op(b) for batched matrices, where op transposes the last two axes when its flag is set.
+ * The transpose is only a change of strides in the kernel, never a copy, so the backward products
+ * (grad @ bᵀ and aᵀ @ grad) cost no more than the forward. The backward is written with this same
+ * primitive, so it is recorded on the tape too and higher-order gradients work.
+ */
+export function matmulTransposed(
+  a: Tensor, transposeA: boolean, b: Tensor, transposeB: boolean,
+  shapes = () => `${formatShape(a.shape)}${transposeA ? 'ᵀ' : ''} @ ${formatShape(b.shape)}${transposeB ? 'ᵀ' : ''}`,
+): Tensor {
+  const na = a.shape.length;
+  const nb = b.shape.length;
   const aBatch = a.shape.slice(0, -2);
   const bBatch = b.shape.slice(0, -2);
   let batch: number[];
@@ -39,58 +49,91 @@ function batchedMatmul(a: Tensor, b: Tensor, shapes: () => string): Tensor {
   } catch {
     throw new ShapeError(`matmul: cannot broadcast batch dimensions: ${shapes()}`);
   }
-  const [n, k] = a.shape.slice(-2);
-  const m = b.shape[b.shape.length - 1];
+  const [aRows, aCols] = [a.shape[na - 2], a.shape[na - 1]];
+  const [bRows, bCols] = [b.shape[nb - 2], b.shape[nb - 1]];
+  const [n, k] = transposeA ? [aCols, aRows] : [aRows, aCols];
+  const [kb, m] = transposeB ? [bCols, bRows] : [bRows, bCols];
+  if (k !== kb) throw new ShapeError(`matmul: inner dimensions differ: ${shapes()}`);
   // Plain 2-D operands (the common case) need no batch index maps.
   const ia = batch.length === 0 ? NO_BATCH : broadcastIndex(aBatch, batch);
   const ib = batch.length === 0 ? NO_BATCH : broadcastIndex(bBatch, batch);
   const out = new Tensor(new Float64Array(sizeOf(batch) * n * m), [...batch, n, m]);
+  // Element (row, col) of op(x) lives at row * rowStride + col * colStride in x's row-major data.
+  const [aRowStride, aColStride] = transposeA ? [1, aCols] : [aCols, 1];
+  const [bRowStride, bColStride] = transposeB ? [1, bCols] : [bCols, 1];
   for (let t = 0; t < ia.length; t++) {
-    multiplyInto(a.data, ia[t] * n * k, b.data, ib[t] * k * m, out.data, t * n * m, n, k, m);
+    multiplyInto(
+      a.data, ia[t] * n * k, aRowStride, aColStride,
+      b.data, ib[t] * k * m, bRowStride, bColStride,
+      out.data, t * n * m, n, k, m,
+    );
   }
   return record(out, 'matmul', [a, b], (g) => [
-    a.requiresGrad ? sumToShape(g.matmul(swapLastTwo(b)), a.shape) : null,
-    b.requiresGrad ? sumToShape(swapLastTwo(a).matmul(g), b.shape) : null,
+    a.requiresGrad ? sumToShape(gradOfA(g, b, transposeA, transposeB), a.shape) : null,
+    b.requiresGrad ? sumToShape(gradOfB(g, a, transposeA, transposeB), b.shape) : null,
   ]);
 }
 
+/** For out = op(a) @ op(b): d op(a) = g @ op(b)ᵀ, and da is its transpose when a was transposed. */
+function gradOfA(g: Tensor, b: Tensor, transposeA: boolean, transposeB: boolean): Tensor {
+  return transposeA ? matmulTransposed(b, transposeB, g, true) : matmulTransposed(g, false, b, !transposeB);
+}
+
+/** For out = op(a) @ op(b): d op(b) = op(a)ᵀ @ g, and db is its transpose when b was transposed. */
+function gradOfB(g: Tensor, a: Tensor, transposeA: boolean, transposeB: boolean): Tensor {
+  return transposeB ? matmulTransposed(g, true, a, transposeA) : matmulTransposed(a, !transposeA, g, false);
+}
+
 /**
- * O += A @ B for one (n, k) @ (k, m) block, in i-k-j order so that B and O are walked row by row.
- * Four rows of A at a time: each row of B is loaded once for four output rows, which more than
- * halves the memory traffic of the plain i-k-j loop (measured: 64×64 @ 64×64 in 0.2 ms instead of 0.5).
+ * O = op(A) @ op(B) for one (n, k) @ (k, m) block, op(A)[i, p] being A[aOff + i * aRowStride + p * aColStride]
+ * (likewise B). Each 2×4 tile of O is summed in eight local accumulators over the whole of k, so every
+ * loaded element of A is used four times and of B twice, and O is written once; the i-k-j loop it
+ * replaced loaded and stored O at every step (measured on a busy 2-core machine, the kernel alone on
+ * 64×64 @ 64×64: 0.13–0.16 ms against 0.29, the same for every transpose flag). Each element is
+ * summed in order of p, as the naive loop does.
  */
 function multiplyInto(
-  A: Float64Array, aOff: number, B: Float64Array, bOff: number, O: Float64Array, oOff: number,
-  n: number, k: number, m: number,
+  A: Float64Array, aOff: number, aRowStride: number, aColStride: number,
+  B: Float64Array, bOff: number, bRowStride: number, bColStride: number,
+  O: Float64Array, oOff: number, n: number, k: number, m: number,
 ): void {
-  let i = 0;
-  for (; i + 3 < n; i += 4) {
-    const o0 = oOff + i * m;
-    const o1 = o0 + m;
-    const o2 = o1 + m;
-    const o3 = o2 + m;
-    const a0 = aOff + i * k;
-    for (let p = 0; p < k; p++) {
-      const v0 = A[a0 + p];
-      const v1 = A[a0 + k + p];
-      const v2 = A[a0 + 2 * k + p];
-      const v3 = A[a0 + 3 * k + p];
-      const bRow = bOff + p * m;
-      for (let j = 0; j < m; j++) {
-        const bv = B[bRow + j];
-        O[o0 + j] += v0 * bv;
-        O[o1 + j] += v1 * bv;
-        O[o2 + j] += v2 * bv;
-        O[o3 + j] += v3 * bv;
+  const tiledRows = n - (n % 2);
+  const tiledCols = m - (m % 4);
+  for (let i = 0; i < tiledRows; i += 2) {
+    const a0 = aOff + i * aRowStride;
+    const a1 = a0 + aRowStride;
+    for (let j = 0; j < tiledCols; j += 4) {
+      const b0 = bOff + j * bColStride;
+      const b1 = b0 + bColStride;
+      const b2 = b1 + bColStride;
+      const b3 = b2 + bColStride;
+      let o00 = 0, o01 = 0, o02 = 0, o03 = 0, o10 = 0, o11 = 0, o12 = 0, o13 = 0;
+      for (let p = 0; p < k; p++) {
+        const ap = p * aColStride;
+        const bp = p * bRowStride;
+        const x0 = A[a0 + ap];
+        const x1 = A[a1 + ap];
+        const y0 = B[b0 + bp];
+        const y1 = B[b1 + bp];
+        const y2 = B[b2 + bp];
+        const y3 = B[b3 + bp];
+        o00 += x0 * y0; o01 += x0 * y1; o02 += x0 * y2; o03 += x0 * y3;
+        o10 += x1 * y0; o11 += x1 * y1; o12 += x1 * y2; o13 += x1 * y3;
       }
+      const r0 = oOff + i * m + j;
+      const r1 = r0 + m;
+      O[r0] = o00; O[r0 + 1] = o01; O[r0 + 2] = o02; O[r0 + 3] = o03;
+      O[r1] = o10; O[r1 + 1] = o11; O[r1 + 2] = o12; O[r1 + 3] = o13;
     }
   }
-  for (; i < n; i++) {
-    const oRow = oOff + i * m;
-    for (let p = 0; p < k; p++) {
-      const av = A[aOff + i * k + p];
-      const bRow = bOff + p * m;
-      for (let j = 0; j < m; j++) O[oRow + j] += av * B[bRow + j];
+  // The last row when n is odd and the last columns when m is not a multiple of 4: one dot product each.
+  for (let i = 0; i < n; i++) {
+    for (let j = i < tiledRows ? tiledCols : 0; j < m; j++) {
+      const aRow = aOff + i * aRowStride;
+      const bCol = bOff + j * bColStride;
+      let sum = 0;
+      for (let p = 0; p < k; p++) sum += A[aRow + p * aColStride] * B[bCol + p * bRowStride];
+      O[oOff + i * m + j] = sum;
     }
   }
 }
