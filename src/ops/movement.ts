@@ -32,12 +32,3 @@ export function transpose(x: Tensor, axes?: number[]): Tensor {
   norm.forEach((a, i) => (inverse[a] = i));
   return record(out, 'transpose', [x], (g) => [g.transpose(inverse)]);
 }
-
-/** Swaps the last two axes (matrix transpose of every batch element). */
-export function swapLastTwo(x: Tensor): Tensor {
-  const nd = x.shape.length;
-  const axes = x.shape.map((_, i) => i);
-  axes[nd - 2] = nd - 1;
-  axes[nd - 1] = nd - 2;
-  return transpose(x, axes);
-}
