@@ -13,6 +13,7 @@ import { displayPath, fileErrorReport, summarize } from './api.ts';
 import { checkOp } from './check/check-op.ts';
 import type { CheckOptions, CheckProgress, OpReport, RunReport } from './check/types.ts';
 import { loadOps } from './load.ts';
+import type { Op } from './op.ts';
 import { DEFAULT_MEMORY_MB, takeWorker } from './worker.js';
 
 /** An op (or a file's import) that runs longer than this is stopped and reported as an error. */
@@ -36,6 +37,8 @@ export interface IsolatedRunOptions extends CheckOptions {
   workers?: number;
   /** Aborting stops the run promptly; the reports gathered so far are returned. */
   signal?: AbortSignal;
+  /** Only the op with this name is checked; the others come back as unchecked placeholders (`--op`). */
+  only?: string;
 }
 
 export interface IsolatedRun {
@@ -51,6 +54,7 @@ interface CheckTask {
   from: number;
   options: CheckOptions;
   progress: boolean;
+  only?: string;
 }
 
 interface OpHeader {
@@ -69,11 +73,11 @@ type WorkerMessage =
 
 /** Checks every file in worker threads and gathers one run report, files in the order given. */
 export async function runIsolated(files: string[], options: IsolatedRunOptions = {}): Promise<IsolatedRun> {
-  const { timeoutMs = DEFAULT_TIMEOUT_MS, memoryMb = DEFAULT_MEMORY_MB, workers, signal, ...checkOptions } = options;
+  const { timeoutMs = DEFAULT_TIMEOUT_MS, memoryMb = DEFAULT_MEMORY_MB, workers, signal, only, ...checkOptions } = options;
   const maxLanes = Math.max(1, Math.min(workers ?? Math.min(MAX_WORKERS, availableParallelism()), files.length));
   const results: (OpReport[] | undefined)[] = files.map(() => undefined);
   let next = 0;
-  const settings = { timeoutMs, memoryMb, signal, checkOptions };
+  const settings = { timeoutMs, memoryMb, signal, only, checkOptions };
   const serve = async (lane: Lane): Promise<void> => {
     while (next < files.length && !signal?.aborted) {
       const index = next++;
@@ -119,11 +123,12 @@ interface Settings {
   timeoutMs: number;
   memoryMb: number;
   signal?: AbortSignal;
+  only?: string;
   checkOptions: CheckOptions;
 }
 
 function checkFileInWorker(lane: Lane, file: string, settings: Settings): Promise<OpReport[]> {
-  const { timeoutMs, memoryMb, signal, checkOptions } = settings;
+  const { timeoutMs, memoryMb, signal, only, checkOptions } = settings;
   const { onProgress, ...options } = checkOptions;
   const shown = displayPath(file);
   const reports: OpReport[] = [];
@@ -216,7 +221,7 @@ function checkFileInWorker(lane: Lane, file: string, settings: Settings): Promis
       worker.on('exit', onExit);
       signal?.addEventListener('abort', onAbort);
       if (signal?.aborted) return onAbort();
-      const task: CheckTask = { file, shown, from, options, progress: onProgress !== undefined };
+      const task: CheckTask = { file, shown, from, options, progress: onProgress !== undefined, only };
       worker.postMessage(task);
     };
     attempt(0);
@@ -256,12 +261,23 @@ export function serveChecks(port: MessagePort): void {
     };
     const options: CheckOptions = task.progress ? { ...task.options, onProgress } : task.options;
     for (let index = task.from; index < ops.length; index++) {
+      if (task.only !== undefined && ops[index].name !== task.only) {
+        // Not run at all (a hang elsewhere in the file costs nothing); the caller's --op filter drops it.
+        send({ type: 'done', report: unchecked(task.shown, ops[index], task.options) });
+        continue;
+      }
       send({ type: 'start', index });
       const report = checkOp(ops[index], options, task.shown);
       send({ type: 'done', report: qualifyError(report, ops[index].location?.file) });
     }
     send({ type: 'finished' });
   });
+}
+
+/** A placeholder for an op that `--op` left out: never run, and dropped by the CLI's op filter. */
+function unchecked(file: string, op: Op, options: CheckOptions): OpReport {
+  const { error: _none, stack: _stack, ...empty } = fileErrorReport(file, '', undefined, options);
+  return { ...empty, name: op.name, line: op.location?.line, status: 'pass' };
 }
 
 /** An op's error as one self-contained line: file, line, op, what went wrong, and where in the user's code. */

@@ -94,6 +94,22 @@ export default defineOp({ name: 'tanh 0.1% off', inputs: { x: [16] }, forward: (
     expect(report.ops[0].error).toMatch(/no defineOp export in .*empty\.ts/);
   });
 
+  it('--op runs only the named op: another op in the file that never returns is not even started', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gradcheck-run-'));
+    const file = join(dir, 'two.ts');
+    writeFileSync(
+      file,
+      `import { defineOp } from 'gradcheck';
+export const spins = defineOp({ name: 'spins', inputs: { x: [2] }, forward: ({ x }) => { for (;;) {} } });
+export const fine = defineOp({ name: 'fine', inputs: { x: [2] }, forward: ({ x }) => x.tanh() });
+`,
+    );
+    // --timeout 0: were 'spins' started, this run would never end.
+    const { code, stdout } = await runCli(['run', file, '--op', 'fine', '--timeout', '0', '--json']);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout).ops.map((op: { name: string; status: string }) => `${op.name}: ${op.status}`)).toEqual(['fine: pass']);
+  });
+
   it('expands a directory to the op files under it', async () => {
     const { stdout } = await runCli(['run', 'examples', '--json']);
     const files = new Set(JSON.parse(stdout).ops.map((op: { file: string }) => op.file));

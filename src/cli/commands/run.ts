@@ -78,6 +78,7 @@ async function checkAndReport(files: string[], options: RunOptions): Promise<num
     timeoutMs: options.timeout,
     memoryMb: options.maxMemory,
     signal: interrupt.signal,
+    only: options.op,
   }).finally(() => process.off('SIGINT', onSigint));
   const report = onlyOp(everything, options.op);
   progress.done();
