@@ -154,14 +154,16 @@ function runCheck(op: Op, options: CheckOptions, tolerance: number, report: OpRe
       return computed.get(key)!;
     };
     // The direction's best step is usually the element-wise best too; only a result near or above
-    // the tolerance pays for a look at the neighbouring steps.
+    // the tolerance pays for a look at the better-ranked neighbouring step, and only a result still
+    // above the tolerance for the other one too.
     const ranked = rankSteps(points);
     let best = elementWise(ranked[0]);
-    for (const eps of neighbours(epsList, ranked[0])) {
-      if (best.relErr <= tolerance / 10) break;
+    const nextSteps = neighbours(epsList, ranked[0]).sort((a, b) => ranked.indexOf(a) - ranked.indexOf(b));
+    nextSteps.forEach((eps, i) => {
+      if (best.relErr <= (i === 0 ? tolerance / 10 : tolerance)) return;
       const candidate = elementWise(eps);
       if (candidate.relErr < best.relErr) best = candidate;
-    }
+    });
     // Just over the tolerance with the centered difference: its truncation error may be all that is
     // left (tiny gradients beside a large output). The 5-point stencil, whose best step is larger,
     // decides; a wrong gradient disagrees with a more accurate estimate all the more.
