@@ -5,22 +5,28 @@ import { fileURLToPath } from 'node:url';
 export const REPO = fileURLToPath(new URL('../..', import.meta.url));
 export const BIN = fileURLToPath(new URL('../../bin/gradcheck.js', import.meta.url));
 
-export interface CliResult {
+export interface CliRun {
   code: number;
   stdout: string;
   stderr: string;
 }
+export type CliResult = CliRun;
 
-export function runCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+/** Colour and CI settings of the test runner's own environment are dropped, so each test says what it wants. */
+export function gradcheck(args: string[], { cwd = REPO, env = {} }: { cwd?: string; env?: Record<string, string | undefined> } = {}): Promise<CliRun> {
+  const base = { ...process.env };
+  delete base.FORCE_COLOR;
+  delete base.NO_COLOR;
+  delete base.GITHUB_STEP_SUMMARY;
+  delete base.GITHUB_ACTIONS;
   return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { cwd: options.cwd ?? REPO, env: { ...process.env, NO_COLOR: '1', ...options.env }, timeout: 120_000, maxBuffer: 64 << 20 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
+    execFile(process.execPath, [BIN, ...args], { cwd, env: { ...base, ...env }, timeout: 120_000, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+    });
   });
+}
+
+/** The CLI without colour, as in a pipe or a CI log. */
+export function runCli(args: string[], options: { cwd?: string; env?: Record<string, string | undefined> } = {}): Promise<CliRun> {
+  return gradcheck(args, { cwd: options.cwd, env: { NO_COLOR: '1', ...options.env } });
 }

@@ -1,27 +1,6 @@
-// Runs the real CLI (bin/gradcheck.js) as a user would and captures what it prints.
-import { execFile } from 'node:child_process';
+// The report tests' fixtures, beside the shared CLI runner.
 import { fileURLToPath } from 'node:url';
 
-export const REPO = fileURLToPath(new URL('../..', import.meta.url));
-export const BIN = fileURLToPath(new URL('../../bin/gradcheck.js', import.meta.url));
+export { BIN, REPO, gradcheck } from '../helpers/cli.ts';
+export type { CliRun } from '../helpers/cli.ts';
 export const FIXTURES = fileURLToPath(new URL('./fixtures', import.meta.url));
-
-export interface CliRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Colour settings of the test runner's own environment are dropped, so each test says what it wants. */
-export function gradcheck(args: string[], { cwd = REPO, env = {} }: { cwd?: string; env?: Record<string, string | undefined> } = {}): Promise<CliRun> {
-  const base = { ...process.env };
-  delete base.FORCE_COLOR;
-  delete base.NO_COLOR;
-  delete base.GITHUB_STEP_SUMMARY;
-  delete base.GITHUB_ACTIONS;
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd, env: { ...base, ...env }, timeout: 120_000, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
