@@ -7,12 +7,10 @@
 // worker when it overruns, reports the op as an error and starts a fresh worker for the file's
 // remaining ops. Reports are kept per file and returned in command-line order, whatever finished first.
 import { availableParallelism } from 'node:os';
-import { resolve as resolvePath } from 'node:path';
 import type { MessagePort, Worker } from 'node:worker_threads';
-import { displayPath, fileErrorReport, summarize } from './api.ts';
+import { displayPath, fileErrorReport, loadOpsOrReport, qualifyError, summarize } from './api.ts';
 import { checkOp } from './check/check-op.ts';
 import type { CheckOptions, CheckProgress, OpReport, RunReport } from './check/types.ts';
-import { loadOps } from './load.ts';
 import type { Op } from './op.ts';
 import { DEFAULT_MEMORY_MB, takeWorker } from './worker.js';
 
@@ -238,18 +236,12 @@ export function serveChecks(port: MessagePort): void {
   const send = (message: WorkerMessage): void => port.postMessage(message);
   port.on('message', async (task: CheckTask) => {
     send({ type: 'importing' });
-    let ops;
-    try {
-      ops = await loadOps(task.file);
-    } catch (error) {
-      const message = loadErrorMessage(task.shown, error, resolvePath(task.file));
-      send({ type: 'load-error', report: fileErrorReport(task.shown, message, stackOf(error), task.options) });
+    const loaded = await loadOpsOrReport(task.file, task.shown, task.options);
+    if (!Array.isArray(loaded)) {
+      send({ type: 'load-error', report: loaded });
       return;
     }
-    if (ops.length === 0) {
-      send({ type: 'load-error', report: fileErrorReport(task.shown, `no defineOp export in ${task.shown}`, undefined, task.options) });
-      return;
-    }
+    const ops = loaded;
     send({ type: 'loaded', ops: ops.map((op) => ({ name: op.name, line: op.location?.line })) });
     // Progress crosses threads at most every 100 ms (and at the end of each op's numeric side).
     let lastProgress = 0;
@@ -278,40 +270,4 @@ export function serveChecks(port: MessagePort): void {
 function unchecked(file: string, op: Op, options: CheckOptions): OpReport {
   const { error: _none, stack: _stack, ...empty } = fileErrorReport(file, '', undefined, options);
   return { ...empty, name: op.name, line: op.location?.line, status: 'pass' };
-}
-
-/** An op's error as one self-contained line: file, line, op, what went wrong, and where in the user's code. */
-export function qualifyError(report: OpReport, sourceFile?: string): OpReport {
-  if (report.status !== 'error' || report.error === undefined) return report;
-  const where = report.line ? `${report.file}:${report.line}` : report.file;
-  const frame = sourceFile ? userLine(report.stack, sourceFile) : undefined;
-  const at = frame !== undefined && frame !== report.line ? ` (at line ${frame})` : '';
-  return { ...report, error: `${where}: op '${report.name}': ${report.error}${at}` };
-}
-
-/** The line of the first stack frame in the op file itself: where the user's code threw. */
-function userLine(stack: string | undefined, sourceFile: string): number | undefined {
-  if (!stack) return undefined;
-  for (const frame of stack.split('\n').slice(1)) {
-    const match = /\(?((?:file:\/\/)?[^()\s]+?):(\d+):(\d+)\)?\s*$/.exec(frame);
-    if (!match) continue;
-    const path = match[1].startsWith('file://') ? new URL(match[1]).pathname : match[1];
-    if (path === sourceFile) return Number(match[2]);
-  }
-  return undefined;
-}
-
-/** esbuild's "Transform failed with 1 error:\nfile:3:86: ERROR: Unexpected ..." as one line. */
-export function loadErrorMessage(shown: string, error: unknown, sourceFile: string): string {
-  const message = error instanceof Error ? error.message : String(error);
-  const syntax = /^(?:\S.*?):(\d+):(\d+): ERROR: (.*)$/m.exec(message);
-  if (/Transform failed/.test(message) && syntax) return `${shown}:${syntax[1]}:${syntax[2]}: syntax error: ${syntax[3]}`;
-  if (error instanceof SyntaxError) return `${shown}: syntax error: ${message.split('\n')[0]}`;
-  const name = error instanceof Error && error.name !== 'Error' ? `${error.name}: ` : '';
-  const line = userLine(stackOf(error), sourceFile);
-  return `${shown}${line ? `:${line}` : ''}: importing the file threw ${name}${message.split('\n')[0]}`;
-}
-
-function stackOf(error: unknown): string | undefined {
-  return error instanceof Error ? error.stack : undefined;
 }
