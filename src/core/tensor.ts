@@ -1,3 +1,4 @@
+import { allocate } from './storage.ts';
 import { runBackward, type TapeNode } from './autograd.ts';
 import { ShapeError, formatShape, sameShape, sizeOf } from './shape.ts';
 import * as ew from '../ops/elementwise.ts';
@@ -152,11 +153,11 @@ export function tensor(values: NestedArray | ArrayLike<number>, shape?: number[]
 }
 
 export function zeros(shape: number[]): Tensor {
-  return new Tensor(new Float64Array(sizeOf(shape)), shape);
+  return new Tensor(allocate(sizeOf(shape)), shape);
 }
 
 export function ones(shape: number[]): Tensor {
-  return new Tensor(new Float64Array(sizeOf(shape)).fill(1), shape);
+  return new Tensor(allocate(sizeOf(shape)).fill(1), shape);
 }
 
 /** A constant; shape [] so it broadcasts against anything. */

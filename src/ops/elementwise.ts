@@ -1,6 +1,7 @@
 // Elementwise ops. Each forward is a plain loop over Float64Array; each
 // backward sits beside it and is written with Tensor ops, so that under
 // createGraph it is recorded too and can be differentiated again.
+import { allocate } from '../core/storage.ts';
 import { Tensor, scalar } from '../core/tensor.ts';
 import { record } from '../core/autograd.ts';
 import { broadcastIndex, broadcastPattern, broadcastShapes, sameShape, sizeOf } from '../core/shape.ts';
@@ -10,14 +11,14 @@ import { sumToShape } from './reduce.ts';
 type UnaryKernel = (x: Float64Array, out: Float64Array) => void;
 
 function unary(op: string, x: Tensor, kernel: UnaryKernel, backward: (g: Tensor, out: Tensor) => Tensor): Tensor {
-  const out = new Tensor(new Float64Array(x.size), x.shape);
+  const out = new Tensor(allocate(x.size), x.shape);
   kernel(x.data, out.data);
   return record(out, op, [x], (g) => [backward(g, out)]);
 }
 
 /** A constant with x's shape; masks make non-smooth ops piecewise linear. */
 function constantLike(x: Tensor, f: (v: number) => number): Tensor {
-  const d = new Float64Array(x.size);
+  const d = allocate(x.size);
   for (let i = 0; i < d.length; i++) d[i] = f(x.data[i]);
   return new Tensor(d, x.shape);
 }
@@ -85,7 +86,7 @@ function binary(
     layout = (sameShape(shape, a.shape) ? broadcastPattern(b.shape, shape) : undefined) ??
       { kind: 'indexed', ia: broadcastIndex(a.shape, shape), ib: broadcastIndex(b.shape, shape) };
   }
-  const out = new Tensor(new Float64Array(sizeOf(shape)), shape);
+  const out = new Tensor(allocate(sizeOf(shape)), shape);
   kernel(a.data, b.data, out.data, layout);
   return record(out, op, [a, b], (g) => {
     const [ga, gb] = backward(g, out, b);

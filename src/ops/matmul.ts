@@ -1,3 +1,4 @@
+import { allocate } from '../core/storage.ts';
 import { Tensor } from '../core/tensor.ts';
 import { record } from '../core/autograd.ts';
 import { ShapeError, broadcastIndex, broadcastShapes, formatShape, sizeOf } from '../core/shape.ts';
@@ -57,7 +58,7 @@ export function matmulTransposed(
   // Plain 2-D operands (the common case) need no batch index maps.
   const ia = batch.length === 0 ? NO_BATCH : broadcastIndex(aBatch, batch);
   const ib = batch.length === 0 ? NO_BATCH : broadcastIndex(bBatch, batch);
-  const out = new Tensor(new Float64Array(sizeOf(batch) * n * m), [...batch, n, m]);
+  const out = new Tensor(allocate(sizeOf(batch) * n * m), [...batch, n, m]);
   // Element (row, col) of op(x) lives at row * rowStride + col * colStride in x's row-major data.
   const [aRowStride, aColStride] = transposeA ? [1, aCols] : [aCols, 1];
   const [bRowStride, bColStride] = transposeB ? [1, bCols] : [bCols, 1];

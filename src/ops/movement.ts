@@ -1,4 +1,5 @@
 // Ops that only move values around.
+import { allocate } from '../core/storage.ts';
 import { Tensor } from '../core/tensor.ts';
 import { record } from '../core/autograd.ts';
 import { ShapeError, formatShape, permutedIndex, sizeOf } from '../core/shape.ts';
@@ -24,7 +25,7 @@ export function transpose(x: Tensor, axes?: number[]): Tensor {
     throw new ShapeError(`transpose: axes ${formatShape(perm)} are not a permutation of the axes of ${formatShape(x.shape)}`);
   }
   const idx = permutedIndex(x.shape, norm);
-  const out = new Tensor(new Float64Array(x.size), norm.map((a) => x.shape[a]));
+  const out = new Tensor(allocate(x.size), norm.map((a) => x.shape[a]));
   const src = x.data;
   const o = out.data;
   for (let i = 0; i < o.length; i++) o[i] = src[idx[i]];

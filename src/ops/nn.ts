@@ -1,4 +1,5 @@
 // Composites: their gradients come for free from the primitives they use.
+import { allocate } from '../core/storage.ts';
 import { Tensor } from '../core/tensor.ts';
 import { noGrad } from '../core/autograd.ts';
 import { ShapeError, formatShape, normalizeAxis } from '../core/shape.ts';
@@ -28,7 +29,7 @@ export function crossEntropy(logits: Tensor, targets: number[]): Tensor {
   if (targets.length !== n) {
     throw new ShapeError(`crossEntropy: ${targets.length} targets for logits of shape ${formatShape(logits.shape)}`);
   }
-  const oneHot = new Float64Array(n * c);
+  const oneHot = allocate(n * c);
   targets.forEach((t, row) => {
     if (!Number.isInteger(t) || t < 0 || t >= c) {
       throw new RangeError(`crossEntropy: target ${t} at row ${row} is not a class index in [0, ${c})`);

@@ -1,6 +1,7 @@
 // Broadcasting and reductions. expand and sumToShape are each other's
 // backward; sum is sumToShape onto a keepDims shape, so there is exactly one
 // place where broadcasting is undone.
+import { allocate } from '../core/storage.ts';
 import { Tensor } from '../core/tensor.ts';
 import { record } from '../core/autograd.ts';
 import { ShapeError, broadcastIndex, broadcastPattern, broadcastsTo, formatShape, normalizeAxes, sameShape, sizeOf } from '../core/shape.ts';
@@ -11,7 +12,7 @@ export function expand(x: Tensor, shape: number[]): Tensor {
   if (!broadcastsTo(x.shape, shape)) {
     throw new ShapeError(`expand: cannot broadcast shape ${formatShape(x.shape)} to ${formatShape(shape)}`);
   }
-  const out = new Tensor(new Float64Array(sizeOf(shape)), shape);
+  const out = new Tensor(allocate(sizeOf(shape)), shape);
   const src = x.data;
   const o = out.data;
   const pattern = broadcastPattern(x.shape, shape);
@@ -31,7 +32,7 @@ export function sumToShape(grad: Tensor, shape: number[]): Tensor {
   if (!broadcastsTo(shape, grad.shape)) {
     throw new ShapeError(`sumToShape: cannot reduce shape ${formatShape(grad.shape)} to ${formatShape(shape)}`);
   }
-  const out = new Tensor(new Float64Array(sizeOf(shape)), shape);
+  const out = new Tensor(allocate(sizeOf(shape)), shape);
   const g = grad.data;
   const o = out.data;
   const pattern = broadcastPattern(shape, grad.shape);
@@ -79,7 +80,7 @@ export function max(x: Tensor, axis?: number | number[], keepDims = false): Tens
   const { kept, dropped } = reducedShapes(x, axis, 'max');
   if (x.size === 0) throw new ShapeError(`max: cannot reduce empty tensor of shape ${formatShape(x.shape)}`);
   const idx = broadcastIndex(kept, x.shape);
-  const out = new Tensor(new Float64Array(sizeOf(kept)), kept);
+  const out = new Tensor(allocate(sizeOf(kept)), kept);
   const argmax = new Int32Array(out.size).fill(-1);
   const src = x.data;
   const o = out.data;
@@ -93,7 +94,7 @@ export function max(x: Tensor, axis?: number | number[], keepDims = false): Tens
     }
   }
   const m = record(out, 'max', [x], (g) => {
-    const mask = new Float64Array(x.size);
+    const mask = allocate(x.size);
     for (const i of argmax) mask[i] = 1;
     return [expand(g, x.shape).mul(new Tensor(mask, x.shape))];
   });
