@@ -1,10 +1,10 @@
 // The library API. The CLI is a thin shell over these functions.
-import { relative, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Op } from './op.ts';
 import { checkOp } from './check/check-op.ts';
 import { loadOps } from './load.ts';
 import { setupRuntime } from './runtime.js';
-import { DEFAULT_SEED, DEFAULT_TOLERANCE } from './check/types.ts';
+import { displayPath, fileErrorReport, loadErrorMessage, qualifyError, stackOf, summarize } from './reports.ts';
 import type { CheckOptions, OpReport, RunReport } from './check/types.ts';
 
 /** Checks one op and returns its report (the same object as one entry of `run --json`). */
@@ -43,73 +43,4 @@ export async function checkFiles(files: string[], options: CheckOptions = {}): P
   const ops: OpReport[] = [];
   for (const file of files) ops.push(...(await checkFile(file, options)));
   return summarize(ops, options);
-}
-
-export function summarize(ops: OpReport[], options: CheckOptions): RunReport {
-  return {
-    passed: ops.every((op) => op.status === 'pass'),
-    tolerance: options.tolerance ?? DEFAULT_TOLERANCE,
-    seed: options.seed ?? DEFAULT_SEED,
-    ops,
-  };
-}
-
-export function displayPath(file: string): string {
-  const shown = relative(process.cwd(), file);
-  return shown.startsWith('..') ? file : shown;
-}
-
-/** The report of a file that could not be loaded (or held no op): one error entry named '(file)'. */
-export function fileErrorReport(file: string, message: string, stack: string | undefined, options: CheckOptions): OpReport {
-  return {
-    file,
-    name: '(file)',
-    status: 'error',
-    elapsedMs: 0,
-    maxRelErr: NaN,
-    tolerance: options.tolerance ?? DEFAULT_TOLERANCE,
-    precision: 'float64',
-    mode: 'element-wise',
-    evaluations: 0,
-    error: message,
-    stack,
-    diagnoses: [],
-    inputs: [],
-  };
-}
-
-/** An op's error as one self-contained line: file, line, op, what went wrong, and where in the user's code. */
-export function qualifyError(report: OpReport, sourceFile?: string): OpReport {
-  if (report.status !== 'error' || report.error === undefined) return report;
-  const where = report.line ? `${report.file}:${report.line}` : report.file;
-  const frame = sourceFile ? userLine(report.stack, sourceFile) : undefined;
-  const at = frame !== undefined && frame !== report.line ? ` (at line ${frame})` : '';
-  return { ...report, error: `${where}: op '${report.name}': ${report.error}${at}` };
-}
-
-/** The line of the first stack frame in the op file itself: where the user's code threw. */
-function userLine(stack: string | undefined, sourceFile: string): number | undefined {
-  if (!stack) return undefined;
-  for (const frame of stack.split('\n').slice(1)) {
-    const match = /\(?((?:file:\/\/)?[^()\s]+?):(\d+):(\d+)\)?\s*$/.exec(frame);
-    if (!match) continue;
-    const path = match[1].startsWith('file://') ? new URL(match[1]).pathname : match[1];
-    if (path === sourceFile) return Number(match[2]);
-  }
-  return undefined;
-}
-
-/** esbuild's "Transform failed with 1 error:\nfile:3:86: ERROR: Unexpected ..." as one line. */
-export function loadErrorMessage(shown: string, error: unknown, sourceFile: string): string {
-  const message = error instanceof Error ? error.message : String(error);
-  const syntax = /^(?:\S.*?):(\d+):(\d+): ERROR: (.*)$/m.exec(message);
-  if (/Transform failed/.test(message) && syntax) return `${shown}:${syntax[1]}:${syntax[2]}: syntax error: ${syntax[3]}`;
-  if (error instanceof SyntaxError) return `${shown}: syntax error: ${message.split('\n')[0]}`;
-  const name = error instanceof Error && error.name !== 'Error' ? `${error.name}: ` : '';
-  const line = userLine(stackOf(error), sourceFile);
-  return `${shown}${line ? `:${line}` : ''}: importing the file threw ${name}${message.split('\n')[0]}`;
-}
-
-function stackOf(error: unknown): string | undefined {
-  return error instanceof Error ? error.stack : undefined;
 }

@@ -7,11 +7,9 @@
 // worker when it overruns, reports the op as an error and starts a fresh worker for the file's
 // remaining ops. Reports are kept per file and returned in command-line order, whatever finished first.
 import { availableParallelism } from 'node:os';
-import type { MessagePort, Worker } from 'node:worker_threads';
-import { displayPath, fileErrorReport, loadOpsOrReport, qualifyError, summarize } from './api.ts';
-import { checkOp } from './check/check-op.ts';
+import type { Worker } from 'node:worker_threads';
+import { displayPath, fileErrorReport, summarize } from './reports.ts';
 import type { CheckOptions, CheckProgress, OpReport, RunReport } from './check/types.ts';
-import type { Op } from './op.ts';
 import { DEFAULT_MEMORY_MB, takeWorker } from './worker.js';
 
 /** An op (or a file's import) that runs longer than this is stopped and reported as an error. */
@@ -46,7 +44,7 @@ export interface IsolatedRun {
 }
 
 /** What the main thread asks of a worker: check the ops of `file` from index `from` on. */
-interface CheckTask {
+export interface CheckTask {
   file: string;
   shown: string;
   from: number;
@@ -55,12 +53,12 @@ interface CheckTask {
   only?: string;
 }
 
-interface OpHeader {
+export interface OpHeader {
   name: string;
   line?: number;
 }
 
-type WorkerMessage =
+export type WorkerMessage =
   | { type: 'importing' }
   | { type: 'loaded'; ops: OpHeader[] }
   | { type: 'load-error'; report: OpReport }
@@ -229,45 +227,4 @@ function checkFileInWorker(lane: Lane, file: string, settings: Settings): Promis
 function opErrorReport(file: string, op: OpHeader, reason: string, stack: string | undefined, options: CheckOptions): OpReport {
   const where = op.line ? `${file}:${op.line}` : file;
   return { ...fileErrorReport(file, `${where}: op '${op.name}' ${reason}`, stack, options), name: op.name, line: op.line };
-}
-
-/** The worker side: runs in every worker thread, after the runtime is set up (see worker.js). */
-export function serveChecks(port: MessagePort): void {
-  const send = (message: WorkerMessage): void => port.postMessage(message);
-  port.on('message', async (task: CheckTask) => {
-    send({ type: 'importing' });
-    const loaded = await loadOpsOrReport(task.file, task.shown, task.options);
-    if (!Array.isArray(loaded)) {
-      send({ type: 'load-error', report: loaded });
-      return;
-    }
-    const ops = loaded;
-    send({ type: 'loaded', ops: ops.map((op) => ({ name: op.name, line: op.location?.line })) });
-    // Progress crosses threads at most every 100 ms (and at the end of each op's numeric side).
-    let lastProgress = 0;
-    const onProgress = (progress: CheckProgress): void => {
-      const now = performance.now();
-      if (progress.done < progress.total && now - lastProgress < 100) return;
-      lastProgress = now;
-      send({ type: 'progress', progress });
-    };
-    const options: CheckOptions = task.progress ? { ...task.options, onProgress } : task.options;
-    for (let index = task.from; index < ops.length; index++) {
-      if (task.only !== undefined && ops[index].name !== task.only) {
-        // Not run at all (a hang elsewhere in the file costs nothing); the caller's --op filter drops it.
-        send({ type: 'done', report: unchecked(task.shown, ops[index], task.options) });
-        continue;
-      }
-      send({ type: 'start', index });
-      const report = checkOp(ops[index], options, task.shown);
-      send({ type: 'done', report: qualifyError(report, ops[index].location?.file) });
-    }
-    send({ type: 'finished' });
-  });
-}
-
-/** A placeholder for an op that `--op` left out: never run, and dropped by the CLI's op filter. */
-function unchecked(file: string, op: Op, options: CheckOptions): OpReport {
-  const { error: _none, stack: _stack, ...empty } = fileErrorReport(file, '', undefined, options);
-  return { ...empty, name: op.name, line: op.location?.line, status: 'pass' };
 }

@@ -5,7 +5,7 @@ import { compiled, setupRequireRuntime } from './runtime.js';
 
 // Built (dist/): the runner loads before any TypeScript hook, which would otherwise see each of its
 // imports; op files are then required in this thread (no module-hooks thread unless a file needs one).
-const early = compiled ? await import('./runner.ts') : undefined;
+const early = compiled ? await import('./serve-checks.ts') : undefined;
 await setupRequireRuntime();
-const { serveChecks } = early ?? (await import('./runner.ts'));
+const { serveChecks } = early ?? (await import('./serve-checks.ts'));
 serveChecks(parentPort);

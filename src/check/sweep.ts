@@ -10,12 +10,12 @@ import { compareGradients, comparisonFloor, largestMagnitude, numericNoise } fro
 import { dot, numericGradient } from './finite-difference.ts';
 import { DEFAULT_EPS, DEFAULT_SEED, FLOAT32_EPS, toleranceFor } from './types.ts';
 import type { CheckOptions, Status, SweepPoint } from './types.ts';
+import { findMinimum, toleranceBand } from './u-curve.ts';
+import type { ToleranceBand } from './u-curve.ts';
+
+export type { ToleranceBand };
 
 /** A contiguous run of steps around the minimum whose error stays within the tolerance. */
-export interface ToleranceBand {
-  largestEps: number;
-  smallestEps: number;
-}
 
 export interface InputSweep {
   name: string;
@@ -107,25 +107,6 @@ function sweepInputs(op: Op, options: CheckOptions, tolerance: number, countEval
       recommendedEps: minimum.eps,
     };
   });
-}
-
-export function findMinimum(sweep: SweepPoint[]): SweepPoint {
-  let best = sweep[0];
-  for (const point of sweep) {
-    if (point.relErr < best.relErr || (point.relErr === best.relErr && point.eps > best.eps)) best = point;
-  }
-  return best;
-}
-
-/** The steps next to the minimum, in both directions, that stay within the tolerance. */
-export function toleranceBand(sweep: SweepPoint[], minimum: SweepPoint, tolerance: number): ToleranceBand | undefined {
-  if (!(minimum.relErr <= tolerance)) return undefined;
-  const byStep = [...sweep].sort((a, b) => b.eps - a.eps);
-  let first = byStep.indexOf(minimum);
-  let last = first;
-  while (first > 0 && byStep[first - 1].relErr <= tolerance) first--;
-  while (last < byStep.length - 1 && byStep[last + 1].relErr <= tolerance) last++;
-  return { largestEps: byStep[first].eps, smallestEps: byStep[last].eps };
 }
 
 function drawNormal(length: number, seed: number): Float64Array {

@@ -1,7 +1,8 @@
 // From command-line arguments to the ops to work on: globs expanded, directories walked, op files
 // imported, and the --op filter applied. Shared by run, sweep and list.
-import { displayPath } from '../api.ts';
-import { expandPaths, loadOps, MissingPathError } from '../load.ts';
+import { resolve } from 'node:path';
+import { expandPaths, MissingPathError } from '../paths.ts';
+import { displayPath, loadErrorMessage } from '../reports.ts';
 import type { RunReport } from '../check/types.ts';
 import type { Op } from '../op.ts';
 import { expandGlob, hasGlob } from './glob.ts';
@@ -41,6 +42,8 @@ export interface LoadedFile {
 
 /** Imports each file and keeps the ops named `opName` (all when absent). */
 export async function loadFiles(files: string[], opName?: string): Promise<LoadedFile[]> {
+  // Loaded when needed: `run` checks its files in workers, and its main thread never loads an op.
+  const { loadOps } = await import('../load.ts');
   const loaded: LoadedFile[] = [];
   const names = new Set<string>();
   for (const path of files) {
@@ -51,7 +54,7 @@ export async function loadFiles(files: string[], opName?: string): Promise<Loade
       if (ops.length === 0) loaded.push({ file, ops, error: `no defineOp export in ${file}` });
       else loaded.push({ file, ops: opName === undefined ? ops : ops.filter((op) => op.name === opName) });
     } catch (error) {
-      loaded.push({ file, ops: [], error: `${file}: ${error instanceof Error ? error.message : String(error)}`, stack: error instanceof Error ? error.stack : undefined });
+      loaded.push({ file, ops: [], error: loadErrorMessage(file, error, resolve(path)), stack: error instanceof Error ? error.stack : undefined });
     }
   }
   if (opName !== undefined && !loaded.some((entry) => entry.ops.length > 0 || entry.error)) {

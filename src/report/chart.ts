@@ -4,7 +4,7 @@
 // steps within the tolerance drawn as a double rule on the ε axis.
 import { chalk } from './color.ts';
 import type { SweepPoint } from '../check/types.ts';
-import { findMinimum, toleranceBand } from '../check/sweep.ts';
+import { findMinimum, toleranceBand } from '../check/u-curve.ts';
 import { formatExp } from './format.ts';
 
 const CELL = 6;

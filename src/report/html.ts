@@ -3,7 +3,7 @@
 // Takes either report: `run`'s (directional sweep, element-wise check at the best step) or
 // `sweep`'s (element-wise error at every step).
 import type { InputSweep, SweepReport } from '../check/sweep.ts';
-import { findMinimum, toleranceBand } from '../check/sweep.ts';
+import { findMinimum, toleranceBand } from '../check/u-curve.ts';
 import type { Diagnosis, InputReport, RunReport, Status, SweepPoint } from '../check/types.ts';
 import { formatExp, formatShape, formatValue, opLocation, plural } from './format.ts';
 import { describeSweep } from './sweep.ts';

@@ -7,7 +7,7 @@ import { emitRunReport } from '../../report/emit.ts';
 import type { OutputOptions } from '../../report/emit.ts';
 import { createProgress } from '../../report/progress.ts';
 import { onlyOp, resolveFiles, UsageError } from '../select.ts';
-import { displayPath } from '../../api.ts';
+import { displayPath } from '../../reports.ts';
 import { watchOpFiles } from '../watch.ts';
 
 export interface RunOptions extends OutputOptions {

@@ -1,7 +1,6 @@
 // `gradcheck sweep`: the relative error at every ε of the sweep, per input, as a chart and a table.
 import { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
-import { sweepOp } from '../../check/sweep.ts';
 import type { OpSweep, SweepReport } from '../../check/sweep.ts';
 import { DEFAULT_SEED, DEFAULT_TOLERANCE } from '../../check/types.ts';
 import { loadConfig, withConfig } from '../../config.ts';
@@ -44,6 +43,7 @@ export async function runSweep(paths: string[], options: SweepOptions): Promise<
   // Without --eps each op sweeps its precision's default steps (float32 ops stop at 1e-4).
   const check = { tolerance: merged.tol ?? DEFAULT_TOLERANCE, eps: merged.eps, seed: merged.seed ?? DEFAULT_SEED };
   const loaded = await loadFiles(resolveFiles(files), options.op);
+  const { sweepOp } = await import('../../check/sweep.ts');
   const progress = createProgress(process.stderr);
   const ops: OpSweep[] = [];
   for (const entry of loaded) {

@@ -1,0 +1,75 @@
+// Run reports from op reports, and the one-line errors in them: plain functions shared by the
+// library, the CLI's main thread and its workers. Nothing here imports the checker, so the CLI's
+// main thread, which only gathers and prints reports, never loads the numeric core.
+import { relative } from 'node:path';
+import { DEFAULT_SEED, DEFAULT_TOLERANCE } from './check/types.ts';
+import type { CheckOptions, OpReport, RunReport } from './check/types.ts';
+
+export function summarize(ops: OpReport[], options: CheckOptions): RunReport {
+  return {
+    passed: ops.every((op) => op.status === 'pass'),
+    tolerance: options.tolerance ?? DEFAULT_TOLERANCE,
+    seed: options.seed ?? DEFAULT_SEED,
+    ops,
+  };
+}
+
+export function displayPath(file: string): string {
+  const shown = relative(process.cwd(), file);
+  return shown.startsWith('..') ? file : shown;
+}
+
+/** The report of a file that could not be loaded (or held no op): one error entry named '(file)'. */
+export function fileErrorReport(file: string, message: string, stack: string | undefined, options: CheckOptions): OpReport {
+  return {
+    file,
+    name: '(file)',
+    status: 'error',
+    elapsedMs: 0,
+    maxRelErr: NaN,
+    tolerance: options.tolerance ?? DEFAULT_TOLERANCE,
+    precision: 'float64',
+    mode: 'element-wise',
+    evaluations: 0,
+    error: message,
+    stack,
+    diagnoses: [],
+    inputs: [],
+  };
+}
+
+/** An op's error as one self-contained line: file, line, op, what went wrong, and where in the user's code. */
+export function qualifyError(report: OpReport, sourceFile?: string): OpReport {
+  if (report.status !== 'error' || report.error === undefined) return report;
+  const where = report.line ? `${report.file}:${report.line}` : report.file;
+  const frame = sourceFile ? userLine(report.stack, sourceFile) : undefined;
+  const at = frame !== undefined && frame !== report.line ? ` (at line ${frame})` : '';
+  return { ...report, error: `${where}: op '${report.name}': ${report.error}${at}` };
+}
+
+/** The line of the first stack frame in the op file itself: where the user's code threw. */
+function userLine(stack: string | undefined, sourceFile: string): number | undefined {
+  if (!stack) return undefined;
+  for (const frame of stack.split('\n').slice(1)) {
+    const match = /\(?((?:file:\/\/)?[^()\s]+?):(\d+):(\d+)\)?\s*$/.exec(frame);
+    if (!match) continue;
+    const path = match[1].startsWith('file://') ? new URL(match[1]).pathname : match[1];
+    if (path === sourceFile) return Number(match[2]);
+  }
+  return undefined;
+}
+
+/** esbuild's "Transform failed with 1 error:\nfile:3:86: ERROR: Unexpected ..." as one line. */
+export function loadErrorMessage(shown: string, error: unknown, sourceFile: string): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const syntax = /^(?:\S.*?):(\d+):(\d+): ERROR: (.*)$/m.exec(message);
+  if (/Transform failed/.test(message) && syntax) return `${shown}:${syntax[1]}:${syntax[2]}: syntax error: ${syntax[3]}`;
+  if (error instanceof SyntaxError) return `${shown}: syntax error: ${message.split('\n')[0]}`;
+  const name = error instanceof Error && error.name !== 'Error' ? `${error.name}: ` : '';
+  const line = userLine(stackOf(error), sourceFile);
+  return `${shown}${line ? `:${line}` : ''}: importing the file threw ${name}${message.split('\n')[0]}`;
+}
+
+export function stackOf(error: unknown): string | undefined {
+  return error instanceof Error ? error.stack : undefined;
+}

@@ -1,0 +1,50 @@
+// The worker side of the isolated runner (src/runner.ts): runs in every worker thread, after the
+// runtime is set up (see worker.thread.js). It loads the checker; the main thread never does.
+import type { MessagePort } from 'node:worker_threads';
+import { loadOpsOrReport } from './api.ts';
+import { checkOp } from './check/check-op.ts';
+import type { CheckOptions, CheckProgress, OpReport } from './check/types.ts';
+import type { Op } from './op.ts';
+import { fileErrorReport, qualifyError } from './reports.ts';
+import type { CheckTask, WorkerMessage } from './runner.ts';
+
+/** Answers the main thread's tasks: loads each op file and checks its ops, announcing each one. */
+export function serveChecks(port: MessagePort): void {
+  const send = (message: WorkerMessage): void => port.postMessage(message);
+  port.on('message', async (task: CheckTask) => {
+    send({ type: 'importing' });
+    const loaded = await loadOpsOrReport(task.file, task.shown, task.options);
+    if (!Array.isArray(loaded)) {
+      send({ type: 'load-error', report: loaded });
+      return;
+    }
+    const ops = loaded;
+    send({ type: 'loaded', ops: ops.map((op) => ({ name: op.name, line: op.location?.line })) });
+    // Progress crosses threads at most every 100 ms (and at the end of each op's numeric side).
+    let lastProgress = 0;
+    const onProgress = (progress: CheckProgress): void => {
+      const now = performance.now();
+      if (progress.done < progress.total && now - lastProgress < 100) return;
+      lastProgress = now;
+      send({ type: 'progress', progress });
+    };
+    const options: CheckOptions = task.progress ? { ...task.options, onProgress } : task.options;
+    for (let index = task.from; index < ops.length; index++) {
+      if (task.only !== undefined && ops[index].name !== task.only) {
+        // Not run at all (a hang elsewhere in the file costs nothing); the caller's --op filter drops it.
+        send({ type: 'done', report: unchecked(task.shown, ops[index], task.options) });
+        continue;
+      }
+      send({ type: 'start', index });
+      const report = checkOp(ops[index], options, task.shown);
+      send({ type: 'done', report: qualifyError(report, ops[index].location?.file) });
+    }
+    send({ type: 'finished' });
+  });
+}
+
+/** A placeholder for an op that `--op` left out: never run, and dropped by the CLI's op filter. */
+function unchecked(file: string, op: Op, options: CheckOptions): OpReport {
+  const { error: _none, stack: _stack, ...empty } = fileErrorReport(file, '', undefined, options);
+  return { ...empty, name: op.name, line: op.location?.line, status: 'pass' };
+}
