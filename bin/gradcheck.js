@@ -13,10 +13,15 @@ const command = process.argv[2];
 // `run` checks op files in a worker thread: starting it first overlaps its start-up with the CLI's.
 if (command === 'run') (await import(new URL('worker.js', code))).prestartWorker();
 
-// Built, `run` imports no op file on the main thread (the worker does, and sets up TypeScript
-// support for itself); only a gradcheck.config.ts there needs it. Other commands import op files here.
-const needsRuntime = !built || command !== 'run' || (await import(new URL('config.js', code))).findConfig() !== undefined;
-if (needsRuntime) await (await import(new URL('runtime.js', code))).setupRuntime();
-const { main } = await import(new URL(built ? 'cli/main.js' : 'cli/main.ts', code));
+// The TypeScript sources need tsx before anything of gradcheck loads. Built, nothing is set up
+// here: `run` imports op files only in its workers, and `list` and `sweep` set up tsx's require
+// hook when they import their first op file (runtime.js, importOpFile).
+if (!built) await (await import(new URL('runtime.js', code))).setupRuntime();
+// Built, the CLI's own modules come as one bundle (bin/bundle.js says why).
+const { main } = await import(new URL(built ? 'cli/main.bundle.js' : 'cli/main.ts', code));
+// A gradcheck.config.ts is imported as an ES module, which needs the module hooks; set up after the
+// CLI's modules have loaded, so that the hooks never see those.
+if (built && (await import(new URL('config.js', code))).findConfig() !== undefined) {
+  await (await import(new URL('runtime.js', code))).setupRuntime();
+}
 process.exitCode = await main(process.argv);
-

@@ -61,20 +61,32 @@ const ratio = (v: number | undefined) => (v === undefined || !Number.isFinite(v)
 const TIME = '/usr/bin/time';
 
 /** Whole-process time of a command, median of `runs`: user + system CPU (GNU time) for the cpu clock. */
-function processMs(command: string, args: string[], runs: number, clock: Clock): number {
+/** CPU (or wall) milliseconds of one run of a command, which must succeed. */
+function processRunMs(command: string, args: string[], clock: Clock): number {
   const useCpu = clock === 'cpu' && existsSync(TIME);
-  const times: number[] = [];
-  for (let r = 0; r < runs; r++) {
-    const started = performance.now();
-    const result = useCpu
-      ? spawnSync(TIME, ['-f', 'cpu %U %S', command, ...args], { cwd: ROOT, encoding: 'utf8' })
-      : spawnSync(command, args, { cwd: ROOT, encoding: 'utf8' });
-    const wall = performance.now() - started;
-    if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} exited ${result.status}: ${result.stderr}`);
-    const cpu = /cpu ([\d.]+) ([\d.]+)/.exec(result.stderr);
-    times.push(useCpu && cpu ? (Number(cpu[1]) + Number(cpu[2])) * 1000 : wall);
+  const started = performance.now();
+  const result = useCpu
+    ? spawnSync(TIME, ['-f', 'cpu %U %S', command, ...args], { cwd: ROOT, encoding: 'utf8' })
+    : spawnSync(command, args, { cwd: ROOT, encoding: 'utf8' });
+  const wall = performance.now() - started;
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} exited ${result.status}: ${result.stderr}`);
+  const cpu = /cpu ([\d.]+) ([\d.]+)/.exec(result.stderr);
+  return useCpu && cpu ? (Number(cpu[1]) + Number(cpu[2])) * 1000 : wall;
+}
+
+/**
+ * Median times of several commands, run in turns (a, b, a, b, …) so that a change in the machine's
+ * load during the measurement weighs on each alike. A first untimed round warms the disk caches.
+ */
+function processMedians(commands: [string, string[]][], runs: number, clock: Clock): number[] {
+  const times: number[][] = commands.map(() => []);
+  for (let r = 0; r <= runs; r++) {
+    commands.forEach(([command, args], k) => {
+      const ms = processRunMs(command, args, clock);
+      if (r > 0) times[k].push(ms);
+    });
   }
-  return median(times);
+  return times.map(median);
 }
 
 /** Peak RSS in MB of `gradcheck run` over the seven op files, in a fresh process. */
@@ -123,8 +135,12 @@ export async function main(argv: string[]): Promise<number> {
   }
   log('cold start and memory …');
   const coldRuns = 5;
-  const coldGradcheck = processMs(process.execPath, [CLI, 'run', join(OPS_DIR, 'tanh.ts')], coldRuns, options.clock);
-  const coldTorch = python ? processMs(python, [PEER, '--once', 'tanh'], coldRuns, options.clock) : NaN;
+  const gradcheckRun: [string, string[]] = [process.execPath, [CLI, 'run', join(OPS_DIR, 'tanh.ts')]];
+  const [coldGradcheck, coldTorch = NaN] = processMedians(
+    python ? [gradcheckRun, [python, [PEER, '--once', 'tanh']]] : [gradcheckRun],
+    coldRuns,
+    options.clock,
+  );
   const memoryMb = peakMemoryMb();
 
   const rows = ops.map((op, i) => {
