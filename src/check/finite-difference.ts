@@ -7,6 +7,7 @@
 //   richardson  two Richardson steps over c(h), c(h/2), c(h/4), with an error estimate: the
 //               difference between the last two extrapolations. 6 evaluations.
 
+import { allocate } from '../core/storage.ts';
 import type { Method } from './types.ts';
 export type { Method };
 export const METHODS: readonly Method[] = ['central', 'five-point', 'richardson'];
@@ -80,8 +81,8 @@ export interface NumericGradient {
 
 /** Every element's derivative at one step (the element-wise numeric gradient), with the method's truncation estimate. */
 export function numericGradient(phi: () => number, x: Float64Array, eps: number, method: Method = 'central'): NumericGradient {
-  const values = new Float64Array(x.length);
-  const truncation = new Float64Array(x.length);
+  const values = allocate(x.length);
+  const truncation = allocate(x.length);
   for (let i = 0; i < x.length; i++) {
     const estimate = elementDerivative(phi, x, i, eps, method);
     values[i] = estimate.value;
@@ -125,26 +126,27 @@ export function directionalError(
   noiseOfPhi: number,
   method: Method = 'central',
 ): DirectionalComparison {
-  const original = Float64Array.from(x);
-  const up = new Float64Array(x.length);
-  const down = new Float64Array(x.length);
+  // Perturbed in place and restored from one copy: a sweep calls this once per step, and a fresh
+  // Float64Array per step cost more than the loops on a small input.
+  const original = allocate(x.length);
+  original.set(x);
   const numericPairs: number[] = [];
   const analyticPairs: number[] = [];
   let residual = NaN;
   for (const multiple of PAIRS[method]) {
     const t = eps * multiple;
-    for (let i = 0; i < x.length; i++) {
-      const h = t * direction[i] * Math.max(Math.abs(original[i]), 1);
-      up[i] = original[i] + h;
-      down[i] = original[i] - h;
-    }
-    x.set(up);
+    const step = (i: number) => t * direction[i] * Math.max(Math.abs(original[i]), 1);
+    for (let i = 0; i < x.length; i++) x[i] = original[i] + step(i);
     const fUp = phi();
-    x.set(down);
+    // The change along d as the machine took it: g · ((x + h) − (x − h)).
+    let change = 0;
+    for (let i = 0; i < x.length; i++) {
+      const up = x[i];
+      x[i] = original[i] - step(i);
+      change += gradient[i] * (up - x[i]);
+    }
     const fDown = phi();
     x.set(original);
-    let change = 0;
-    for (let i = 0; i < x.length; i++) change += gradient[i] * (up[i] - down[i]);
     if (Number.isNaN(residual)) residual = Math.abs(fUp - fDown - change);
     numericPairs.push((fUp - fDown) / (2 * t));
     analyticPairs.push(change / (2 * t));
