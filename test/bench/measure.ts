@@ -86,17 +86,47 @@ export function timeCheck(op: Op, mode: ModeName, runs: number, clock: Clock = '
   };
 }
 
-/** Median time of one no-tape forward evaluation (what each finite-difference step costs at least). */
-export function timeForward(op: Op, runs: number, clock: Clock = 'wall'): number {
+export interface FloorTiming extends CheckTiming {
+  /** One no-tape forward, timed right after each check run. */
+  forwardMs: number;
+  /** Median over runs of check time ÷ (evaluations × forward time) in that run. */
+  ratio: number;
+}
+
+/**
+ * The element-wise check against its floor (evaluations × one forward), each check run followed at
+ * once by a batch of forwards: the machine's speed drifts by a third over a minute here, and a check
+ * and a forward timed far apart would compare two different machines.
+ */
+export function timeFloor(op: Op, runs: number, clock: Clock = 'wall'): FloorTiming | undefined {
+  const warm = timeCheck(op, 'element-wise', 1, clock);
+  if (warm === undefined) return undefined;
   const problem = createProblem(op, materializeInputs(op, 0));
+  const forward = forwardTimer(problem, clock);
+  const checks: number[] = [];
+  const forwards: number[] = [];
+  const ratios: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    const started = cpuMs();
+    const report = checkOp(op, optionsFor('element-wise'));
+    const checkMs = clock === 'cpu' ? cpuMs() - started : report.elapsedMs;
+    const forwardMs = forward();
+    checks.push(checkMs);
+    forwards.push(forwardMs);
+    ratios.push(checkMs / (report.evaluations * forwardMs));
+  }
+  return { ...warm, ms: median(checks), forwardMs: median(forwards), ratio: median(ratios) };
+}
+
+/** Times one forward as the mean of a batch long enough (~20 ms) that the timer's resolution does not matter. */
+function forwardTimer(problem: ReturnType<typeof createProblem>, clock: Clock): () => number {
   const now = clock === 'cpu' ? cpuMs : () => performance.now();
   const batch = (count: number) => {
     const started = now();
     for (let i = 0; i < count; i++) problem.evaluate();
     return (now() - started) / count;
   };
-  // Enough repetitions for ~20 ms per measurement, so the timer's resolution does not matter.
   let count = 1;
   while (batch(count) * count < 20) count *= 2;
-  return median(Array.from({ length: runs }, () => batch(count)));
+  return () => batch(count);
 }

@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Table from 'cli-table3';
 import { builtIsCurrent } from '../../bin/built.js';
-import { OPS_DIR, loadBenchOps, median, timeCheck, timeForward } from './measure.ts';
+import { OPS_DIR, loadBenchOps, median, timeCheck, timeFloor } from './measure.ts';
 import type { CheckTiming, Clock, ModeName } from './measure.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -108,12 +108,9 @@ export async function main(argv: string[]): Promise<number> {
   log(`gradcheck, in process: ${ops.length} ops, median ${options.clock} time of ${options.runs} runs after a warm-up`);
   const measure = (mode: ModeName) => ops.map((op) => timeCheck(op, mode, options.runs, options.clock));
   const defaults = measure('default') as CheckTiming[];
-  // Element-wise timings are needed for the floor; an op the default already checks element-wise is not run twice.
-  const elementWise = ops.map((op, i) =>
-    defaults[i].mode === 'element-wise' ? defaults[i] : timeCheck(op, 'element-wise', options.runs, options.clock),
-  );
   const fastTimings = measure('fast');
-  const forwardMs = ops.map((op) => timeForward(op, options.runs, options.clock));
+  // The element-wise check against its floor, each run followed by a batch of forwards.
+  const elementWise = ops.map((op) => timeFloor(op, options.runs, options.clock));
 
   let peer: PeerResult | undefined;
   let peerNote = '';
@@ -159,8 +156,8 @@ export async function main(argv: string[]): Promise<number> {
       fastRatio: torch && fast ? fast.ms / torch.fastMs : NaN,
       elementWiseMs: ew?.ms ?? NaN,
       evaluations: ew?.evaluations ?? NaN,
-      forwardUs: forwardMs[i] * 1000,
-      floorRatio: ew ? ew.ms / (ew.evaluations * forwardMs[i]) : NaN,
+      forwardUs: (ew?.forwardMs ?? NaN) * 1000,
+      floorRatio: ew?.ratio ?? NaN,
       statuses: [def, ew, fast].flatMap((t) => (t ? [t.status] : [])),
     };
   });
