@@ -3,7 +3,8 @@
 // main thread, which only gathers and prints reports, never loads the numeric core.
 import { relative } from 'node:path';
 import { DEFAULT_SEED, DEFAULT_TOLERANCE } from './check/types.ts';
-import type { CheckOptions, OpReport, RunReport } from './check/types.ts';
+import type { CheckOptions, OpReport, RunReport, Status } from './check/types.ts';
+import type { OpSweep } from './check/sweep.ts';
 
 export function summarize(ops: OpReport[], options: CheckOptions): RunReport {
   return {
@@ -38,8 +39,18 @@ export function fileErrorReport(file: string, message: string, stack: string | u
   };
 }
 
+/** The fields every per-op report has, whether a check's (OpReport) or a sweep's (OpSweep). */
+interface AnyOpReport {
+  file: string;
+  name: string;
+  status: Status;
+  line?: number;
+  error?: string;
+  stack?: string;
+}
+
 /** An op's error as one self-contained line: file, line, op, what went wrong, and where in the user's code. */
-export function qualifyError(report: OpReport, sourceFile?: string): OpReport {
+export function qualifyError<R extends AnyOpReport>(report: R, sourceFile?: string): R {
   if (report.status !== 'error' || report.error === undefined) return report;
   const where = report.line ? `${report.file}:${report.line}` : report.file;
   const frame = sourceFile ? userLine(report.stack, sourceFile) : undefined;
@@ -72,4 +83,10 @@ export function loadErrorMessage(shown: string, error: unknown, sourceFile: stri
 
 export function stackOf(error: unknown): string | undefined {
   return error instanceof Error ? error.stack : undefined;
+}
+
+/** An error (or placeholder) made as a check's report, in the shape of a sweep's entry. */
+export function asSweepReport(report: OpReport): OpSweep {
+  const { file, name, status, elapsedMs, tolerance, evaluations, line, error, stack } = report;
+  return { file, name, status, elapsedMs, tolerance, evaluations, line, error, stack, inputs: [] };
 }

@@ -1,4 +1,4 @@
-// The isolated runner behind `gradcheck run`: op files run in worker threads, so an op that hangs,
+// The isolated runner behind `gradcheck run` and `gradcheck sweep`: op files run in worker threads, so an op that hangs,
 // crashes or exhausts memory becomes that op's error report while the rest of the run goes on.
 //
 // One worker per core at most (two at most), each reused file after file: spawning a worker means
@@ -8,7 +8,9 @@
 // remaining ops. Reports are kept per file and returned in command-line order, whatever finished first.
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
-import { displayPath, fileErrorReport, summarize } from './reports.ts';
+import { asSweepReport, displayPath, fileErrorReport, summarize } from './reports.ts';
+import type { OpSweep, SweepReport } from './check/sweep.ts';
+import { DEFAULT_SEED, DEFAULT_TOLERANCE } from './check/types.ts';
 import type { CheckOptions, CheckProgress, OpReport, RunReport } from './check/types.ts';
 import { DEFAULT_MEMORY_MB, takeWorker } from './worker.js';
 
@@ -37,14 +39,20 @@ export interface IsolatedRunOptions extends CheckOptions {
   only?: string;
 }
 
-export interface IsolatedRun {
-  report: RunReport;
+export interface IsolatedRun<Report = RunReport> {
+  report: Report;
   /** The run was aborted: `report` holds only the files (and ops) finished before that. */
   interrupted: boolean;
 }
 
-/** What the main thread asks of a worker: check the ops of `file` from index `from` on. */
+/** What a worker does with each op: check it (`run`) or sweep ε over it (`sweep`). */
+export type Job = 'check' | 'sweep';
+/** One op's report: a check's or a sweep's, as the job says. */
+export type JobReport = OpReport | OpSweep;
+
+/** What the main thread asks of a worker: check (or sweep) the ops of `file` from index `from` on. */
 export interface CheckTask {
+  job: Job;
   file: string;
   shown: string;
   from: number;
@@ -61,19 +69,37 @@ export interface OpHeader {
 export type WorkerMessage =
   | { type: 'importing' }
   | { type: 'loaded'; ops: OpHeader[] }
-  | { type: 'load-error'; report: OpReport }
+  | { type: 'load-error'; report: JobReport }
   | { type: 'start'; index: number }
   | { type: 'progress'; progress: CheckProgress }
-  | { type: 'done'; report: OpReport }
+  | { type: 'done'; report: JobReport }
   | { type: 'finished' };
 
 /** Checks every file in worker threads and gathers one run report, files in the order given. */
 export async function runIsolated(files: string[], options: IsolatedRunOptions = {}): Promise<IsolatedRun> {
+  const { reports, interrupted } = await runJob('check', files, options);
+  return { report: summarize(reports as OpReport[], options), interrupted };
+}
+
+/** Sweeps ε over every op of every file in worker threads, with the same isolation as `runIsolated`. */
+export async function sweepIsolated(files: string[], options: IsolatedRunOptions = {}): Promise<IsolatedRun<SweepReport>> {
+  const { reports, interrupted } = await runJob('sweep', files, options);
+  const ops = reports as OpSweep[];
+  const report = {
+    passed: ops.every((op) => op.status === 'pass'),
+    tolerance: options.tolerance ?? DEFAULT_TOLERANCE,
+    seed: options.seed ?? DEFAULT_SEED,
+    ops,
+  };
+  return { report, interrupted };
+}
+
+async function runJob(job: Job, files: string[], options: IsolatedRunOptions): Promise<{ reports: JobReport[]; interrupted: boolean }> {
   const { timeoutMs = DEFAULT_TIMEOUT_MS, memoryMb = DEFAULT_MEMORY_MB, workers, signal, only, ...checkOptions } = options;
   const maxLanes = Math.max(1, Math.min(workers ?? Math.min(MAX_WORKERS, availableParallelism()), files.length));
-  const results: (OpReport[] | undefined)[] = files.map(() => undefined);
+  const results: (JobReport[] | undefined)[] = files.map(() => undefined);
   let next = 0;
-  const settings = { timeoutMs, memoryMb, signal, only, checkOptions };
+  const settings = { job, timeoutMs, memoryMb, signal, only, checkOptions };
   const serve = async (lane: Lane): Promise<void> => {
     while (next < files.length && !signal?.aborted) {
       const index = next++;
@@ -90,8 +116,7 @@ export async function runIsolated(files: string[], options: IsolatedRunOptions =
   await running[0];
   clearInterval(extra);
   await Promise.all(running);
-  const ops = results.flatMap((reports) => reports ?? []);
-  return { report: summarize(ops, checkOptions), interrupted: signal?.aborted ?? false };
+  return { reports: results.flatMap((reports) => reports ?? []), interrupted: signal?.aborted ?? false };
 }
 
 /** One worker at a time, replaced when it had to be terminated. */
@@ -116,6 +141,7 @@ class Lane {
 }
 
 interface Settings {
+  job: Job;
   timeoutMs: number;
   memoryMb: number;
   signal?: AbortSignal;
@@ -123,11 +149,13 @@ interface Settings {
   checkOptions: CheckOptions;
 }
 
-function checkFileInWorker(lane: Lane, file: string, settings: Settings): Promise<OpReport[]> {
-  const { timeoutMs, memoryMb, signal, only, checkOptions } = settings;
+function checkFileInWorker(lane: Lane, file: string, settings: Settings): Promise<JobReport[]> {
+  const { job, timeoutMs, memoryMb, signal, only, checkOptions } = settings;
   const { onProgress, ...options } = checkOptions;
   const shown = displayPath(file);
-  const reports: OpReport[] = [];
+  const reports: JobReport[] = [];
+  // The runner's own errors (an import or op that overran, crashed, ran out of memory) in the job's shape.
+  const shaped = (report: OpReport): JobReport => (job === 'sweep' ? asSweepReport(report) : report);
   let ops: OpHeader[] | undefined;
   let crashes = 0;
 
@@ -154,12 +182,12 @@ function checkFileInWorker(lane: Lane, file: string, settings: Settings): Promis
         settle();
         lane.discard();
         if (ops === undefined) {
-          resolve([fileErrorReport(shown, `${shown}: importing the file ${reason}`, stack, options)]);
+          resolve([shaped(fileErrorReport(shown, `${shown}: importing the file ${reason}`, stack, options))]);
           return;
         }
         const failed = current ?? nextIndex;
         if (failed >= ops.length) return resolve(reports);
-        reports.push(opErrorReport(shown, ops[failed], reason, stack, options));
+        reports.push(shaped(opErrorReport(shown, ops[failed], reason, stack, options)));
         if (retry && failed + 1 < ops.length) attempt(failed + 1);
         else resolve(reports);
       };
@@ -217,7 +245,7 @@ function checkFileInWorker(lane: Lane, file: string, settings: Settings): Promis
       worker.on('exit', onExit);
       signal?.addEventListener('abort', onAbort);
       if (signal?.aborted) return onAbort();
-      const task: CheckTask = { file, shown, from, options, progress: onProgress !== undefined, only };
+      const task: CheckTask = { job, file, shown, from, options, progress: onProgress !== undefined, only };
       worker.postMessage(task);
     };
     attempt(0);

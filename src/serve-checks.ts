@@ -3,19 +3,21 @@
 import type { MessagePort } from 'node:worker_threads';
 import { loadOpsOrReport } from './api.ts';
 import { checkOp } from './check/check-op.ts';
+import { sweepOp } from './check/sweep.ts';
 import type { CheckOptions, CheckProgress, OpReport } from './check/types.ts';
 import type { Op } from './op.ts';
-import { fileErrorReport, qualifyError } from './reports.ts';
-import type { CheckTask, WorkerMessage } from './runner.ts';
+import { asSweepReport, fileErrorReport, qualifyError } from './reports.ts';
+import type { CheckTask, JobReport, WorkerMessage } from './runner.ts';
 
-/** Answers the main thread's tasks: loads each op file and checks its ops, announcing each one. */
+/** Answers the main thread's tasks: loads each op file and checks (or sweeps) its ops, announcing each one. */
 export function serveChecks(port: MessagePort): void {
   const send = (message: WorkerMessage): void => port.postMessage(message);
   port.on('message', async (task: CheckTask) => {
     send({ type: 'importing' });
     const loaded = await loadOpsOrReport(task.file, task.shown, task.options);
+    const shaped = (report: OpReport): JobReport => (task.job === 'sweep' ? asSweepReport(report) : report);
     if (!Array.isArray(loaded)) {
-      send({ type: 'load-error', report: loaded });
+      send({ type: 'load-error', report: shaped(loaded) });
       return;
     }
     const ops = loaded;
@@ -32,11 +34,11 @@ export function serveChecks(port: MessagePort): void {
     for (let index = task.from; index < ops.length; index++) {
       if (task.only !== undefined && ops[index].name !== task.only) {
         // Not run at all (a hang elsewhere in the file costs nothing); the caller's --op filter drops it.
-        send({ type: 'done', report: unchecked(task.shown, ops[index], task.options) });
+        send({ type: 'done', report: shaped(unchecked(task.shown, ops[index], task.options)) });
         continue;
       }
       send({ type: 'start', index });
-      const report = checkOp(ops[index], options, task.shown);
+      const report = task.job === 'sweep' ? sweepOp(ops[index], options, task.shown) : checkOp(ops[index], options, task.shown);
       send({ type: 'done', report: qualifyError(report, ops[index].location?.file) });
     }
     send({ type: 'finished' });

@@ -3,7 +3,6 @@
 import { resolve } from 'node:path';
 import { expandPaths, MissingPathError } from '../paths.ts';
 import { displayPath, loadErrorMessage } from '../reports.ts';
-import type { RunReport } from '../check/types.ts';
 import type { Op } from '../op.ts';
 import { expandGlob, hasGlob } from './glob.ts';
 
@@ -65,7 +64,7 @@ export async function loadFiles(files: string[], opName?: string): Promise<Loade
 }
 
 /** The report of the op named `name` (and of files that could not load); all of it without a name. */
-export function onlyOp(report: RunReport, name: string | undefined): RunReport {
+export function onlyOp<R extends { passed: boolean; ops: { name: string; status: string }[] }>(report: R, name: string | undefined): R {
   if (name === undefined) return report;
   const ops = report.ops.filter((op) => op.name === name || op.name === '(file)');
   if (ops.length === 0) {

@@ -133,6 +133,17 @@ describe('isolation', () => {
     expect(ops[3].error).toBe(`${BAD}/hang-at-import.ts: importing the file did not finish within 1500 ms (--timeout)`);
   });
 
+  it('sweep stops a hanging op and a hanging import the same way, and sweeps the rest', async () => {
+    const { code, stdout } = await runCli(['sweep', `${BAD}/hang.ts`, `${BAD}/hang-at-import.ts`, 'examples/tanh.ts', '--timeout', '1500', '--json']);
+    expect(code).toBe(2);
+    const ops: { name: string; status: string; error?: string; inputs: unknown[] }[] = JSON.parse(stdout).ops;
+    expect(ops.map((op) => [op.name, op.status])).toEqual([['before', 'pass'], ['spins forever', 'error'], ['after', 'pass'], ['(file)', 'error'], ['tanh', 'pass']]);
+    expect(ops[1].error).toBe(`${BAD}/hang.ts:6: op 'spins forever' did not finish within 1500 ms (--timeout)`);
+    expect(ops[1].inputs).toEqual([]);
+    expect(ops[3].error).toBe(`${BAD}/hang-at-import.ts: importing the file did not finish within 1500 ms (--timeout)`);
+    expect(ops[4].inputs).toHaveLength(1);
+  });
+
   it('reports an op that exhausts memory, and checks the ops after it', async () => {
     const { code, stdout } = await runCli(['run', `${BAD}/out-of-memory.ts`, '--max-memory', '128', '--json']);
     expect(code).toBe(2);

@@ -1,15 +1,16 @@
 // `gradcheck sweep`: the relative error at every ε of the sweep, per input, as a chart and a table.
 import { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
-import type { OpSweep, SweepReport } from '../../check/sweep.ts';
 import { DEFAULT_SEED, DEFAULT_TOLERANCE } from '../../check/types.ts';
 import { loadConfig, withConfig } from '../../config.ts';
 import { formatHtml } from '../../report/html.ts';
 import { printJson } from '../../report/json.ts';
 import { createProgress } from '../../report/progress.ts';
 import { printSweep } from '../../report/sweep.ts';
-import { parseEpsList, parsePositiveNumber, parseSeed } from '../main.ts';
-import { loadFiles, resolveFiles, UsageError } from '../select.ts';
+import { sweepIsolated } from '../../runner.ts';
+import { parseEpsList, parseMemory, parsePositiveNumber, parseSeed, parseTimeout } from '../main.ts';
+import { onlyOp, resolveFiles, UsageError } from '../select.ts';
+import { EXIT_INTERRUPTED } from './run.ts';
 
 export interface SweepOptions {
   op?: string;
@@ -19,6 +20,8 @@ export interface SweepOptions {
   json?: boolean;
   html?: string;
   verbose?: boolean;
+  timeout?: number;
+  maxMemory?: number;
 }
 
 export function sweepCommand(setExitCode: (code: number) => void): Command {
@@ -32,6 +35,8 @@ export function sweepCommand(setExitCode: (code: number) => void): Command {
     .option('--json', 'print one JSON document on stdout instead of charts')
     .option('--html <file>', 'also write a self-contained HTML report')
     .option('--verbose', 'show stack traces of errors')
+    .option('--timeout <ms>', 'stop an op (or a file\'s import) that runs longer, and report it as an error; 0: no limit', parseTimeout, 30_000)
+    .option('--max-memory <mb>', 'JavaScript heap limit of the worker running the ops', parseMemory, 4096)
     .action(async (paths: string[], options: SweepOptions) => setExitCode(await runSweep(paths, options)));
 }
 
@@ -42,23 +47,31 @@ export async function runSweep(paths: string[], options: SweepOptions): Promise<
   const merged = withConfig(options, config);
   // Without --eps each op sweeps its precision's default steps (float32 ops stop at 1e-4).
   const check = { tolerance: merged.tol ?? DEFAULT_TOLERANCE, eps: merged.eps, seed: merged.seed ?? DEFAULT_SEED };
-  const loaded = await loadFiles(resolveFiles(files), options.op);
-  const { sweepOp } = await import('../../check/sweep.ts');
+  const resolved = resolveFiles(files);
+  // In worker threads, as `run` does: an op that hangs or crashes becomes its error line, and Ctrl-C
+  // still prints what finished.
   const progress = createProgress(process.stderr);
-  const ops: OpSweep[] = [];
-  for (const entry of loaded) {
-    if (entry.error) ops.push(loadError(entry.file, entry.error, entry.stack, check.tolerance));
-    for (const op of entry.ops) ops.push(sweepOp(op, { ...check, onProgress: progress.onProgress }, entry.file));
-  }
+  const interrupt = new AbortController();
+  const onSigint = (): void => interrupt.abort();
+  process.once('SIGINT', onSigint);
+  const { report: everything, interrupted } = await sweepIsolated(resolved, {
+    ...check,
+    onProgress: progress.onProgress,
+    timeoutMs: options.timeout,
+    memoryMb: options.maxMemory,
+    signal: interrupt.signal,
+    only: options.op,
+  }).finally(() => process.off('SIGINT', onSigint));
   progress.done();
-  const report: SweepReport = { passed: ops.every((op) => op.status === 'pass'), tolerance: check.tolerance, seed: check.seed, ops };
+  const report = onlyOp(everything, options.op);
+  const ops = report.ops;
   if (options.json) printJson(report, process.stdout, { verbose: options.verbose });
   else printSweep(report, process.stdout, { verbose: options.verbose });
   if (options.html) writeFileSync(options.html, formatHtml(report, { title: 'gradcheck sweep' }));
+  if (interrupted) {
+    process.stderr.write(`gradcheck: interrupted; reported ${new Set(ops.map((op) => op.file)).size} of ${resolved.length} files\n`);
+    return EXIT_INTERRUPTED;
+  }
   if (ops.some((op) => op.status === 'error')) return 2;
   return ops.some((op) => op.status === 'fail') ? 1 : 0;
-}
-
-function loadError(file: string, error: string, stack: string | undefined, tolerance: number): OpSweep {
-  return { file, name: '(file)', status: 'error', elapsedMs: 0, tolerance, evaluations: 0, error, stack, inputs: [] };
 }
