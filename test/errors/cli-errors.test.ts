@@ -159,8 +159,8 @@ describe('isolation', () => {
     expect(code).toBe(0);
   });
 
-  it('on Ctrl-C stops at once, prints what it has and exits 130', async () => {
-    const child = spawn(process.execPath, [BIN, 'run', `${BAD}/hang.ts`, '--timeout', '0'], {
+  it.each(['run', 'sweep'])('%s: on Ctrl-C stops at once, prints what it has and exits 130', async (command) => {
+    const child = spawn(process.execPath, [BIN, command, `${BAD}/hang.ts`, '--timeout', '0'], {
       cwd: REPO,
       env: { ...process.env, NO_COLOR: '1' },
     });

@@ -5,10 +5,10 @@ import { DEFAULT_SEED, DEFAULT_TOLERANCE } from '../../check/types.ts';
 import { loadConfig, withConfig } from '../../config.ts';
 import { emitRunReport } from '../../report/emit.ts';
 import type { OutputOptions } from '../../report/emit.ts';
-import { createProgress } from '../../report/progress.ts';
-import { onlyOp, resolveFiles, UsageError } from '../select.ts';
+import { resolveFiles, UsageError } from '../select.ts';
 import { displayPath } from '../../reports.ts';
 import { watchOpFiles } from '../watch.ts';
+import { EXIT_INTERRUPTED, inWorkers, interruptedExit } from '../workers.ts';
 
 export interface RunOptions extends OutputOptions {
   tol?: number;
@@ -27,8 +27,6 @@ export interface RunOptions extends OutputOptions {
   watch?: boolean;
 }
 
-/** The conventional exit code of a process stopped by SIGINT (128 + 2). */
-export const EXIT_INTERRUPTED = 130;
 
 export async function runCommand(paths: string[], options: RunOptions): Promise<number> {
   const { config } = await loadConfig();
@@ -62,33 +60,19 @@ export async function runCommand(paths: string[], options: RunOptions): Promise<
 
 /** One run: check the files, print the report, and return the exit code. */
 async function checkAndReport(files: string[], options: RunOptions): Promise<number> {
-  const progress = createProgress(process.stderr);
-  // Ctrl-C stops the workers at once; what finished before it is still reported.
-  const interrupt = new AbortController();
-  const onSigint = (): void => interrupt.abort();
-  process.once('SIGINT', onSigint);
-  const { report: everything, interrupted } = await runIsolated(files, {
+  const { report, interrupted } = await inWorkers(runIsolated, files, {
     tolerance: options.tol ?? DEFAULT_TOLERANCE,
     eps: options.eps,
     seed: options.seed ?? DEFAULT_SEED,
     method: options.method,
     order: options.order,
     mode: options.mode,
-    onProgress: progress.onProgress,
     timeoutMs: options.timeout,
     memoryMb: options.maxMemory,
-    signal: interrupt.signal,
     only: options.op,
-  }).finally(() => process.off('SIGINT', onSigint));
-  const report = onlyOp(everything, options.op);
-  progress.done();
+  });
   emitRunReport(report, options);
-  if (interrupted) {
-    const checked = new Set(report.ops.map((op) => op.file)).size;
-    process.stderr.write(`gradcheck: interrupted; reported ${checked} of ${files.length} files\n`);
-    return EXIT_INTERRUPTED;
-  }
-  return exitCode(report);
+  return interrupted ? interruptedExit(report, files) : exitCode(report);
 }
 
 export function exitCode(report: RunReport): number {

@@ -5,12 +5,11 @@ import { DEFAULT_SEED, DEFAULT_TOLERANCE } from '../../check/types.ts';
 import { loadConfig, withConfig } from '../../config.ts';
 import { formatHtml } from '../../report/html.ts';
 import { printJson } from '../../report/json.ts';
-import { createProgress } from '../../report/progress.ts';
 import { printSweep } from '../../report/sweep.ts';
 import { sweepIsolated } from '../../runner.ts';
 import { parseEpsList, parseMemory, parsePositiveNumber, parseSeed, parseTimeout } from '../main.ts';
-import { onlyOp, resolveFiles, UsageError } from '../select.ts';
-import { EXIT_INTERRUPTED } from './run.ts';
+import { resolveFiles, UsageError } from '../select.ts';
+import { inWorkers, interruptedExit } from '../workers.ts';
 
 export interface SweepOptions {
   op?: string;
@@ -48,30 +47,18 @@ export async function runSweep(paths: string[], options: SweepOptions): Promise<
   // Without --eps each op sweeps its precision's default steps (float32 ops stop at 1e-4).
   const check = { tolerance: merged.tol ?? DEFAULT_TOLERANCE, eps: merged.eps, seed: merged.seed ?? DEFAULT_SEED };
   const resolved = resolveFiles(files);
-  // In worker threads, as `run` does: an op that hangs or crashes becomes its error line, and Ctrl-C
-  // still prints what finished.
-  const progress = createProgress(process.stderr);
-  const interrupt = new AbortController();
-  const onSigint = (): void => interrupt.abort();
-  process.once('SIGINT', onSigint);
-  const { report: everything, interrupted } = await sweepIsolated(resolved, {
+  // In worker threads, as `run` does: an op that hangs or crashes becomes its error line.
+  const { report, interrupted } = await inWorkers(sweepIsolated, resolved, {
     ...check,
-    onProgress: progress.onProgress,
     timeoutMs: options.timeout,
     memoryMb: options.maxMemory,
-    signal: interrupt.signal,
     only: options.op,
-  }).finally(() => process.off('SIGINT', onSigint));
-  progress.done();
-  const report = onlyOp(everything, options.op);
+  });
   const ops = report.ops;
   if (options.json) printJson(report, process.stdout, { verbose: options.verbose });
   else printSweep(report, process.stdout, { verbose: options.verbose });
   if (options.html) writeFileSync(options.html, formatHtml(report, { title: 'gradcheck sweep' }));
-  if (interrupted) {
-    process.stderr.write(`gradcheck: interrupted; reported ${new Set(ops.map((op) => op.file)).size} of ${resolved.length} files\n`);
-    return EXIT_INTERRUPTED;
-  }
+  if (interrupted) return interruptedExit(report, resolved);
   if (ops.some((op) => op.status === 'error')) return 2;
   return ops.some((op) => op.status === 'fail') ? 1 : 0;
 }
