@@ -212,7 +212,7 @@ function runCheck(op: Op, options: CheckOptions, tolerance: number, report: OpRe
       phi, x: input.data, analytic: gradients[k], failing, eps: evidence.eps, floor: evidence.floor, tolerance, noiseOfPhi: measuredNoise,
     });
     report.evaluations += kinks.evaluations;
-    const explained = new Set([...kinks.subgradients.map((e) => e.index), ...kinks.nearKink]);
+    const explained = new Set([...kinks.subgradients.map((e) => e.index), ...kinks.nearKink, ...kinks.agreeAtSmallerStep]);
     if (kinks.subgradients.length > 0 || kinks.nearKink.length > 0) {
       report.diagnoses.push(kinkWarning(input.name, input.shape, kinks.subgradients, kinks.nearKink));
     }
@@ -411,13 +411,13 @@ function kinkWarning(name: string, shape: number[], subgradients: KinkProbe['sub
   if (subgradients.length > 0) {
     const e = subgradients[0];
     parts.push(
-      `${describeCount(subgradients.length, 'element')} of '${name}' sit on a kink, first ${formatIndex(e.index, shape)}: ` +
+      `${describeCount(subgradients.length, 'element')} of '${name}' ${verb(subgradients.length, 'sits', 'sit')} on a kink, first ${formatIndex(e.index, shape)}: ` +
         `the slope is ${short(e.left)} from the left and ${short(e.right)} from the right, and the analytic ${short(e.analytic)} ` +
         `lies between them, a valid subgradient`,
     );
   }
   if (nearKink.length > 0) {
-    parts.push(`${describeCount(nearKink.length, 'element')} of '${name}' lie within the step of a kink (first ${formatIndex(nearKink[0], shape)}) and agree at a smaller step`);
+    parts.push(`${describeCount(nearKink.length, 'element')} of '${name}' ${verb(nearKink.length, 'lies', 'lie')} within the step of a kink (first ${formatIndex(nearKink[0], shape)}) and agree at a smaller step`);
   }
   return {
     code: 'non-differentiable',
@@ -432,11 +432,15 @@ function kinkFailure(name: string, shape: number[], invalid: KinkProbe['invalid'
     code: 'non-differentiable',
     input: name,
     message:
-      `${describeCount(invalid.length, 'element')} of '${name}' sit on a kink, first ${formatIndex(e.index, shape)}: the slope is ` +
+      `${describeCount(invalid.length, 'element')} of '${name}' ${verb(invalid.length, 'sits', 'sit')} on a kink, first ${formatIndex(e.index, shape)}: the slope is ` +
       `${short(e.left)} from the left and ${short(e.right)} from the right, but the analytic ${short(e.analytic)} is outside ` +
       `[${short(Math.min(e.left, e.right))}, ${short(Math.max(e.left, e.right))}], so it is no subgradient. ` +
       `Return a value between the one-sided slopes there (e.g. 0 for relu at 0).`,
   };
+}
+
+function verb(count: number, singular: string, plural: string): string {
+  return count === 1 ? singular : plural;
 }
 
 function describeCount(count: number, word: string): string {

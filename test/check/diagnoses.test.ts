@@ -5,6 +5,7 @@ import { checkOp } from '../../src/check/check-op.ts';
 import type { Op } from '../../src/op.ts';
 import type { OpReport } from '../../src/check/types.ts';
 import * as ops from '../fixtures/diagnoses/ops.ts';
+import { defineOp } from '../../src/index.ts';
 
 const codes = (report: OpReport) => report.diagnoses.map((d) => d.code);
 
@@ -74,6 +75,13 @@ describe('diagnoses name the bug', () => {
       expect(codes(report)).toEqual(['non-differentiable']);
       expect(report.diagnoses[0].message).toMatch(/valid subgradient/);
     }
+  });
+
+  it('non-differentiable: an element within the step of a kink is named as such, and passes', () => {
+    const op = defineOp({ name: 'abs beside 0', inputs: { x: { shape: [2], values: [-1e-5, 0.3] } }, forward: ({ x }) => x.abs().square().add(x.abs()).sum() });
+    const report = checkOp(op, { mode: 'element-wise', eps: [1e-4] });
+    expect(report.status).toBe('pass');
+    expect(report.diagnoses.map((d) => d.message).join(' ')).toMatch(/1 element of 'x' lies within the step of a kink \(first \[0\]\)/);
   });
 
   it('noise-floor: a float32 computation cannot reach 1e-7: inconclusive, not a failure, and how far it can get', () => {
