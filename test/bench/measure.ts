@@ -1,5 +1,6 @@
 // In-process timings of gradcheck on the seven benchmark ops, through the library API.
 // Each figure is a median of several runs after warm-up runs; `elapsedMs` is the check itself.
+import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -134,4 +135,14 @@ function forwardTimer(problem: ReturnType<typeof createProblem>, clock: Clock): 
   let count = 1;
   while (batch(count) * count < 20) count *= 2;
   return () => batch(count);
+}
+
+/** A python that imports torch (the peer), or why there is none. */
+export function findTorchPython(): { python?: string; why?: string } {
+  const candidates = [process.env.GRADCHECK_BENCH_PYTHON, '/usr/bin/python3', 'python3'].filter((p): p is string => !!p);
+  for (const python of candidates) {
+    const probe = spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' });
+    if (probe.status === 0) return { python };
+  }
+  return { why: `torch is not installed for ${candidates.join(' or ')} (apt-get install -y python3-torch)` };
 }

@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Table from 'cli-table3';
 import { builtIsCurrent } from '../../bin/built.js';
-import { OPS_DIR, loadBenchOps, median, timeCheck, timeFloor } from './measure.ts';
+import { OPS_DIR, findTorchPython, loadBenchOps, median, timeCheck, timeFloor } from './measure.ts';
 import type { CheckTiming, Clock, ModeName } from './measure.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -41,15 +41,6 @@ function parseArgs(argv: string[]): Options {
 }
 
 /** /usr/bin/python3 first: Debian's python3-torch lives there, while `python3` on PATH may be another one. */
-function findTorchPython(): { python?: string; why?: string } {
-  const candidates = [process.env.GRADCHECK_BENCH_PYTHON, '/usr/bin/python3', 'python3'].filter((p): p is string => !!p);
-  for (const python of candidates) {
-    const probe = spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' });
-    if (probe.status === 0) return { python };
-  }
-  return { why: `torch is not installed for ${candidates.join(' or ')} (apt-get install -y python3-torch)` };
-}
-
 function geomean(values: number[]): number {
   const finite = values.filter((v) => Number.isFinite(v) && v > 0);
   return finite.length ? Math.exp(finite.reduce((s, v) => s + Math.log(v), 0) / finite.length) : NaN;
@@ -60,7 +51,6 @@ const ratio = (v: number | undefined) => (v === undefined || !Number.isFinite(v)
 
 const TIME = '/usr/bin/time';
 
-/** Whole-process time of a command, median of `runs`: user + system CPU (GNU time) for the cpu clock. */
 /** CPU (or wall) milliseconds of one run of a command, which must succeed. */
 function processRunMs(command: string, args: string[], clock: Clock): number {
   const useCpu = clock === 'cpu' && existsSync(TIME);

@@ -3,6 +3,9 @@
     /usr/bin/python3 test/bench/torch_peer.py [--runs 5] [--clock wall|cpu]   medians in ms as JSON on stdout
     /usr/bin/python3 test/bench/torch_peer.py --once tanh  one default-mode check (the cold-start twin
                                                            of `gradcheck run test/bench/ops/tanh.ts`)
+    /usr/bin/python3 test/bench/torch_peer.py --parity      reads {ops: [{name, inputs, cotangent}]} (flat
+                                                           lists) on stdin, writes each op's output and the
+                                                           gradients of cotangent · output, by torch's autograd
 """
 import argparse
 import json
@@ -60,12 +63,35 @@ def median_ms(fn, inputs, fast_mode, runs):
     return statistics.median(check_ms(fn, inputs, fast_mode) for _ in range(runs))
 
 
+def parity():
+    """The same functions as the gradcheck op files? Outputs and gradients at the caller's inputs."""
+    request = json.load(sys.stdin)
+    answers = []
+    for op in request['ops']:
+        fn, shapes = OPS[op['name']]
+        inputs = [torch.tensor(values, dtype=torch.float64).reshape(shape).requires_grad_()
+                  for values, shape in zip(op['inputs'], shapes)]
+        output = fn(*inputs)
+        cotangent = torch.tensor(op['cotangent'], dtype=torch.float64).reshape(output.shape)
+        gradients = torch.autograd.grad(output, inputs, grad_outputs=cotangent)
+        answers.append({
+            'name': op['name'],
+            'output': output.detach().reshape(-1).tolist(),
+            'gradients': [g.reshape(-1).tolist() for g in gradients],
+        })
+    json.dump({'ops': answers}, sys.stdout)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument('--runs', type=int, default=5)
     parser.add_argument('--once', help='run one default-mode check of this op and exit')
     parser.add_argument('--clock', choices=CLOCKS, default='wall', help='cpu: process CPU time, steadier on a shared machine')
+    parser.add_argument('--parity', action='store_true', help='outputs and gradients at inputs read from stdin')
     args = parser.parse_args()
+    if args.parity:
+        parity()
+        return
     global clock
     clock = CLOCKS[args.clock]
     torch.manual_seed(0)
