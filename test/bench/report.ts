@@ -186,7 +186,7 @@ export async function main(argv: string[]): Promise<number> {
   if (peerNote) console.log(peerNote);
   else console.log(`peer: torch ${peer?.torch} (${peer?.threads} threads) under ${python}`);
   console.log(`times: median ${options.clock === 'cpu' ? 'CPU time (user + system) of the process' : 'wall time'}, ${options.runs} runs after a warm-up`);
-  console.log(`machine: ${cpus().length} cores, Node ${process.versions.node}, load average ${loadavg()[0].toFixed(1)} at the end`);
+  console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'unknown CPU'}), Node ${process.versions.node}, load average ${loadavg()[0].toFixed(1)} at the end`);
 
   const goal = (label: string, value: number, limit: number, unit = '') =>
     console.log(`${Number.isFinite(value) ? (value <= limit ? 'met ' : 'MISS') : '  – '}  ${label}: ${Number.isFinite(value) ? value.toFixed(2) : 'not measured'}${unit} (goal ≤ ${limit}${unit})`);
