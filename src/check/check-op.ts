@@ -14,6 +14,7 @@ import { diagnosePattern, formatIndex, inconclusive, noiseFloor, nonFinite, shor
 import { probeKinks } from './kinks.ts';
 import type { KinkProbe } from './kinks.ts';
 import { FAST_STAGES, fastCheck } from './fast.ts';
+import { ELEMENT_WISE_FALLBACK_LIMIT, localizeFailure } from './localize.ts';
 import type { FastPair } from './fast.ts';
 import { secondOrderProblem } from './second-order.ts';
 import { DEFAULT_EPS, DEFAULT_SEED, FLOAT32_EPS, FLOAT32_EPSILON, toleranceFor } from './types.ts';
@@ -126,6 +127,24 @@ function runCheck(op: Op, options: CheckOptions, tolerance: number, report: OpRe
       return;
     }
     report.mode = 'fast-then-element-wise';
+    if (totalElements > ELEMENT_WISE_FALLBACK_LIMIT) {
+      // Too large to re-check element by element within any sensible time: which input, and how.
+      report.mode = 'fast-then-directional';
+      const localized = localizeFailure(
+        inputs.map((input, k) => ({ ...input, gradient: gradients[k] })),
+        phi,
+        noiseOfPhi,
+        (name, p) => deriveSeed(seed, `${op.name}/${name}/localize/${p}`),
+        method,
+        tolerance,
+        rankSteps,
+      );
+      report.inputs = localized.inputs;
+      report.diagnoses.push(...localized.diagnoses);
+      report.maxRelErr = Math.max(...report.inputs.map((r) => r.relErr));
+      report.status = report.inputs.every((r) => r.passed) && !reentrancy ? 'pass' : 'fail';
+      return;
+    }
   }
 
   const opScale = largestMagnitude(...gradients);

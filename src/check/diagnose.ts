@@ -106,15 +106,20 @@ function ratioPattern({ name, shape, analytic, numeric, failing, floor }: Failed
         `If '${name}' is used only once, a factor ${k} is missing instead.`,
     };
   }
-  const percent = (ratio - 1) * 100;
-  const size = Math.abs(percent) < 10 ? `${Math.abs(percent).toPrecision(2)}% too ${percent < 0 ? 'small' : 'large'}` : `${short(ratio)}× the numeric one`;
   return {
     code: 'scaled',
     input: name,
-    message:
-      `the analytic gradient of '${name}' is ${size} on ${where} (analytic/numeric = ${ratio.toPrecision(6)} throughout): ` +
-      `one constant factor is wrong, e.g. a missing 2 in the derivative of x², a wrong 1/N in a mean, or a constant copied wrongly.`,
+    message: `the analytic gradient of '${name}' is ${scaledBy(ratio)} on ${where} (analytic/numeric = ${ratio.toPrecision(6)} throughout): ${ONE_FACTOR}`,
   };
+}
+
+/** A gradient off by one constant factor: what to look for. */
+export const ONE_FACTOR = 'one constant factor is wrong, e.g. a missing 2 in the derivative of x², a wrong 1/N in a mean, or a constant copied wrongly.';
+
+/** "0.10% too large" for a ratio analytic/numeric near 1, "3.0× the numeric one" for one far from it. */
+export function scaledBy(ratio: number): string {
+  const percent = (ratio - 1) * 100;
+  return Math.abs(percent) < 10 ? `${Math.abs(percent).toPrecision(2)}% too ${percent < 0 ? 'small' : 'large'}` : `${short(ratio)}× the numeric one`;
 }
 
 function mismatch({ name, shape, analytic, numeric, failing }: FailedInput): Diagnosis {

@@ -89,21 +89,9 @@ export function fastCheck(
         sync();
         return pair.phi();
       };
-      // uᵀJv of a random pair can cancel to a small number. The error is measured against the size
-      // such a sum has, the 2-norm of its terms gᵢ vᵢ sᵢ (sᵢ = max(|xᵢ|, 1), the step's scale): a
-      // cancelled sum fails no correct op, and a 0.1% error in one of N terms is diluted only by
-      // √N, not by N as it would be against Σ|gᵢ vᵢ sᵢ|.
-      let squares = 0;
-      for (let i = 0; i < total; i++) squares += (gradient[i] * direction[i] * Math.max(Math.abs(original[i]), 1)) ** 2;
-      const termScale = Math.sqrt(squares);
-      const at = (eps: number): Point & { relErr: number } => {
-        const point = directionalError(jointPhi, x, gradient, direction, eps, pair.noiseOfPhi, method);
-        // Both sides within f's rounding noise of zero: a zero gradient, not a mismatch.
-        const withinNoise = point.noise >= 1 && Math.abs(point.numeric - point.analytic) * 2 * eps <= 16 * pair.noiseOfPhi;
-        const scale = Math.max(Math.abs(point.analytic), Math.abs(point.numeric), termScale);
-        const error = withinNoise ? 0 : scale === 0 ? 0 : Math.abs(point.analytic - point.numeric) / scale;
-        return { eps, ...point, relErr: Number.isNaN(error) ? Infinity : error };
-      };
+      const scale = termScale(gradient, direction, original);
+      const at = (eps: number): Point & { relErr: number } =>
+        scaledDirectionalError(jointPhi, x, gradient, direction, eps, pair.noiseOfPhi, method, scale);
       let best;
       if (p === 0) {
         const taken = new Map<number, Point & { relErr: number }>();
@@ -159,8 +147,33 @@ function concat(parts: Float64Array[], total: number): Float64Array {
   return joined;
 }
 
+/**
+ * uᵀJv of a random pair can cancel to a small number. The error is measured against the size such a
+ * sum has, the 2-norm of its terms gᵢ vᵢ sᵢ (sᵢ = max(|xᵢ|, 1), the step's scale): a cancelled sum
+ * fails no correct op, and a 0.1% error in one of N terms is diluted only by √N, not by N as it
+ * would be against Σ|gᵢ vᵢ sᵢ|.
+ */
+export function termScale(gradient: Float64Array, direction: Float64Array, x: Float64Array): number {
+  let squares = 0;
+  for (let i = 0; i < x.length; i++) squares += (gradient[i] * direction[i] * Math.max(Math.abs(x[i]), 1)) ** 2;
+  return Math.sqrt(squares);
+}
+
+/** The directional comparison at one step, its error measured against `scale` (see termScale). */
+export function scaledDirectionalError(
+  phi: () => number, x: Float64Array, gradient: Float64Array, direction: Float64Array,
+  eps: number, noiseOfPhi: number, method: Method, scale: number,
+): Point & { relErr: number } {
+  const point = directionalError(phi, x, gradient, direction, eps, noiseOfPhi, method);
+  // Both sides within f's rounding noise of zero: a zero gradient, not a mismatch.
+  const withinNoise = point.noise >= 1 && Math.abs(point.numeric - point.analytic) * 2 * eps <= 16 * noiseOfPhi;
+  const largest = Math.max(Math.abs(point.analytic), Math.abs(point.numeric), scale);
+  const error = withinNoise || largest === 0 ? 0 : Math.abs(point.analytic - point.numeric) / largest;
+  return { eps, ...point, relErr: Number.isNaN(error) ? Infinity : error };
+}
+
 /** Uniform in [−1, 1] per element: any spread works for a random projection, and it needs no log or sin per element. */
-function drawJointDirection(length: number, seed: number): Float64Array {
+export function drawJointDirection(length: number, seed: number): Float64Array {
   const random = createRandom(seed);
   const direction = new Float64Array(length);
   for (let i = 0; i < length; i++) direction[i] = 2 * random.uniform() - 1;

@@ -101,7 +101,7 @@ export interface CheckProgress {
 }
 
 export type Method = 'central' | 'five-point' | 'richardson';
-export type CheckMode = 'element-wise' | 'fast' | 'fast-then-element-wise';
+export type CheckMode = 'element-wise' | 'fast' | 'fast-then-element-wise' | 'fast-then-directional';
 
 export const DEFAULT_TOLERANCE = 1e-7;
 

@@ -17,6 +17,7 @@ function howChecked(op: OpReport): string {
   const parts: string[] = [];
   if (op.mode === 'fast') parts.push('fast mode (uᵀJv)');
   if (op.mode === 'fast-then-element-wise') parts.push('fast mode failed, then element-wise');
+  if (op.mode === 'fast-then-directional') parts.push('fast mode failed, then each input along random directions');
   if (op.order === 2) parts.push('order 2');
   if (op.method && op.method !== 'central') parts.push(op.method);
   return parts.length > 0 ? `  ${chalk.dim(parts.join(', '))}` : '';

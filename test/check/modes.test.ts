@@ -2,6 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { checkOp } from '../../src/check/check-op.ts';
 import { customOp, defineOp } from '../../src/index.ts';
+import type { Tensor } from '../../src/index.ts';
+import { ELEMENT_WISE_FALLBACK_LIMIT } from '../../src/check/localize.ts';
 
 const sigmoid = defineOp({ name: 'sigmoid', inputs: { x: [24] }, forward: ({ x }) => x.sigmoid() });
 
@@ -140,5 +142,47 @@ describe('--mode', () => {
       expect(report.status, o.name).toBe('pass');
       expect(report.mode).toBe('fast');
     }
+  });
+});
+
+describe('a fast-mode failure too large to re-check element by element', () => {
+  // x [64, 128] and w [128, 128]: 24,576 elements, 49,152 evaluations element-wise; localized in ~30.
+  const linearWith = (weightGradient: (x: Tensor, g: Tensor, w: Tensor) => Tensor | null) =>
+    defineOp({
+      name: 'linear',
+      inputs: { x: [64, 128], w: [128, 128] },
+      forward: ({ x, w }) =>
+        customOp({
+          name: 'linear',
+          forward: (a, b) => a.matmul(b),
+          backward: (g, { inputs: [a, b] }) => [g.matmul(b.transpose()), weightGradient(a, g, b)],
+        })(x, w).tanh().sum(),
+    });
+
+  it('names the input and the factor when one input is off by a constant', () => {
+    expect(64 * 128 + 128 * 128).toBeGreaterThan(ELEMENT_WISE_FALLBACK_LIMIT);
+    const report = checkOp(linearWith((x, g) => x.transpose().matmul(g).mul(1.001)));
+    expect(report.mode).toBe('fast-then-directional');
+    expect(report.status).toBe('fail');
+    expect(report.inputs.map((r) => r.passed)).toEqual([true, false]);
+    expect(report.diagnoses.map((d) => [d.code, d.input])).toEqual([['scaled', 'w']]);
+    expect(report.diagnoses[0].message).toContain('0.10% too large (analytic/numeric = 1.00100 along both)');
+    expect(report.evaluations).toBeLessThan(100);
+  });
+
+  it('tells a flipped sign and a detached input from a plain mismatch', () => {
+    const codes = (weightGradient: (x: Tensor, g: Tensor, w: Tensor) => Tensor | null) => checkOp(linearWith(weightGradient)).diagnoses.map((d) => d.code);
+    expect(codes((x, g) => x.transpose().matmul(g).neg())).toEqual(['sign-flipped']);
+    expect(codes((_x, _g, w) => w.mul(0))).toEqual(['detached']);
+    // The classic square-weight bug, dW = (Xᵀ dY)ᵀ: the same shape, a different gradient.
+    const transposed = checkOp(linearWith((x, g) => x.transpose().matmul(g).transpose()));
+    expect(transposed.diagnoses.map((d) => d.code)).toEqual(['mismatch']);
+    expect(transposed.diagnoses[0].message).toContain('--mode element-wise');
+  });
+
+  it('passes a correct op as fast mode does, never reaching the fallback', () => {
+    const report = checkOp(linearWith((x, g) => x.transpose().matmul(g)));
+    expect(report.mode).toBe('fast');
+    expect(report.status).toBe('pass');
   });
 });
