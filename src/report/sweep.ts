@@ -18,7 +18,8 @@ export function describeSweep(input: InputSweep, tolerance: number): string {
       ? `within tolerance ${formatExp(tolerance, 0)} only at ε = ${formatExp(input.band.largestEps, 0)}`
       : `within tolerance ${formatExp(tolerance, 0)} for ε from ${formatExp(input.band.largestEps, 0)} down to ${formatExp(input.band.smallestEps, 0)}`
     : `no step within tolerance ${formatExp(tolerance, 0)}`;
-  return `${minimum}; ${band}; recommended ε = ${formatExp(input.recommendedEps, 0)}`;
+  const along = input.measured === 'direction' ? 'along a random direction, ' : '';
+  return `${along}${minimum}; ${band}; recommended ε = ${formatExp(input.recommendedEps, 0)}`;
 }
 
 export function formatSweepTable(input: InputSweep, tolerance: number): string {
@@ -39,7 +40,10 @@ export function formatOpSweep(op: OpSweep, options: ReportOptions = {}): string 
     if (options.verbose && op.stack) lines.push(chalk.dim(op.stack.replace(/^/gm, '    ')));
   }
   for (const input of op.inputs) {
-    lines.push('', `${chalk.bold(`input ${input.name}`)} ${formatShape(input.shape)}: largest element-wise relative error at each step`, '');
+    const measured = input.measured === 'direction'
+      ? `relative error along a random direction at each step (${input.shape.reduce((a, b) => a * b, 1).toLocaleString('en-US')} elements: too many to sweep one by one)`
+      : 'largest element-wise relative error at each step';
+    lines.push('', `${chalk.bold(`input ${input.name}`)} ${formatShape(input.shape)}: ${measured}`, '');
     lines.push(formatUCurve(input.sweep, op.tolerance), '', formatSweepTable(input, op.tolerance));
     lines.push(`${input.passed ? chalk.green('→') : chalk.red('→')} ${describeSweep(input, op.tolerance)}`);
   }
