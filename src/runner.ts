@@ -45,8 +45,8 @@ export interface IsolatedRun<Report = RunReport> {
   interrupted: boolean;
 }
 
-/** What a worker does with each op: check it (`run`) or sweep ε over it (`sweep`). */
-export type Job = 'check' | 'sweep';
+/** What a worker does with each op: check it (`run`), sweep ε over it (`sweep`), or only list it (`list`). */
+export type Job = 'check' | 'sweep' | 'list';
 /** One op's report: a check's or a sweep's, as the job says. */
 export type JobReport = OpReport | OpSweep;
 
@@ -61,9 +61,26 @@ export interface CheckTask {
   only?: string;
 }
 
+/** An op as its file declares it, before anything runs: what `list` prints. */
 export interface OpHeader {
   name: string;
   line?: number;
+  /** Each input's shape as declared; null for a malformed one (the check reports it). */
+  inputs: { name: string; shape: number[] | null }[];
+}
+
+/** One file's outcome: its ops' headers once imported, and the reports of its ops (or of its import). */
+interface FileResult {
+  file: string;
+  headers?: OpHeader[];
+  reports: JobReport[];
+}
+
+export interface ListedFile {
+  file: string;
+  ops: OpHeader[];
+  /** Why the file could not be imported, or holds no op. */
+  error?: string;
 }
 
 export type WorkerMessage =
@@ -94,10 +111,21 @@ export async function sweepIsolated(files: string[], options: IsolatedRunOptions
   return { report, interrupted };
 }
 
-async function runJob(job: Job, files: string[], options: IsolatedRunOptions): Promise<{ reports: JobReport[]; interrupted: boolean }> {
+/** Imports every file in worker threads, with the same isolation, and lists the ops each declares. */
+export async function listIsolated(files: string[], options: IsolatedRunOptions = {}): Promise<IsolatedRun<ListedFile[]>> {
+  const { results, interrupted } = await runJob('list', files, options);
+  const listed = results.map(({ file, headers, reports }) => ({
+    file,
+    ops: headers ?? [],
+    ...(reports[0]?.error !== undefined ? { error: reports[0].error } : {}),
+  }));
+  return { report: listed, interrupted };
+}
+
+async function runJob(job: Job, files: string[], options: IsolatedRunOptions): Promise<{ results: FileResult[]; reports: JobReport[]; interrupted: boolean }> {
   const { timeoutMs = DEFAULT_TIMEOUT_MS, memoryMb = DEFAULT_MEMORY_MB, workers, signal, only, ...checkOptions } = options;
   const maxLanes = Math.max(1, Math.min(workers ?? Math.min(MAX_WORKERS, availableParallelism()), files.length));
-  const results: (JobReport[] | undefined)[] = files.map(() => undefined);
+  const results: (FileResult | undefined)[] = files.map(() => undefined);
   let next = 0;
   const settings = { job, timeoutMs, memoryMb, signal, only, checkOptions };
   const serve = async (lane: Lane): Promise<void> => {
@@ -116,7 +144,8 @@ async function runJob(job: Job, files: string[], options: IsolatedRunOptions): P
   await running[0];
   clearInterval(extra);
   await Promise.all(running);
-  return { reports: results.flatMap((reports) => reports ?? []), interrupted: signal?.aborted ?? false };
+  const finished = results.filter((result): result is FileResult => result !== undefined);
+  return { results: finished, reports: finished.flatMap((result) => result.reports), interrupted: signal?.aborted ?? false };
 }
 
 /** One worker at a time, replaced when it had to be terminated. */
@@ -149,7 +178,7 @@ interface Settings {
   checkOptions: CheckOptions;
 }
 
-function checkFileInWorker(lane: Lane, file: string, settings: Settings): Promise<JobReport[]> {
+function checkFileInWorker(lane: Lane, file: string, settings: Settings): Promise<FileResult> {
   const { job, timeoutMs, memoryMb, signal, only, checkOptions } = settings;
   const { onProgress, ...options } = checkOptions;
   const shown = displayPath(file);
@@ -159,7 +188,8 @@ function checkFileInWorker(lane: Lane, file: string, settings: Settings): Promis
   let ops: OpHeader[] | undefined;
   let crashes = 0;
 
-  return new Promise((resolve) => {
+  return new Promise((resolveResult) => {
+    const resolve = (done: JobReport[]): void => resolveResult({ file: shown, headers: ops, reports: done });
     const attempt = (from: number): void => {
       const worker = lane.acquire();
       let current: number | undefined;

@@ -5,9 +5,9 @@ import { loadOpsOrReport } from './api.ts';
 import { checkOp } from './check/check-op.ts';
 import { sweepOp } from './check/sweep.ts';
 import type { CheckOptions, CheckProgress, OpReport } from './check/types.ts';
-import type { Op } from './op.ts';
+import type { InputSpec, Op } from './op.ts';
 import { asSweepReport, fileErrorReport, qualifyError } from './reports.ts';
-import type { CheckTask, JobReport, WorkerMessage } from './runner.ts';
+import type { CheckTask, JobReport, OpHeader, WorkerMessage } from './runner.ts';
 
 /** Answers the main thread's tasks: loads each op file and checks (or sweeps) its ops, announcing each one. */
 export function serveChecks(port: MessagePort): void {
@@ -21,7 +21,11 @@ export function serveChecks(port: MessagePort): void {
       return;
     }
     const ops = loaded;
-    send({ type: 'loaded', ops: ops.map((op) => ({ name: op.name, line: op.location?.line })) });
+    send({ type: 'loaded', ops: ops.map(describeOp) });
+    if (task.job === 'list') {
+      send({ type: 'finished' });
+      return;
+    }
     // Progress crosses threads at most every 100 ms (and at the end of each op's numeric side).
     let lastProgress = 0;
     const onProgress = (progress: CheckProgress): void => {
@@ -49,4 +53,15 @@ export function serveChecks(port: MessagePort): void {
 function unchecked(file: string, op: Op, options: CheckOptions): OpReport {
   const { error: _none, stack: _stack, ...empty } = fileErrorReport(file, '', undefined, options);
   return { ...empty, name: op.name, line: op.location?.line, status: 'pass' };
+}
+
+/** An op's name, line and declared input shapes, for the main thread (and for `list`). */
+function describeOp(op: Op): OpHeader {
+  const specs = (op.spec?.inputs ?? {}) as Record<string, InputSpec>;
+  return { name: op.name, line: op.location?.line, inputs: Object.entries(specs).map(([name, spec]) => ({ name, shape: shapeOf(spec) })) };
+}
+
+function shapeOf(spec: InputSpec): number[] | null {
+  const shape = Array.isArray(spec) ? spec : spec?.shape;
+  return Array.isArray(shape) && shape.every((d) => typeof d === 'number') ? [...shape] : null;
 }

@@ -144,6 +144,17 @@ describe('isolation', () => {
     expect(ops[4].inputs).toHaveLength(1);
   });
 
+  it('list stops a hanging import too, and lists the other files', async () => {
+    const { code, stdout } = await runCli(['list', `${BAD}/hang-at-import.ts`, `${BAD}/hang.ts`, '--timeout', '1500', '--json']);
+    expect(code).toBe(2);
+    const files: { file: string; ops: { name: string }[]; error?: string }[] = JSON.parse(stdout).files;
+    expect(files.map((file) => [file.file, file.ops.map((op) => op.name)])).toEqual([
+      [`${BAD}/hang-at-import.ts`, []],
+      [`${BAD}/hang.ts`, ['before', 'spins forever', 'after']],
+    ]);
+    expect(files[0].error).toBe(`${BAD}/hang-at-import.ts: importing the file did not finish within 1500 ms (--timeout)`);
+  });
+
   it('reports an op that exhausts memory, and checks the ops after it', async () => {
     const { code, stdout } = await runCli(['run', `${BAD}/out-of-memory.ts`, '--max-memory', '128', '--json']);
     expect(code).toBe(2);

@@ -1,20 +1,13 @@
 // `gradcheck list <files...>`: the ops each file exports, with their input shapes, without checking them.
 import { Command } from 'commander';
-import type { Op, InputSpec } from '../../op.ts';
+import { listIsolated } from '../../runner.ts';
+import type { ListedFile, OpHeader } from '../../runner.ts';
 import { formatShape } from '../../report/format.ts';
-import { loadFiles, resolveFiles } from '../select.ts';
+import { resolveFiles, UsageError } from '../select.ts';
+import { parseTimeout } from '../main.ts';
 
-export interface ListedOp {
-  name: string;
-  line?: number;
-  inputs: { name: string; shape: number[] | null }[];
-}
-
-export interface ListedFile {
-  file: string;
-  ops: ListedOp[];
-  error?: string;
-}
+export type ListedOp = OpHeader;
+export type { ListedFile };
 
 export function listCommand(setExitCode: (code: number) => void): Command {
   return new Command('list')
@@ -22,25 +15,28 @@ export function listCommand(setExitCode: (code: number) => void): Command {
     .argument('<paths...>', 'op files, directories or globs')
     .option('--op <name>', 'only the op with this name')
     .option('--json', 'print one JSON document on stdout')
-    .action(async (paths: string[], options: { op?: string; json?: boolean }) => setExitCode(await runList(paths, options)));
+    .option('--timeout <ms>', 'stop a file\'s import that runs longer, and report it as an error; 0: no limit', parseTimeout, 30_000)
+    .action(async (paths: string[], options: ListOptions) => setExitCode(await runList(paths, options)));
 }
 
-export async function runList(paths: string[], options: { op?: string; json?: boolean }): Promise<number> {
-  const loaded = await loadFiles(resolveFiles(paths), options.op);
-  const files: ListedFile[] = loaded.map((entry) => ({ file: entry.file, ops: entry.ops.map(describeOp), ...(entry.error ? { error: entry.error } : {}) }));
-  if (options.json) process.stdout.write(`${JSON.stringify({ files }, null, 2)}\n`);
-  else process.stdout.write(formatList(files));
-  return files.some((file) => file.error) ? 2 : 0;
+interface ListOptions {
+  op?: string;
+  json?: boolean;
+  timeout?: number;
 }
 
-export function describeOp(op: Op): ListedOp {
-  const specs = (op.spec?.inputs ?? {}) as Record<string, InputSpec>;
-  return { name: op.name, line: op.location?.line, inputs: Object.entries(specs).map(([name, spec]) => ({ name, shape: shapeOf(spec) })) };
-}
-
-function shapeOf(spec: InputSpec): number[] | null {
-  const shape = Array.isArray(spec) ? spec : spec?.shape;
-  return Array.isArray(shape) && shape.every((d) => typeof d === 'number') ? [...shape] : null;
+/** Imports the files in worker threads, as `run` does, so that an import that hangs is one error line. */
+export async function runList(paths: string[], options: ListOptions): Promise<number> {
+  const files = resolveFiles(paths);
+  const { report: listed } = await listIsolated(files, { timeoutMs: options.timeout });
+  const shown = options.op === undefined ? listed : listed.map((file) => ({ ...file, ops: file.ops.filter((op) => op.name === options.op) }));
+  if (options.op !== undefined && !shown.some((file) => file.ops.length > 0 || file.error)) {
+    const names = [...new Set(listed.flatMap((file) => file.ops.map((op) => op.name)))];
+    throw new UsageError(`no op named '${options.op}' in ${listed.map((file) => file.file).join(', ')}${names.length ? ` (ops: ${names.join(', ')})` : ''}`);
+  }
+  if (options.json) process.stdout.write(`${JSON.stringify({ files: shown }, null, 2)}\n`);
+  else process.stdout.write(formatList(shown));
+  return shown.some((file) => file.error) ? 2 : 0;
 }
 
 export function formatList(files: ListedFile[]): string {
