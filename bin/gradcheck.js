@@ -10,12 +10,12 @@ const built = process.env.GRADCHECK_SOURCES !== '1' && builtIsCurrent();
 const code = new URL(built ? '../dist/' : '../src/', import.meta.url);
 const command = process.argv[2];
 
-// `run` checks op files in a worker thread: starting it first overlaps its start-up with the CLI's.
-if (command === 'run') (await import(new URL('worker.js', code))).prestartWorker();
+// `run`, `sweep` and `list` import op files in a worker thread: starting it first overlaps its
+// start-up with the CLI's.
+if (['run', 'sweep', 'list'].includes(command)) (await import(new URL('worker.js', code))).prestartWorker();
 
 // The TypeScript sources need tsx before anything of gradcheck loads. Built, nothing is set up
-// here: `run` imports op files only in its workers, and `list` and `sweep` set up tsx's require
-// hook when they import their first op file (runtime.js, importOpFile).
+// here: op files are imported only in the workers, which set up tsx for themselves.
 if (!built) await (await import(new URL('runtime.js', code))).setupRuntime();
 // Built, the CLI's own modules come as one bundle (bin/bundle.js says why).
 const { main } = await import(new URL(built ? 'cli/main.bundle.js' : 'cli/main.ts', code));
