@@ -5,6 +5,7 @@ import { relative } from 'node:path';
 import { DEFAULT_SEED, DEFAULT_TOLERANCE } from './check/types.ts';
 import type { CheckOptions, OpReport, RunReport, Status } from './check/types.ts';
 import type { OpSweep } from './check/sweep.ts';
+import type { Job, JobReport } from './runner.ts';
 
 export function summarize(ops: OpReport[], options: CheckOptions): RunReport {
   return {
@@ -85,8 +86,13 @@ export function stackOf(error: unknown): string | undefined {
   return error instanceof Error ? error.stack : undefined;
 }
 
-/** An error (or placeholder) made as a check's report, in the shape of a sweep's entry. */
-export function asSweepReport(report: OpReport): OpSweep {
+/**
+ * An error or placeholder report, made in a check's shape, in the shape its job reports: a sweep's
+ * entries are OpSweep. Used by the runner (timeouts, crashes) and its workers (load errors) alike.
+ */
+export function inJobShape(job: Job, report: OpReport): JobReport {
+  if (job !== 'sweep') return report;
   const { file, name, status, elapsedMs, tolerance, evaluations, line, error, stack } = report;
-  return { file, name, status, elapsedMs, tolerance, evaluations, line, error, stack, inputs: [] };
+  const sweep: OpSweep = { file, name, status, elapsedMs, tolerance, evaluations, line, error, stack, inputs: [] };
+  return sweep;
 }

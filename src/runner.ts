@@ -8,7 +8,7 @@
 // remaining ops. Reports are kept per file and returned in command-line order, whatever finished first.
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
-import { asSweepReport, displayPath, fileErrorReport, summarize } from './reports.ts';
+import { displayPath, fileErrorReport, inJobShape, summarize } from './reports.ts';
 import type { OpSweep, SweepReport } from './check/sweep.ts';
 import { DEFAULT_SEED, DEFAULT_TOLERANCE } from './check/types.ts';
 import type { CheckOptions, CheckProgress, OpReport, RunReport } from './check/types.ts';
@@ -183,8 +183,6 @@ function checkFileInWorker(lane: Lane, file: string, settings: Settings): Promis
   const { onProgress, ...options } = checkOptions;
   const shown = displayPath(file);
   const reports: JobReport[] = [];
-  // The runner's own errors (an import or op that overran, crashed, ran out of memory) in the job's shape.
-  const shaped = (report: OpReport): JobReport => (job === 'sweep' ? asSweepReport(report) : report);
   let ops: OpHeader[] | undefined;
   let crashes = 0;
 
@@ -212,12 +210,12 @@ function checkFileInWorker(lane: Lane, file: string, settings: Settings): Promis
         settle();
         lane.discard();
         if (ops === undefined) {
-          resolve([shaped(fileErrorReport(shown, `${shown}: importing the file ${reason}`, stack, options))]);
+          resolve([inJobShape(job, fileErrorReport(shown, `${shown}: importing the file ${reason}`, stack, options))]);
           return;
         }
         const failed = current ?? nextIndex;
         if (failed >= ops.length) return resolve(reports);
-        reports.push(shaped(opErrorReport(shown, ops[failed], reason, stack, options)));
+        reports.push(inJobShape(job, opErrorReport(shown, ops[failed], reason, stack, options)));
         if (retry && failed + 1 < ops.length) attempt(failed + 1);
         else resolve(reports);
       };

@@ -85,7 +85,7 @@ function setupRequire() {
  * it); a file that turns out to need ES modules anyway is imported after setting up the full runtime.
  */
 export async function importOpFile(path, { fresh = false } = {}) {
-  // Nothing set up yet (the CLI sets up only what a command needs): the lighter runtime first.
+  // Nothing set up yet (a script that calls loadOps directly): the lighter runtime first.
   if (ready === undefined && requireReady === undefined) await setupRequireRuntime();
   if (ready === undefined && requireReady !== undefined && requirable(path)) {
     await requireReady;

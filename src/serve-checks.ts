@@ -6,8 +6,8 @@ import { checkOp } from './check/check-op.ts';
 import { sweepOp } from './check/sweep.ts';
 import type { CheckOptions, CheckProgress, OpReport } from './check/types.ts';
 import type { InputSpec, Op } from './op.ts';
-import { asSweepReport, fileErrorReport, qualifyError } from './reports.ts';
-import type { CheckTask, JobReport, OpHeader, WorkerMessage } from './runner.ts';
+import { fileErrorReport, inJobShape, qualifyError } from './reports.ts';
+import type { CheckTask, OpHeader, WorkerMessage } from './runner.ts';
 
 /** Answers the main thread's tasks: loads each op file and checks (or sweeps) its ops, announcing each one. */
 export function serveChecks(port: MessagePort): void {
@@ -15,9 +15,8 @@ export function serveChecks(port: MessagePort): void {
   port.on('message', async (task: CheckTask) => {
     send({ type: 'importing' });
     const loaded = await loadOpsOrReport(task.file, task.shown, task.options);
-    const shaped = (report: OpReport): JobReport => (task.job === 'sweep' ? asSweepReport(report) : report);
     if (!Array.isArray(loaded)) {
-      send({ type: 'load-error', report: shaped(loaded) });
+      send({ type: 'load-error', report: inJobShape(task.job, loaded) });
       return;
     }
     const ops = loaded;
@@ -38,7 +37,7 @@ export function serveChecks(port: MessagePort): void {
     for (let index = task.from; index < ops.length; index++) {
       if (task.only !== undefined && ops[index].name !== task.only) {
         // Not run at all (a hang elsewhere in the file costs nothing); the caller's --op filter drops it.
-        send({ type: 'done', report: shaped(unchecked(task.shown, ops[index], task.options)) });
+        send({ type: 'done', report: inJobShape(task.job, unchecked(task.shown, ops[index], task.options)) });
         continue;
       }
       send({ type: 'start', index });

@@ -16,8 +16,6 @@ import type { ToleranceBand } from './u-curve.ts';
 
 export type { ToleranceBand };
 
-/** A contiguous run of steps around the minimum whose error stays within the tolerance. */
-
 export interface InputSweep {
   name: string;
   shape: number[];

@@ -2,6 +2,7 @@
 // Pure functions of the sweep points, shared by the sweep and its reporters (which need no checker).
 import type { SweepPoint } from './types.ts';
 
+/** A contiguous run of steps around the minimum whose error stays within the tolerance. */
 export interface ToleranceBand {
   largestEps: number;
   smallestEps: number;
