@@ -19,7 +19,7 @@ const outfile = resolve(dist, 'cli/main.bundle.js');
 
 // Pass 1: the library's own module set, as esbuild resolves it.
 const library = await build({
-  entryPoints: ['index.js', 'runtime.js', 'worker.js'].map((entry) => resolve(dist, entry)),
+  entryPoints: ['index.js', 'load/runtime.js', 'run/start-worker.js'].map((entry) => resolve(dist, entry)),
   bundle: true,
   write: false,
   outdir: resolve(dist, 'unused'),

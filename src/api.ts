@@ -1,10 +1,10 @@
 // The library API. The CLI is a thin shell over these functions.
 import { resolve } from 'node:path';
-import type { Op } from './op.ts';
+import type { Op } from './op/define.ts';
 import { checkOp } from './check/check-op.ts';
-import { loadOps } from './load.ts';
-import { setupRuntime } from './runtime.js';
-import { displayPath, fileErrorReport, loadErrorMessage, qualifyError, stackOf, summarize } from './reports.ts';
+import { loadOps } from './load/load-ops.ts';
+import { setupRuntime } from './load/runtime.js';
+import { displayPath, fileErrorReport, loadErrorMessage, qualifyError, stackOf, summarize } from './run/results.ts';
 import type { CheckOptions, OpReport, RunReport } from './check/types.ts';
 
 /** Checks one op and returns its report (the same object as one entry of `run --json`). */

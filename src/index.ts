@@ -14,8 +14,8 @@ export {
   GradientCountError,
 } from './core/index.ts';
 export type { NestedArray } from './core/index.ts';
-export { defineOp, isOp } from './op.ts';
-export type { Op, OpSpec, TensorOpSpec, EngineOpSpec, InputSpec, SourceLocation } from './op.ts';
+export { defineOp, isOp } from './op/define.ts';
+export type { Op, OpSpec, TensorOpSpec, EngineOpSpec, InputSpec, SourceLocation } from './op/define.ts';
 export { gradcheck, checkFile, checkFiles } from './api.ts';
 export { DEFAULT_EPS, DEFAULT_SEED, DEFAULT_TOLERANCE } from './check/types.ts';
 export type { CheckOptions, OpReport, RunReport, InputReport, SweepPoint, Diagnosis, Status, WorstElement } from './check/types.ts';

@@ -3,16 +3,16 @@
 // Per input: a seeded random direction finds the bottom of the ε U-curve with two evaluations per
 // step (the sweep), then the element-wise check runs at that best step. The backward runs twice
 // with the same cotangent; a second answer that differs means the backward is not reentrant.
-import type { Op } from '../op.ts';
-import { OpSpecError, materializeInputs } from '../op.ts';
-import { createRandom, deriveSeed } from '../random.ts';
+import type { Op } from '../op/define.ts';
+import { OpSpecError, materializeInputs } from '../op/define.ts';
+import { createRandom, deriveSeed } from '../op/random.ts';
 import { assertElementWiseSize, createProblem, OpRunError } from './problem.ts';
 import type { Problem } from './problem.ts';
 import { compareGradients, comparisonFloor, largestMagnitude, numericNoise, phiNoise, unravelIndex } from './compare.ts';
 import { directionalError, dot, evaluationsPerPoint, NOISE_FACTOR, numericGradient, relativeError } from './finite-difference.ts';
-import { diagnosePattern, formatIndex, inconclusive, noiseFloor, nonFinite, short, transposedShape } from './diagnose.ts';
-import { probeKinks } from './kinks.ts';
-import type { KinkProbe } from './kinks.ts';
+import { diagnosePattern, formatIndex, inconclusive, noiseFloor, nonFinite, short, transposedShape } from './diagnose/patterns.ts';
+import { probeKinks } from './diagnose/kinks.ts';
+import type { KinkProbe } from './diagnose/kinks.ts';
 import { FAST_STAGES, fastCheck } from './fast.ts';
 import { ELEMENT_WISE_FALLBACK_LIMIT, localizeFailure } from './localize.ts';
 import type { FastPair } from './fast.ts';

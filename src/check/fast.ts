@@ -6,7 +6,7 @@
 // a pair fails, the checker falls back to the element-wise check, which names the input and elements.
 import type { Method } from './finite-difference.ts';
 import { directionalError } from './finite-difference.ts';
-import { createRandom } from '../random.ts';
+import { createRandom } from '../op/random.ts';
 import type { InputReport, SweepPoint } from './types.ts';
 
 export const FAST_PAIRS = 3;

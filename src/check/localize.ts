@@ -7,7 +7,7 @@
 import type { Method } from './finite-difference.ts';
 import { drawJointDirection, scaledDirectionalError, termScale } from './fast.ts';
 import { formatShape } from '../core/index.ts';
-import { ONE_FACTOR, scaledBy, short } from './diagnose.ts';
+import { ONE_FACTOR, scaledBy, short } from './diagnose/patterns.ts';
 import type { Diagnosis, InputReport } from './types.ts';
 
 /** Above this many input elements in all, a fast-mode failure is localized per input, not re-checked element-wise. */

@@ -2,8 +2,8 @@
 // values (which the finite-difference passes perturb in place), and the analytic vector–Jacobian
 // product that the backward under test produces.
 import { GradientCountError, GradientShapeError, Tensor, noGrad } from '../core/index.ts';
-import type { EngineOpSpec, MaterializedInput, Op, OpSpec, TensorOpSpec } from '../op.ts';
-import { OpSpecError } from '../op.ts';
+import type { EngineOpSpec, MaterializedInput, Op, OpSpec, TensorOpSpec } from '../op/define.ts';
+import { OpSpecError } from '../op/define.ts';
 
 export interface Problem {
   readonly inputs: MaterializedInput[];

@@ -4,9 +4,9 @@
 // (backward with createGraph). The checker then runs on it unchanged, as JAX's check_grads(order=2)
 // and PyTorch's gradgradcheck do.
 import { Tensor } from '../core/index.ts';
-import type { MaterializedInput, Op } from '../op.ts';
-import { OpSpecError } from '../op.ts';
-import { createRandom } from '../random.ts';
+import type { MaterializedInput, Op } from '../op/define.ts';
+import { OpSpecError } from '../op/define.ts';
+import { createRandom } from '../op/random.ts';
 import { isTensorSpec, OpRunError } from './problem.ts';
 import type { Problem } from './problem.ts';
 

@@ -2,9 +2,9 @@
 // the sweep. The checker only traces the U-curve along one random direction (two evaluations per
 // step) to pick its step; this spends 2·N evaluations per step for N input elements, because a
 // report that helps choose ε should show the error the element-wise check would really see.
-import type { Op } from '../op.ts';
-import { OpSpecError, materializeInputs } from '../op.ts';
-import { createRandom, deriveSeed } from '../random.ts';
+import type { Op } from '../op/define.ts';
+import { OpSpecError, materializeInputs } from '../op/define.ts';
+import { createRandom, deriveSeed } from '../op/random.ts';
 import { createProblem, OpRunError } from './problem.ts';
 import { compareGradients, comparisonFloor, largestMagnitude, numericNoise, phiNoise } from './compare.ts';
 import { drawJointDirection, scaledDirectionalError, termScale } from './fast.ts';

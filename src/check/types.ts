@@ -1,5 +1,5 @@
 // The result objects a check computes. Reporters only print these; `run --json` serialises them.
-import type { Precision } from '../op.ts';
+import type { Precision } from '../op/define.ts';
 
 export type Status = 'pass' | 'fail' | 'error';
 

@@ -1,7 +1,7 @@
 // From command-line arguments to the op files to work on (globs expanded, directories walked), and
 // the --op filter applied to a report. Shared by run, sweep and list; the files are imported in
 // worker threads (src/runner.ts).
-import { expandPaths, MissingPathError } from '../paths.ts';
+import { expandPaths, MissingPathError } from './paths.ts';
 import { expandGlob, hasGlob } from './glob.ts';
 
 /** Bad arguments: one line on stderr and exit code 2, before anything runs. */

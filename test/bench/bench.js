@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm run bench`: gradcheck against torch.autograd.gradcheck on the same seven ops (see report.ts).
-import { setupRuntime } from '../../src/runtime.js';
+import { setupRuntime } from '../../src/load/runtime.js';
 
 await setupRuntime();
 const { main } = await import('./report.ts');

@@ -3,7 +3,7 @@
 // Run: node --import tsx test/bench/matmul-kernel.ts   (CPU-time medians, so a busy machine skews less)
 import { Tensor, noGrad } from '../../src/core/index.ts';
 import { checkOp } from '../../src/check/check-op.ts';
-import { loadOps } from '../../src/load.ts';
+import { loadOps } from '../../src/load/load-ops.ts';
 import { OPS_DIR, median } from './measure.ts';
 
 function cpuMs(): number {

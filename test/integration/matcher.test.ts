@@ -1,7 +1,7 @@
 // expect(op).toPassGradcheck(): what a test-suite user sees, pass or fail.
 import { describe, expect, it } from 'vitest';
-import '../../src/vitest.ts';
-import { gradcheckMatchers } from '../../src/vitest.ts';
+import '../../src/adapters/vitest.ts';
+import { gradcheckMatchers } from '../../src/adapters/vitest.ts';
 import { customOp, defineOp } from '../../src/index.ts';
 
 const tanh = defineOp({ name: 'tanh', inputs: { x: [6] }, forward: ({ x }) => x.tanh().sum() });

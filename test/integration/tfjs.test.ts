@@ -2,8 +2,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { gradcheck } from '../../src/api.ts';
-import { formatReportPlain } from '../../src/matchers.ts';
-import { tfjsOp } from '../../src/tfjs.ts';
+import { formatReportPlain } from '../../src/adapters/matchers.ts';
+import { tfjsOp } from '../../src/adapters/tfjs.ts';
 import { FLOAT32_TOLERANCE } from '../../src/check/types.ts';
 import { runCli } from '../helpers/cli.ts';
 

@@ -1,7 +1,7 @@
 // `gradcheck list <files...>`: the ops each file exports, with their input shapes, without checking them.
 import { Command } from 'commander';
-import { listIsolated } from '../../runner.ts';
-import type { ListedFile, OpHeader } from '../../runner.ts';
+import { listIsolated } from '../../run/scheduler.ts';
+import type { ListedFile, OpHeader } from '../../run/scheduler.ts';
 import { formatShape } from '../../report/format.ts';
 import { resolveFiles, UsageError } from '../select.ts';
 import { parseTimeout } from '../main.ts';

@@ -1,14 +1,14 @@
 // `gradcheck run`: check op files and print the results.
-import { runIsolated } from '../../runner.ts';
+import { runIsolated } from '../../run/scheduler.ts';
 import type { CheckOptions, RunReport } from '../../check/types.ts';
 import { DEFAULT_SEED, DEFAULT_TOLERANCE } from '../../check/types.ts';
-import { loadConfig, withConfig } from '../../config.ts';
+import { loadConfig, withConfig } from '../config.ts';
 import { emitRunReport } from '../../report/emit.ts';
 import type { OutputOptions } from '../../report/emit.ts';
 import { resolveFiles, UsageError } from '../select.ts';
-import { displayPath } from '../../reports.ts';
+import { displayPath } from '../../run/results.ts';
 import { watchOpFiles } from '../watch.ts';
-import { EXIT_INTERRUPTED, inWorkers, interruptedExit } from '../workers.ts';
+import { EXIT_INTERRUPTED, inWorkers, interruptedExit } from '../isolated.ts';
 
 export interface RunOptions extends OutputOptions {
   tol?: number;

@@ -2,14 +2,14 @@
 import { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import { DEFAULT_SEED, DEFAULT_TOLERANCE } from '../../check/types.ts';
-import { loadConfig, withConfig } from '../../config.ts';
+import { loadConfig, withConfig } from '../config.ts';
 import { formatHtml } from '../../report/html.ts';
 import { printJson } from '../../report/json.ts';
 import { printSweep } from '../../report/sweep.ts';
-import { sweepIsolated } from '../../runner.ts';
+import { sweepIsolated } from '../../run/scheduler.ts';
 import { parseEpsList, parseMemory, parsePositiveNumber, parseSeed, parseTimeout } from '../main.ts';
 import { resolveFiles, UsageError } from '../select.ts';
-import { inWorkers, interruptedExit } from '../workers.ts';
+import { inWorkers, interruptedExit } from '../isolated.ts';
 
 export interface SweepOptions {
   op?: string;

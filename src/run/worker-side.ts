@@ -1,13 +1,13 @@
 // The worker side of the isolated runner (src/runner.ts): runs in every worker thread, after the
 // runtime is set up (see worker.thread.js). It loads the checker; the main thread never does.
 import type { MessagePort } from 'node:worker_threads';
-import { loadOpsOrReport } from './api.ts';
-import { checkOp } from './check/check-op.ts';
-import { sweepOp } from './check/sweep.ts';
-import type { CheckOptions, CheckProgress, OpReport } from './check/types.ts';
-import type { InputSpec, Op } from './op.ts';
-import { fileErrorReport, inJobShape, qualifyError } from './reports.ts';
-import type { CheckTask, OpHeader, WorkerMessage } from './runner.ts';
+import { loadOpsOrReport } from '../api.ts';
+import { checkOp } from '../check/check-op.ts';
+import { sweepOp } from '../check/sweep.ts';
+import type { CheckOptions, CheckProgress, OpReport } from '../check/types.ts';
+import type { InputSpec, Op } from '../op/define.ts';
+import { fileErrorReport, inJobShape, qualifyError } from './results.ts';
+import type { CheckTask, OpHeader, WorkerMessage } from './scheduler.ts';
 
 /** Answers the main thread's tasks: loads each op file and checks (or sweeps) its ops, announcing each one. */
 export function serveChecks(port: MessagePort): void {

@@ -1,8 +1,8 @@
 // Names the bug behind a failing input from data the check already has: the analytic gradient, the
 // numeric one and the shape. Pure functions; the messages say what was seen and what to fix.
-import { GradientShapeError, formatShape } from '../core/index.ts';
-import type { Diagnosis } from './types.ts';
-import { unravelIndex } from './compare.ts';
+import { GradientShapeError, formatShape } from '../../core/index.ts';
+import type { Diagnosis } from '../types.ts';
+import { unravelIndex } from '../compare.ts';
 
 export interface FailedInput {
   name: string;

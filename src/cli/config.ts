@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { CheckOptions } from './check/types.ts';
+import type { CheckOptions } from '../check/types.ts';
 
 type Mode = NonNullable<CheckOptions['mode']>;
 const MODES: readonly Mode[] = ['auto', 'element-wise', 'fast'];

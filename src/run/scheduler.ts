@@ -8,11 +8,11 @@
 // remaining ops. Reports are kept per file and returned in command-line order, whatever finished first.
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
-import { displayPath, fileErrorReport, inJobShape, summarize } from './reports.ts';
-import type { OpSweep, SweepReport } from './check/sweep.ts';
-import { DEFAULT_SEED, DEFAULT_TOLERANCE } from './check/types.ts';
-import type { CheckOptions, CheckProgress, OpReport, RunReport } from './check/types.ts';
-import { DEFAULT_MEMORY_MB, takeWorker } from './worker.js';
+import { displayPath, fileErrorReport, inJobShape, summarize } from './results.ts';
+import type { OpSweep, SweepReport } from '../check/sweep.ts';
+import { DEFAULT_SEED, DEFAULT_TOLERANCE } from '../check/types.ts';
+import type { CheckOptions, CheckProgress, OpReport, RunReport } from '../check/types.ts';
+import { DEFAULT_MEMORY_MB, takeWorker } from './start-worker.js';
 
 /** An op (or a file's import) that runs longer than this is stopped and reported as an error. */
 export const DEFAULT_TIMEOUT_MS = 30_000;

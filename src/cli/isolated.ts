@@ -1,6 +1,6 @@
 // `run` and `sweep` both work through the isolated runner: a progress line on the terminal, Ctrl-C
 // stopping the workers at once (what finished before it is still reported), and `--op` applied.
-import type { IsolatedRun, IsolatedRunOptions } from '../runner.ts';
+import type { IsolatedRun, IsolatedRunOptions } from '../run/scheduler.ts';
 import { createProgress } from '../report/progress.ts';
 import { onlyOp } from './select.ts';
 

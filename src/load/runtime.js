@@ -16,11 +16,11 @@ import { pathToFileURL } from 'node:url';
 
 // The sources' entry points are .ts; the built package's (dist/) are .js.
 const entryUrl = (name) => {
-  const source = new URL(`./${name}.ts`, import.meta.url);
-  return (existsSync(source) ? source : new URL(`./${name}.js`, import.meta.url)).href;
+  const source = new URL(`../${name}.ts`, import.meta.url);
+  return (existsSync(source) ? source : new URL(`../${name}.js`, import.meta.url)).href;
 };
 const indexUrl = entryUrl('index');
-const tfjsUrl = entryUrl('tfjs');
+const tfjsUrl = entryUrl('adapters/tfjs');
 /** This copy is the built JavaScript (dist/): its own modules load without TypeScript support. */
 export const compiled = indexUrl.endsWith('.js');
 let entries;

@@ -3,7 +3,7 @@
 // At a kink the one-sided slopes (f(x + h) − f(x)) / h and (f(x) − f(x − h)) / h disagree by the
 // jump in slope, and keep disagreeing as h shrinks; at a smooth point they differ by about h·f'',
 // which shrinks tenfold with h. Only failing elements are probed: four evaluations each.
-import { oneSidedDifferences } from './finite-difference.ts';
+import { oneSidedDifferences } from '../finite-difference.ts';
 
 export interface KinkProbe {
   /** Elements on a kink whose analytic value lies between the one-sided slopes: a valid subgradient. */

@@ -2,7 +2,7 @@
 // `await expect(op).toPassGradcheck(options?)`.
 import { expect } from 'vitest';
 import { gradcheckMatchers } from './matchers.ts';
-import type { CheckOptions } from './check/types.ts';
+import type { CheckOptions } from '../check/types.ts';
 
 expect.extend(gradcheckMatchers);
 

@@ -1,7 +1,7 @@
 // defineOp: what an op file exports. It only records the spec (and where it was written);
 // everything is validated when the op is checked, so one bad op never hides the others.
-import { Tensor } from './core/index.ts';
-import type { NestedArray } from './core/index.ts';
+import { Tensor } from '../core/index.ts';
+import type { NestedArray } from '../core/index.ts';
 import { createRandom, deriveSeed } from './random.ts';
 
 /** A shape draws seeded standard-normal values; `low`/`high` draws uniform values; `values` fixes them. */
@@ -157,7 +157,7 @@ function flatten(values: ArrayLike<number> | NestedArray): number[] {
 }
 
 // defineOp's own file and tfjsOp's (which calls defineOp for its caller), as sources or as the built dist/.
-const OWN_FILES = new Set(['op.ts', 'op.js', 'tfjs.ts', 'tfjs.js'].map((name) => new URL(name, import.meta.url).pathname));
+const OWN_FILES = new Set(['define.ts', 'define.js', '../adapters/tfjs.ts', '../adapters/tfjs.js'].map((name) => new URL(name, import.meta.url).pathname));
 
 /** The first stack frame outside gradcheck's own op.ts: the line of the defineOp call. */
 function callerLocation(): SourceLocation | undefined {

@@ -1,8 +1,8 @@
 // The ops an op file exports. An op file is any TS/JS module; every export created by
 // defineOp is an op to check (the default export included), in the order they appear in the file.
 import { resolve } from 'node:path';
-import { isOp } from './op.ts';
-import type { Op } from './op.ts';
+import { isOp } from '../op/define.ts';
+import type { Op } from '../op/define.ts';
 import { importOpFile } from './runtime.js';
 
 /** Imports an op file and returns its defineOp exports, in source order. */

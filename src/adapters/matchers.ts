@@ -2,11 +2,11 @@
 // user passes `gradcheckMatchers` to `expect.extend`. Its failure message is the CLI's table and
 // diagnoses, colour codes stripped (test runners print them as garbage in logs and CI).
 import { stripVTControlCharacters } from 'node:util';
-import { gradcheck } from './api.ts';
-import { isOp } from './op.ts';
-import type { CheckOptions, OpReport } from './check/types.ts';
-import { formatExp } from './report/format.ts';
-import { formatOpTable } from './report/table.ts';
+import { gradcheck } from '../api.ts';
+import { isOp } from '../op/define.ts';
+import type { CheckOptions, OpReport } from '../check/types.ts';
+import { formatExp } from '../report/format.ts';
+import { formatOpTable } from '../report/table.ts';
 
 export interface MatcherResult {
   pass: boolean;

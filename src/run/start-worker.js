@@ -8,7 +8,7 @@ export const DEFAULT_MEMORY_MB = 4096;
 let spare;
 
 function startWorker(memoryMb) {
-  const worker = new Worker(new URL('./worker.thread.js', import.meta.url), {
+  const worker = new Worker(new URL('./worker-thread.js', import.meta.url), {
     resourceLimits: { maxOldGenerationSizeMb: memoryMb },
   });
   worker.memoryMb = memoryMb;

@@ -2,10 +2,10 @@
 // library, the CLI's main thread and its workers. Nothing here imports the checker, so the CLI's
 // main thread, which only gathers and prints reports, never loads the numeric core.
 import { relative } from 'node:path';
-import { DEFAULT_SEED, DEFAULT_TOLERANCE } from './check/types.ts';
-import type { CheckOptions, OpReport, RunReport, Status } from './check/types.ts';
-import type { OpSweep } from './check/sweep.ts';
-import type { Job, JobReport } from './runner.ts';
+import { DEFAULT_SEED, DEFAULT_TOLERANCE } from '../check/types.ts';
+import type { CheckOptions, OpReport, RunReport, Status } from '../check/types.ts';
+import type { OpSweep } from '../check/sweep.ts';
+import type { Job, JobReport } from './scheduler.ts';
 
 export function summarize(ops: OpReport[], options: CheckOptions): RunReport {
   return {
