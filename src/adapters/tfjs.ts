@@ -5,7 +5,7 @@
 //
 // tfjs computes in float32: the op is marked `precision: 'float32'`, which gives it the float32
 // tolerance by default (see FLOAT32_TOLERANCE) while the checker's own arithmetic stays float64.
-import { defineOp } from '../op/define.ts';
+import { declaredShape, defineOp } from '../op/define.ts';
 import type { InputSpec, Op } from '../op/define.ts';
 
 /** The little of a tfjs tensor that gradcheck uses. */
@@ -47,7 +47,7 @@ export function tfjsOp<Name extends string, T extends TfTensorLike>(spec: TfjsOp
   const toTensors = (values: Record<Name, Float64Array>): Record<Name, T> => {
     const tensors = {} as Record<Name, T>;
     for (const name of Object.keys(values) as Name[]) {
-      tensors[name] = tf.tensor(Float32Array.from(values[name]), shapeOf(spec.inputs[name]), 'float32');
+      tensors[name] = tf.tensor(Float32Array.from(values[name]), declaredShape(spec.inputs[name]) ?? [], 'float32');
     }
     return tensors;
   };
@@ -86,8 +86,4 @@ export function tfjsOp<Name extends string, T extends TfTensorLike>(spec: TfjsOp
       return result;
     },
   });
-}
-
-function shapeOf(spec: InputSpec): number[] {
-  return Array.isArray(spec) ? [...spec] : [...spec.shape];
 }

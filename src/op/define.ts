@@ -3,11 +3,22 @@
 import { Tensor } from '../core/index.ts';
 import type { NestedArray } from '../core/index.ts';
 import { createRandom, deriveSeed } from './random.ts';
+import { fileURLToPath } from 'node:url';
+import { stackLocations } from './stack.ts';
+import type { SourceLocation } from './stack.ts';
+
+export type { SourceLocation };
 
 /** A shape draws seeded standard-normal values; `low`/`high` draws uniform values; `values` fixes them. */
 export type InputSpec =
   | number[]
   | { shape: number[]; low?: number; high?: number; values?: ArrayLike<number> | NestedArray };
+
+/** An input spec's shape as declared, before anything is validated; null when it has none that is an array of numbers. */
+export function declaredShape(spec: InputSpec): number[] | null {
+  const shape = Array.isArray(spec) ? spec : spec?.shape;
+  return Array.isArray(shape) && shape.every((d) => typeof d === 'number') ? [...shape] : null;
+}
 
 export interface OpOptions {
   /** Overrides the run's tolerance for this op. */
@@ -35,12 +46,6 @@ export interface EngineOpSpec<Name extends string> extends OpOptions {
 }
 
 export type OpSpec<Name extends string = string> = TensorOpSpec<Name> | EngineOpSpec<Name>;
-
-export interface SourceLocation {
-  file: string;
-  line: number;
-  column: number;
-}
 
 const OP_BRAND = Symbol.for('gradcheck.op');
 
@@ -157,17 +162,9 @@ function flatten(values: ArrayLike<number> | NestedArray): number[] {
 }
 
 // defineOp's own file and tfjsOp's (which calls defineOp for its caller), as sources or as the built dist/.
-const OWN_FILES = new Set(['define.ts', 'define.js', '../adapters/tfjs.ts', '../adapters/tfjs.js'].map((name) => new URL(name, import.meta.url).pathname));
+const OWN_FILES = new Set(['define.ts', 'define.js', '../adapters/tfjs.ts', '../adapters/tfjs.js'].map((name) => fileURLToPath(new URL(name, import.meta.url))));
 
-/** The first stack frame outside gradcheck's own op.ts: the line of the defineOp call. */
+/** The first stack frame outside gradcheck's own files: the line of the defineOp call. */
 function callerLocation(): SourceLocation | undefined {
-  const stack = new Error().stack?.split('\n').slice(1) ?? [];
-  for (const frame of stack) {
-    const match = /\(?((?:file:\/\/)?[^()\s]+?):(\d+):(\d+)\)?\s*$/.exec(frame);
-    if (!match) continue;
-    const file = match[1].startsWith('file://') ? new URL(match[1]).pathname : match[1];
-    if (OWN_FILES.has(file)) continue;
-    return { file, line: Number(match[2]), column: Number(match[3]) };
-  }
-  return undefined;
+  return stackLocations(new Error().stack).find((location) => !OWN_FILES.has(location.file));
 }

@@ -1,6 +1,8 @@
 // Number and name formatting shared by the reporters.
 import type { OpReport, RunReport } from '../check/types.ts';
 
+export { formatShape } from '../core/shape.ts';
+
 export interface Writer {
   write(text: string): unknown;
 }
@@ -25,9 +27,6 @@ export function formatValue(value: number): string {
   return magnitude >= 1e-4 && magnitude < 1e6 ? String(Number(value.toPrecision(8))) : value.toExponential(7);
 }
 
-export function formatShape(shape: number[]): string {
-  return `[${shape.join(', ')}]`;
-}
 
 export function opLocation(op: { file: string; line?: number }): string {
   return op.line ? `${op.file}:${op.line}` : op.file;

@@ -2,6 +2,7 @@
 // library, the CLI's main thread and its workers. Nothing here imports the checker, so the CLI's
 // main thread, which only gathers and prints reports, never loads the numeric core.
 import { relative } from 'node:path';
+import { stackLocations } from '../op/stack.ts';
 import { DEFAULT_SEED, DEFAULT_TOLERANCE } from '../check/types.ts';
 import type { CheckOptions, OpReport, RunReport, Status } from '../check/types.ts';
 import type { OpSweep } from '../check/sweep.ts';
@@ -61,14 +62,7 @@ export function qualifyError<R extends AnyOpReport>(report: R, sourceFile?: stri
 
 /** The line of the first stack frame in the op file itself: where the user's code threw. */
 function userLine(stack: string | undefined, sourceFile: string): number | undefined {
-  if (!stack) return undefined;
-  for (const frame of stack.split('\n').slice(1)) {
-    const match = /\(?((?:file:\/\/)?[^()\s]+?):(\d+):(\d+)\)?\s*$/.exec(frame);
-    if (!match) continue;
-    const path = match[1].startsWith('file://') ? new URL(match[1]).pathname : match[1];
-    if (path === sourceFile) return Number(match[2]);
-  }
-  return undefined;
+  return stackLocations(stack).find((location) => location.file === sourceFile)?.line;
 }
 
 /** esbuild's "Transform failed with 1 error:\nfile:3:86: ERROR: Unexpected ..." as one line. */

@@ -5,6 +5,7 @@ import { loadOpsOrReport } from '../api.ts';
 import { checkOp } from '../check/check-op.ts';
 import { sweepOp } from '../check/sweep.ts';
 import type { CheckOptions, CheckProgress, OpReport } from '../check/types.ts';
+import { declaredShape } from '../op/define.ts';
 import type { InputSpec, Op } from '../op/define.ts';
 import { fileErrorReport, inJobShape, qualifyError } from './results.ts';
 import type { CheckTask, OpHeader, WorkerMessage } from './scheduler.ts';
@@ -57,10 +58,5 @@ function unchecked(file: string, op: Op, options: CheckOptions): OpReport {
 /** An op's name, line and declared input shapes, for the main thread (and for `list`). */
 function describeOp(op: Op): OpHeader {
   const specs = (op.spec?.inputs ?? {}) as Record<string, InputSpec>;
-  return { name: op.name, line: op.location?.line, inputs: Object.entries(specs).map(([name, spec]) => ({ name, shape: shapeOf(spec) })) };
-}
-
-function shapeOf(spec: InputSpec): number[] | null {
-  const shape = Array.isArray(spec) ? spec : spec?.shape;
-  return Array.isArray(shape) && shape.every((d) => typeof d === 'number') ? [...shape] : null;
+  return { name: op.name, line: op.location?.line, inputs: Object.entries(specs).map(([name, spec]) => ({ name, shape: declaredShape(spec) })) };
 }
