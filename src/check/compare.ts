@@ -14,16 +14,6 @@
 export const FLOOR_OF_INPUT = 1e-2;
 export const FLOOR_OF_OP = 1e-4;
 
-export function largestMagnitude(...arrays: Float64Array[]): number {
-  let largest = 0;
-  for (const array of arrays) {
-    for (let i = 0; i < array.length; i++) {
-      const magnitude = Math.abs(array[i]);
-      if (magnitude > largest) largest = magnitude;
-    }
-  }
-  return largest;
-}
 
 /**
  * Rounding noise of a centered difference: f's rounding (16 ulps of the sum of |cotangent · output|,
@@ -64,12 +54,15 @@ export function compareGradients(analytic: Float64Array, numeric: Float64Array, 
   return { relErr, worstIndex };
 }
 
-/** Row-major flat index to one index per axis. */
-export function unravelIndex(flat: number, shape: number[]): number[] {
-  const index = new Array<number>(shape.length);
-  for (let axis = shape.length - 1; axis >= 0; axis--) {
-    index[axis] = flat % shape[axis];
-    flat = Math.floor(flat / shape[axis]);
+/** Elements over the tolerance, worst first (an element both sides of which lie within the noise never is). */
+export function failingElements(analytic: Float64Array, numeric: Float64Array, floor: number, noise: number, tolerance: number): number[] {
+  const errors: { i: number; error: number }[] = [];
+  for (let i = 0; i < analytic.length; i++) {
+    const a = analytic[i];
+    const n = numeric[i];
+    if (Math.abs(a) <= noise && Math.abs(n) <= noise) continue;
+    const error = Math.abs(a - n) / Math.max(Math.abs(a), Math.abs(n), floor);
+    if (!(error <= tolerance)) errors.push({ i, error: Number.isNaN(error) ? Infinity : error });
   }
-  return index;
+  return errors.sort((a, b) => b.error - a.error).map((e) => e.i);
 }

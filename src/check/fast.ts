@@ -4,10 +4,17 @@
 // evaluations in all, whatever the inputs' sizes and however many inputs there are. A wrong
 // gradient would have to be orthogonal to every random pair to pass, which it almost never is; when
 // a pair fails, the checker falls back to the element-wise check, which names the input and elements.
-import type { Method } from './finite-difference.ts';
+import type { MaterializedInput } from '../op/inputs.ts';
+import { gradientsFor } from './backward.ts';
+import { phiNoise } from './compare.ts';
+import { DRAW, drawCotangent, drawJointDirection } from './draws.ts';
 import { directionalError } from './finite-difference.ts';
-import { createRandom } from '../op/random.ts';
-import type { InputReport, SweepPoint } from './types.ts';
+import { createPhi } from './phi.ts';
+import type { Phi } from './phi.ts';
+import type { Problem } from './problem.ts';
+import { rankSteps } from './steps.ts';
+import type { InputReport, Method, SweepPoint } from './types.ts';
+import { concat } from './vectors.ts';
 
 export const FAST_PAIRS = 3;
 
@@ -21,16 +28,10 @@ export const FAST_STAGES: readonly (readonly number[])[] = [[1e-5], [1e-4, 1e-6]
 
 export interface FastPair {
   /** phi for this pair's cotangent u: u · f(x), reading the inputs' current values. */
-  phi: () => number;
+  phi: Phi;
   /** The analytic gradient of u · f for each input. */
   gradients: Float64Array[];
   noiseOfPhi: number;
-}
-
-export interface FastInput {
-  name: string;
-  shape: number[];
-  data: Float64Array;
 }
 
 /**
@@ -39,35 +40,44 @@ export interface FastInput {
  */
 export type FastSteps = readonly (readonly number[])[];
 
+export interface FastCheck {
+  opName: string;
+  seed: number;
+  problem: Problem;
+  inputs: MaterializedInput[];
+  /** The output at the drawn inputs (its size decides whether pairs need cotangents of their own). */
+  output: Float64Array;
+  /** The check's own cotangent, φ and gradients: the first pair. */
+  first: FastPair;
+  steps: FastSteps;
+  method: Method;
+  tolerance: number;
+}
+
 export interface FastResult {
   inputs: InputReport[];
   passed: boolean;
   relErr: number;
+  /** Forward evaluations made. */
+  evaluations: number;
 }
 
 type Point = ReturnType<typeof directionalError> & { eps: number };
 
 /**
- * Runs the pairs in order (pair p built on demand by `pairAt`), stopping at the first that fails:
- * the element-wise fallback says the rest. Every input's report carries the joint result.
+ * Runs the pairs in order, stopping at the first that fails: the fallback (element-wise, or per
+ * input along directions) says the rest. Every input's report carries the joint result.
  */
-export function fastCheck(
-  inputs: FastInput[],
-  pairAt: (p: number) => FastPair,
-  seedOf: (p: number) => number,
-  steps: FastSteps,
-  method: Method,
-  tolerance: number,
-  rankSteps: (points: { eps: number; relErr: number; noise: number }[]) => number[],
-): FastResult {
+export function fastCheck(check: FastCheck): FastResult {
+  const { inputs, steps, method, tolerance } = check;
+  const before = check.first.phi.evaluations;
+  const extraPhis: Phi[] = [];
   // The inputs laid end to end: one vector x, one direction over all of it. phi reads the inputs'
   // own arrays, so each evaluation copies x's segments back into them (cheap beside a forward).
-  const total = inputs.reduce((n, input) => n + input.data.length, 0);
-  const x = new Float64Array(total);
+  const x = concat(inputs.map((input) => input.data));
   const segments: Float64Array[] = [];
   let offset = 0;
   for (const input of inputs) {
-    x.set(input.data, offset);
     segments.push(x.subarray(offset, offset + input.data.length));
     offset += input.data.length;
   }
@@ -82,9 +92,10 @@ export function fastCheck(
   try {
     for (let p = 0; p < FAST_PAIRS && passed; p++) {
       sync(); // the inputs as drawn: a new pair's backward runs at them
-      const pair = pairAt(p);
-      const gradient = concat(pair.gradients, total);
-      const direction = drawJointDirection(total, seedOf(p));
+      const pair = p === 0 ? check.first : drawPair(check, p);
+      if (pair !== check.first) extraPhis.push(pair.phi);
+      const gradient = concat(pair.gradients);
+      const direction = drawJointDirection(check.seed, DRAW.fastDirection(check.opName, p), x.length);
       const jointPhi = () => {
         sync();
         return pair.phi();
@@ -134,17 +145,18 @@ export function fastCheck(
     worst: { index: [], ...worst },
     sweep,
   }));
-  return { inputs: reports, passed, relErr };
+  const evaluations = check.first.phi.evaluations - before + extraPhis.reduce((n, phi) => n + phi.evaluations, 0);
+  return { inputs: reports, passed, relErr, evaluations };
 }
 
-function concat(parts: Float64Array[], total: number): Float64Array {
-  const joined = new Float64Array(total);
-  let offset = 0;
-  for (const part of parts) {
-    joined.set(part, offset);
-    offset += part.length;
-  }
-  return joined;
+/** Pair p > 0: a random cotangent of its own (and its own backward), unless the output is a scalar. */
+function drawPair({ problem, output, first, seed, opName }: FastCheck, p: number): FastPair {
+  // A scalar output has only one cotangent direction: every pair shares the first backward.
+  if (output.length === 1) return first;
+  const u = drawCotangent(seed, DRAW.fastCotangent(opName, p), output.length, { randomForScalar: true });
+  let magnitude = 0;
+  for (let i = 0; i < output.length; i++) magnitude += Math.abs(u[i] * output[i]);
+  return { phi: createPhi(problem, u), gradients: gradientsFor(problem, u), noiseOfPhi: phiNoise(magnitude) };
 }
 
 /**
@@ -170,12 +182,4 @@ export function scaledDirectionalError(
   const largest = Math.max(Math.abs(point.analytic), Math.abs(point.numeric), scale);
   const error = withinNoise || largest === 0 ? 0 : Math.abs(point.analytic - point.numeric) / largest;
   return { eps, ...point, relErr: Number.isNaN(error) ? Infinity : error };
-}
-
-/** Uniform in [−1, 1] per element: any spread works for a random projection, and it needs no log or sin per element. */
-export function drawJointDirection(length: number, seed: number): Float64Array {
-  const random = createRandom(seed);
-  const direction = new Float64Array(length);
-  for (let i = 0; i < length; i++) direction[i] = 2 * random.uniform() - 1;
-  return direction;
 }

@@ -163,9 +163,3 @@ export function relativeError(a: number, b: number): number {
   const error = Math.abs(a - b) / scale;
   return Number.isNaN(error) ? Infinity : error;
 }
-
-export function dot(a: Float64Array, b: Float64Array): number {
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += a[i] * b[i];
-  return sum;
-}

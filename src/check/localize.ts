@@ -4,11 +4,14 @@
 // per step. The error is measured as fast mode measures it, against the 2-norm of the terms gᵢvᵢsᵢ,
 // so that an error in a few elements is not diluted by N. When both directions give the same ratio
 // analytic/numeric, the input's gradient is off by that one factor (or has its sign flipped).
-import type { Method } from './finite-difference.ts';
-import { drawJointDirection, scaledDirectionalError, termScale } from './fast.ts';
 import { formatShape } from '../core/index.ts';
-import { ONE_FACTOR, scaledBy, short } from './diagnose/patterns.ts';
-import type { Diagnosis, InputReport } from './types.ts';
+import type { MaterializedInput } from '../op/inputs.ts';
+import { ONE_FACTOR, scaledBy, short } from './diagnose/words.ts';
+import { DRAW, drawJointDirection } from './draws.ts';
+import { scaledDirectionalError, termScale } from './fast.ts';
+import type { Phi } from './phi.ts';
+import { rankSteps } from './steps.ts';
+import type { Diagnosis, InputReport, Method } from './types.ts';
 
 /** Above this many input elements in all, a fast-mode failure is localized per input, not re-checked element-wise. */
 export const ELEMENT_WISE_FALLBACK_LIMIT = 16_384;
@@ -17,33 +20,34 @@ export const ELEMENT_WISE_FALLBACK_LIMIT = 16_384;
 const STEPS = [1e-4, 1e-5, 1e-6];
 const DIRECTIONS = 2;
 
-export interface LocalizeInput {
-  name: string;
-  shape: number[];
-  data: Float64Array;
-  gradient: Float64Array;
+export interface Localize {
+  opName: string;
+  seed: number;
+  inputs: MaterializedInput[];
+  gradients: Float64Array[];
+  phi: Phi;
+  noiseOfPhi: number;
+  method: Method;
+  tolerance: number;
 }
 
 export interface Localized {
   inputs: InputReport[];
   diagnoses: Diagnosis[];
+  evaluations: number;
 }
+
+type LocalizeInput = MaterializedInput & { gradient: Float64Array };
 
 type Point = ReturnType<typeof scaledDirectionalError>;
 
-export function localizeFailure(
-  inputs: LocalizeInput[],
-  phi: () => number,
-  noiseOfPhi: number,
-  seedOf: (input: string, direction: number) => number,
-  method: Method,
-  tolerance: number,
-  rankSteps: (points: { eps: number; relErr: number; noise: number }[]) => number[],
-): Localized {
+export function localizeFailure({ opName, seed, inputs, gradients, phi, noiseOfPhi, method, tolerance }: Localize): Localized {
+  const before = phi.evaluations;
   const diagnoses: Diagnosis[] = [];
-  const reports = inputs.map((input): InputReport => {
+  const reports = inputs.map((data, k): InputReport => {
+    const input: LocalizeInput = { ...data, gradient: gradients[k] };
     const along = Array.from({ length: DIRECTIONS }, (_, p) => {
-      const direction = drawJointDirection(input.data.length, seedOf(input.name, p));
+      const direction = drawJointDirection(seed, DRAW.localizeDirection(opName, input.name, p), input.data.length);
       const scale = termScale(input.gradient, direction, input.data);
       const points = STEPS.map((eps) => scaledDirectionalError(phi, input.data, input.gradient, direction, eps, noiseOfPhi, method, scale));
       const best = points.find((point) => point.eps === rankSteps(points)[0])!;
@@ -62,7 +66,7 @@ export function localizeFailure(
     if (!report.passed) diagnoses.push(directionalPattern(input, along.map(({ best }) => best), worst.relErr));
     return report;
   });
-  return { inputs: reports, diagnoses };
+  return { inputs: reports, diagnoses, evaluations: phi.evaluations - before };
 }
 
 /** What two random directions say about a failing input's gradient. */

@@ -2,8 +2,10 @@
 // values (which the finite-difference passes perturb in place), and the analytic vector–Jacobian
 // product that the backward under test produces.
 import { GradientCountError, GradientShapeError, Tensor, noGrad } from '../core/index.ts';
-import type { EngineOpSpec, MaterializedInput, Op, OpSpec, TensorOpSpec } from '../op/define.ts';
-import { OpSpecError } from '../op/define.ts';
+import type { EngineOpSpec, Op, OpSpec, TensorOpSpec } from '../op/define.ts';
+import type { MaterializedInput } from '../op/inputs.ts';
+import { OpSpecError } from '../op/inputs.ts';
+import type { Diagnosis } from './types.ts';
 
 export interface Problem {
   readonly inputs: MaterializedInput[];
@@ -125,19 +127,39 @@ function toFloat64(value: unknown, where: string): Float64Array {
   throw new OpRunError(`${where} must return a number or an array of numbers, got ${describe(value)}`);
 }
 
-function guard<T>(phase: string, run: () => T): T {
+/**
+ * Runs one phase of the op's own code (forward, backward, evaluate, vjp): what it throws becomes
+ * one line naming the phase, with the original as `cause` and its stack kept. Errors that already
+ * say exactly what is wrong pass through: the checker's own, and the engine's checks of a
+ * backward's answer (which name the op, the input and the shapes).
+ */
+export function guard<T>(phase: string, run: () => T): T {
   try {
     return run();
   } catch (error) {
     if (error instanceof OpRunError || error instanceof OpSpecError) throw error;
-    // The engine's own checks of a backward's answer already name the op, the input and the shapes.
     if (error instanceof GradientCountError || error instanceof GradientShapeError) throw error;
     const message = error instanceof Error ? error.message : String(error);
     const kind = error instanceof Error && error.name !== 'Error' ? ` ${error.name}` : '';
     const wrapped = new OpRunError(`${phase} threw${kind}: ${message}`);
-    if (error instanceof Error) wrapped.stack = error.stack;
+    if (error instanceof Error) {
+      wrapped.stack = error.stack;
+      wrapped.cause = error;
+    }
     throw wrapped;
   }
+}
+
+const attached = new WeakMap<object, Diagnosis[]>();
+
+/** An error that brings diagnoses along (a custom backward's transposed shape): the report shows them beside it. */
+export function withDiagnoses<E>(error: E, diagnoses: Diagnosis[]): E {
+  if (typeof error === 'object' && error !== null) attached.set(error, [...(attached.get(error) ?? []), ...diagnoses]);
+  return error;
+}
+
+export function diagnosesOf(error: unknown): Diagnosis[] {
+  return (typeof error === 'object' && error !== null && attached.get(error)) || [];
 }
 
 function describe(value: unknown): string {

@@ -4,13 +4,15 @@
 // (backward with createGraph). The checker then runs on it unchanged, as JAX's check_grads(order=2)
 // and PyTorch's gradgradcheck do.
 import { Tensor } from '../core/index.ts';
-import type { MaterializedInput, Op } from '../op/define.ts';
-import { OpSpecError } from '../op/define.ts';
-import { createRandom } from '../op/random.ts';
-import { isTensorSpec, OpRunError } from './problem.ts';
+import type { Op } from '../op/define.ts';
+import type { MaterializedInput } from '../op/inputs.ts';
+import { OpSpecError } from '../op/inputs.ts';
+import { DRAW, drawCotangent } from './draws.ts';
+import { guard, isTensorSpec, OpRunError } from './problem.ts';
 import type { Problem } from './problem.ts';
+import { concat } from './vectors.ts';
 
-export function secondOrderProblem(op: Op, inputs: MaterializedInput[], cotangentSeed: number): Problem {
+export function secondOrderProblem(op: Op, inputs: MaterializedInput[], seed: number): Problem {
   const spec = op.spec;
   if (!isTensorSpec(spec)) {
     throw new OpSpecError('--order 2 needs an op with `forward` (gradcheck tensor ops): an evaluate/vjp engine has no tape to differentiate its vjp through');
@@ -25,7 +27,7 @@ export function secondOrderProblem(op: Op, inputs: MaterializedInput[], cotangen
     for (const leaf of leaves) leaf.zeroGrad();
     const output = guard('forward', () => spec.forward(byName));
     if (!(output instanceof Tensor)) throw new OpRunError('forward must return a Tensor');
-    cotangent ??= seededCotangent(output.shape, cotangentSeed);
+    cotangent ??= new Tensor(drawCotangent(seed, DRAW.secondOrderCotangent(op.name), output.size), [...output.shape]);
     if (!output.requiresGrad) return leaves.map(() => null);
     guard('backward', () => output.backward(cotangent, { createGraph }));
     const grads = leaves.map((leaf) => leaf.grad);
@@ -61,35 +63,4 @@ export function secondOrderProblem(op: Op, inputs: MaterializedInput[], cotangen
       return result;
     },
   };
-}
-
-function seededCotangent(shape: readonly number[], seed: number): Tensor {
-  const size = shape.reduce((a, b) => a * b, 1);
-  if (size === 1) return new Tensor(Float64Array.of(1), [...shape]);
-  const random = createRandom(seed);
-  return new Tensor(Float64Array.from({ length: size }, () => random.normal()), [...shape]);
-}
-
-function concat(parts: Float64Array[]): Float64Array {
-  const out = new Float64Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}
-
-function guard<T>(phase: string, run: () => T): T {
-  try {
-    return run();
-  } catch (error) {
-    if (error instanceof OpRunError || error instanceof OpSpecError) throw error;
-    const wrapped = new OpRunError(`${phase} threw: ${error instanceof Error ? error.message : String(error)}`);
-    if (error instanceof Error) {
-      wrapped.stack = error.stack;
-      (wrapped as Error).cause = error;
-    }
-    throw wrapped;
-  }
 }

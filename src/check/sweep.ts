@@ -3,14 +3,18 @@
 // step) to pick its step; this spends 2·N evaluations per step for N input elements, because a
 // report that helps choose ε should show the error the element-wise check would really see.
 import type { Op } from '../op/define.ts';
-import { OpSpecError, materializeInputs } from '../op/define.ts';
-import { createRandom, deriveSeed } from '../op/random.ts';
-import { createProblem, OpRunError } from './problem.ts';
-import { compareGradients, comparisonFloor, largestMagnitude, numericNoise, phiNoise } from './compare.ts';
-import { drawJointDirection, scaledDirectionalError, termScale } from './fast.ts';
-import { dot, numericGradient } from './finite-difference.ts';
-import { DEFAULT_EPS, DEFAULT_SEED, FLOAT32_EPS, toleranceFor } from './types.ts';
+import { OpSpecError } from '../op/inputs.ts';
+import { gradientsFor } from './backward.ts';
+import { compareGradients, comparisonFloor, numericNoise, phiNoise } from './compare.ts';
+import { DRAW, drawJointDirection } from './draws.ts';
+import { scaledDirectionalError, termScale } from './fast.ts';
+import { numericGradient } from './finite-difference.ts';
+import { createPhi } from './phi.ts';
+import { prepare, settingsFor } from './prepare.ts';
+import type { Settings } from './prepare.ts';
+import { OpRunError } from './problem.ts';
 import type { CheckOptions, Status, SweepPoint } from './types.ts';
+import { largestMagnitude } from './vectors.ts';
 import { findMinimum, toleranceBand } from './u-curve.ts';
 import type { ToleranceBand } from './u-curve.ts';
 
@@ -65,12 +69,14 @@ export interface SweepReport {
 }
 
 export function sweepOp(op: Op, options: CheckOptions = {}, file = ''): OpSweep {
-  const tolerance = toleranceFor(op.spec?.precision, op.spec?.tolerance, options.tolerance);
-  const report: OpSweep = { file, name: op.name, status: 'error', elapsedMs: 0, tolerance, evaluations: 0, line: op.location?.line, inputs: [] };
+  const settings: Settings = { ...settingsFor(op, options), order: 1, method: 'central' };
+  const report: OpSweep = { file, name: op.name, status: 'error', elapsedMs: 0, tolerance: settings.tolerance, evaluations: 0, line: op.location?.line, inputs: [] };
   const started = performance.now();
   try {
-    report.inputs = sweepInputs(op, options, tolerance, () => report.evaluations++);
-    report.status = report.inputs.every((input) => input.passed) ? 'pass' : 'fail';
+    const { inputs, evaluations } = sweepInputs(op, settings, options);
+    report.inputs = inputs;
+    report.evaluations = evaluations;
+    report.status = inputs.every((input) => input.passed) ? 'pass' : 'fail';
   } catch (error) {
     report.error = error instanceof OpSpecError || error instanceof OpRunError ? error.message : error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     report.stack = error instanceof Error ? error.stack : undefined;
@@ -79,29 +85,19 @@ export function sweepOp(op: Op, options: CheckOptions = {}, file = ''): OpSweep 
   return report;
 }
 
-function sweepInputs(op: Op, options: CheckOptions, tolerance: number, countEvaluation: () => void): InputSweep[] {
-  const seed = options.seed ?? DEFAULT_SEED;
-  const epsList = options.eps ?? (op.spec?.precision === 'float32' ? FLOAT32_EPS : DEFAULT_EPS);
-  const inputs = materializeInputs(op, seed);
-  const problem = createProblem(op, inputs);
-  const output = Float64Array.from(problem.evaluate());
-  // The same cotangent as the checker draws, so the two reports describe the same φ = v · f.
-  const cotangent = output.length === 1 ? Float64Array.of(1) : drawNormal(output.length, deriveSeed(seed, `${op.name}/cotangent`));
-  let outputMagnitude = 0;
-  for (let i = 0; i < output.length; i++) outputMagnitude += Math.abs(cotangent[i] * output[i]);
-
-  const gradients = problem.vjp(cotangent).map((grad, k) => grad ?? new Float64Array(inputs[k].data.length));
+function sweepInputs(op: Op, settings: Settings, options: CheckOptions): { inputs: InputSweep[]; evaluations: number } {
+  const { seed, epsList, tolerance } = settings;
+  // The same inputs and cotangent as the checker's, so the two reports describe the same φ = v · f.
+  const { inputs, problem, cotangent, outputMagnitude } = prepare(op, settings);
+  const gradients = gradientsFor(problem, cotangent);
   const opScale = largestMagnitude(...gradients);
-  const phi = () => {
-    countEvaluation();
-    return dot(cotangent, problem.evaluate());
-  };
+  const phi = createPhi(problem, cotangent);
 
   const total = inputs.reduce((sum, input) => sum + input.data.length, 0) * epsList.length;
   let done = 0;
-  return inputs.map((input, k) => {
+  const swept = inputs.map((input, k): InputSweep => {
     const alongDirection = input.data.length > SWEEP_ELEMENT_WISE_LIMIT;
-    const direction = alongDirection ? drawJointDirection(input.data.length, deriveSeed(seed, `${op.name}/${input.name}/sweep-direction`)) : undefined;
+    const direction = alongDirection ? drawJointDirection(seed, DRAW.largeSweepDirection(op.name, input.name), input.data.length) : undefined;
     const scale = direction ? termScale(gradients[k], direction, input.data) : 0;
     const sweep = epsList.map((eps): SweepPoint => {
       options.onProgress?.({ op: op.name, done, total });
@@ -126,9 +122,5 @@ function sweepInputs(op: Op, options: CheckOptions, tolerance: number, countEval
       ...(alongDirection ? { measured: 'direction' as const } : {}),
     };
   });
-}
-
-function drawNormal(length: number, seed: number): Float64Array {
-  const random = createRandom(seed);
-  return Float64Array.from({ length }, () => random.normal());
+  return { inputs: swept, evaluations: phi.evaluations };
 }

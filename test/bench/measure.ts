@@ -8,7 +8,7 @@ import { checkOp } from '../../src/check/check-op.ts';
 import { createProblem } from '../../src/check/problem.ts';
 import type { CheckOptions, OpReport } from '../../src/check/types.ts';
 import { loadOps } from '../../src/load/load-ops.ts';
-import { materializeInputs } from '../../src/op/define.ts';
+import { materializeInputs } from '../../src/op/inputs.ts';
 import type { Op } from '../../src/op/define.ts';
 
 export const OPS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'ops');

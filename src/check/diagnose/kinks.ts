@@ -63,8 +63,8 @@ export function probeKinks({ phi, x, analytic, failing, eps, floor, tolerance, n
     } else if (significant(wideJump)) {
       const error = Math.abs(a - narrow.centered) / Math.max(Math.abs(a), Math.abs(narrow.centered), floor);
       // Near a kink the gap collapses once the step no longer reaches it; on a smooth curve it
-      // shrinks with the step, tenfold (measured: a flat sigmoid∘sigmoid, where the old rule called
-      // smooth elements kinks).
+      // shrinks tenfold with the step, as h·f'' does (a flat sigmoid∘sigmoid has such elements:
+      // they are no kink).
       if (error <= tolerance) (narrowJump < wideJump / 30 ? result.nearKink : result.agreeAtSmallerStep).push(i);
     }
   }

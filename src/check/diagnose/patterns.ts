@@ -2,7 +2,7 @@
 // numeric one and the shape. Pure functions; the messages say what was seen and what to fix.
 import { GradientShapeError, formatShape } from '../../core/index.ts';
 import type { Diagnosis } from '../types.ts';
-import { unravelIndex } from '../compare.ts';
+import { formatIndex, ONE_FACTOR, scaledBy, short } from './words.ts';
 
 export interface FailedInput {
   name: string;
@@ -55,7 +55,7 @@ function transposed({ name, shape, analytic, numeric, failing, floor, tolerance 
     message:
       `the analytic gradient of '${name}' equals the numeric one transposed (to ${short(worst)} relative error; ` +
       `${failing.length} of ${analytic.length} elements differ as given): the backward multiplies in the wrong order, ` +
-      `e.g. dW = dYᵀ @ X where Xᵀ @ dY belongs. The shapes agree only because '${name}' is square ${shapeText(shape)}.`,
+      `e.g. dW = dYᵀ @ X where Xᵀ @ dY belongs. The shapes agree only because '${name}' is square ${formatShape(shape)}.`,
   };
 }
 
@@ -72,7 +72,7 @@ export function transposedShape(error: unknown): Diagnosis | undefined {
     code: 'transposed',
     input,
     message:
-      `customOp '${op}' returned a gradient of shape ${shapeText(actual)} for '${input}', whose shape is ${shapeText(expected)}: ` +
+      `customOp '${op}' returned a gradient of shape ${formatShape(actual)} for '${input}', whose shape is ${formatShape(expected)}: ` +
       `the transpose. The backward multiplies in the wrong order (e.g. dY @ Xᵀ where Xᵀ @ dY belongs).`,
   };
 }
@@ -113,14 +113,7 @@ function ratioPattern({ name, shape, analytic, numeric, failing, floor }: Failed
   };
 }
 
-/** A gradient off by one constant factor: what to look for. */
-export const ONE_FACTOR = 'one constant factor is wrong, e.g. a missing 2 in the derivative of x², a wrong 1/N in a mean, or a constant copied wrongly.';
 
-/** "0.10% too large" for a ratio analytic/numeric near 1, "3.0× the numeric one" for one far from it. */
-export function scaledBy(ratio: number): string {
-  const percent = (ratio - 1) * 100;
-  return Math.abs(percent) < 10 ? `${Math.abs(percent).toPrecision(2)}% too ${percent < 0 ? 'small' : 'large'}` : `${short(ratio)}× the numeric one`;
-}
 
 function mismatch({ name, shape, analytic, numeric, failing }: FailedInput): Diagnosis {
   const worst = failing[0];
@@ -165,34 +158,8 @@ export function nonFinite(values: Float64Array, what: string, shape: number[] | 
   };
 }
 
-export function noiseFloor(name: string, relativeNoise: number, bestReachable: number, tolerance: number): Diagnosis {
-  const lowPrecision = relativeNoise > 1e-9;
-  const like = lowPrecision ? ` (float32 rounding is about 6e-8)` : `, tiny in itself, but the gradient of '${name}' is small beside the output`;
-  const fix = lowPrecision ? 'compute in float64, or check' : 'scale the op so its output is not much larger than its changes, or check';
-  return {
-    code: 'noise-floor',
-    input: name,
-    message:
-      `the function's own rounding noise, about ${short(relativeNoise)} of its value${like}, limits what finite differences can ` +
-      `resolve: the best reachable relative error for '${name}' is about ${short(bestReachable)}, above the tolerance ${short(tolerance)}. ` +
-      `The remaining difference is within that noise, so this is inconclusive, not a failure: ${fix} with --tol ${short(roundUpDecade(bestReachable * 10))}.`,
-  };
-}
 
-export function inconclusive(name: string, estimate: number, relErr: number, tolerance: number): Diagnosis {
-  return {
-    code: 'inconclusive',
-    input: name,
-    message:
-      `the numeric estimate of '${name}' is itself uncertain by about ${short(estimate)} (relative; Richardson's error estimate), ` +
-      `as large as the difference found (${short(relErr)}): inconclusive, not a failure, at tolerance ${short(tolerance)}. ` +
-      `Try another --eps range or --method five-point.`,
-  };
-}
 
-export function roundUpDecade(value: number): number {
-  return 10 ** Math.ceil(Math.log10(value));
-}
 
 function transposeLastTwo(values: Float64Array, shape: number[]): Float64Array {
   const n = shape[shape.length - 1];
@@ -204,10 +171,6 @@ function transposeLastTwo(values: Float64Array, shape: number[]): Float64Array {
   return out;
 }
 
-/** Element i of an input as x[2, 3]-style position. */
-export function formatIndex(flat: number, shape: number[]): string {
-  return `[${unravelIndex(flat, shape).join(', ')}]`;
-}
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -215,13 +178,4 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-function shapeText(shape: number[]): string {
-  return `[${shape.join(', ')}]`;
-}
 
-export function short(value: number): string {
-  if (!Number.isFinite(value)) return String(value);
-  if (value === 0) return '0';
-  const magnitude = Math.abs(value);
-  return magnitude >= 1e-3 && magnitude < 1e4 ? String(Number(value.toPrecision(4))) : value.toExponential(1).replace('e+', 'e');
-}

@@ -1,0 +1,69 @@
+// Diagnoses that are verdicts about the numeric side rather than patterns of a wrong gradient:
+// kinks (valid subgradients, or not), rounding noise, and an estimate too uncertain to decide.
+import type { Diagnosis } from '../types.ts';
+import type { KinkProbe } from './kinks.ts';
+import { formatIndex, plural, roundUpDecade, short } from './words.ts';
+
+export function noiseFloor(name: string, relativeNoise: number, bestReachable: number, tolerance: number): Diagnosis {
+  const lowPrecision = relativeNoise > 1e-9;
+  const like = lowPrecision ? ` (float32 rounding is about 6e-8)` : `, tiny in itself, but the gradient of '${name}' is small beside the output`;
+  const fix = lowPrecision ? 'compute in float64, or check' : 'scale the op so its output is not much larger than its changes, or check';
+  return {
+    code: 'noise-floor',
+    input: name,
+    message:
+      `the function's own rounding noise, about ${short(relativeNoise)} of its value${like}, limits what finite differences can ` +
+      `resolve: the best reachable relative error for '${name}' is about ${short(bestReachable)}, above the tolerance ${short(tolerance)}. ` +
+      `The remaining difference is within that noise, so this is inconclusive, not a failure: ${fix} with --tol ${short(roundUpDecade(bestReachable * 10))}.`,
+  };
+}
+
+export function inconclusive(name: string, estimate: number, relErr: number, tolerance: number): Diagnosis {
+  return {
+    code: 'inconclusive',
+    input: name,
+    message:
+      `the numeric estimate of '${name}' is itself uncertain by about ${short(estimate)} (relative; Richardson's error estimate), ` +
+      `as large as the difference found (${short(relErr)}): inconclusive, not a failure, at tolerance ${short(tolerance)}. ` +
+      `Try another --eps range or --method five-point.`,
+  };
+}
+
+/** Failing elements that sat on (or near) a kink with a valid subgradient: a warning, the op passes. */
+export function kinkWarning(name: string, shape: number[], subgradients: KinkProbe['subgradients'], nearKink: number[]): Diagnosis {
+  const parts: string[] = [];
+  if (subgradients.length > 0) {
+    const e = subgradients[0];
+    parts.push(
+      `${plural(subgradients.length, 'element')} of '${name}' ${verb(subgradients.length, 'sits', 'sit')} on a kink, first ${formatIndex(e.index, shape)}: ` +
+        `the slope is ${short(e.left)} from the left and ${short(e.right)} from the right, and the analytic ${short(e.analytic)} ` +
+        `lies between them, a valid subgradient`,
+    );
+  }
+  if (nearKink.length > 0) {
+    parts.push(`${plural(nearKink.length, 'element')} of '${name}' ${verb(nearKink.length, 'lies', 'lie')} within the step of a kink (first ${formatIndex(nearKink[0], shape)}) and agree at a smaller step`);
+  }
+  return {
+    code: 'non-differentiable',
+    input: name,
+    message: `${parts.join('; ')}. Passed; the centered difference there averages two slopes, so it was not compared.`,
+  };
+}
+
+/** A kink where the analytic value lies outside the one-sided slopes: no subgradient, a failure. */
+export function kinkFailure(name: string, shape: number[], invalid: KinkProbe['invalid']): Diagnosis {
+  const e = invalid[0];
+  return {
+    code: 'non-differentiable',
+    input: name,
+    message:
+      `${plural(invalid.length, 'element')} of '${name}' ${verb(invalid.length, 'sits', 'sit')} on a kink, first ${formatIndex(e.index, shape)}: the slope is ` +
+      `${short(e.left)} from the left and ${short(e.right)} from the right, but the analytic ${short(e.analytic)} is outside ` +
+      `[${short(Math.min(e.left, e.right))}, ${short(Math.max(e.left, e.right))}], so it is no subgradient. ` +
+      `Return a value between the one-sided slopes there (e.g. 0 for relu at 0).`,
+  };
+}
+
+function verb(count: number, singular: string, plural: string): string {
+  return count === 1 ? singular : plural;
+}

@@ -1,0 +1,31 @@
+// Words and numbers for diagnosis messages: short numbers, element positions, counts.
+import { unravelIndex } from '../vectors.ts';
+
+export function short(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  if (value === 0) return '0';
+  const magnitude = Math.abs(value);
+  return magnitude >= 1e-3 && magnitude < 1e4 ? String(Number(value.toPrecision(4))) : value.toExponential(1).replace('e+', 'e');
+}
+
+/** Element i of an input as x[2, 3]-style position. */
+export function formatIndex(flat: number, shape: number[]): string {
+  return `[${unravelIndex(flat, shape).join(', ')}]`;
+}
+
+export function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? '' : 's'}`;
+}
+
+/** "0.10% too large" for a ratio analytic/numeric near 1, "3.0× the numeric one" for one far from it. */
+export function scaledBy(ratio: number): string {
+  const percent = (ratio - 1) * 100;
+  return Math.abs(percent) < 10 ? `${Math.abs(percent).toPrecision(2)}% too ${percent < 0 ? 'small' : 'large'}` : `${short(ratio)}× the numeric one`;
+}
+
+/** A gradient off by one constant factor: what to look for. */
+export const ONE_FACTOR = 'one constant factor is wrong, e.g. a missing 2 in the derivative of x², a wrong 1/N in a mean, or a constant copied wrongly.';
+
+export function roundUpDecade(value: number): number {
+  return 10 ** Math.ceil(Math.log10(value));
+}

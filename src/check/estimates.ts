@@ -1,0 +1,57 @@
+// The element-wise numeric gradient of one input at a step and method, compared with the analytic
+// one. Each (step, method) is computed once per input and kept: the stages that choose a step, guard
+// a pass and explain a failure all ask for the same few estimates.
+import { compareGradients, comparisonFloor, numericNoise } from './compare.ts';
+import { NOISE_FACTOR, numericGradient } from './finite-difference.ts';
+import type { Phi } from './phi.ts';
+import type { Method } from './types.ts';
+import { largestMagnitude } from './vectors.ts';
+
+export interface ElementEstimate {
+  eps: number;
+  by: Method;
+  numeric: Float64Array;
+  /** Per element, the method's own truncation estimate (Richardson only; NaN otherwise). */
+  truncation: Float64Array;
+  /** The comparison floor (see compare.ts). */
+  floor: number;
+  /** Rounding noise of the estimate: values both within it count as zero. */
+  noise: number;
+  relErr: number;
+  worstIndex: number;
+}
+
+export interface Estimator {
+  at(eps: number, by?: Method): ElementEstimate;
+  /** Every estimate computed so far. */
+  computed(): ElementEstimate[];
+}
+
+export interface EstimatorInput {
+  phi: Phi;
+  x: Float64Array;
+  analytic: Float64Array;
+  /** The largest gradient magnitude of the whole op (for the floor). */
+  opScale: number;
+  /** Σ|vᵢ fᵢ|: what f's rounding noise scales with. */
+  outputMagnitude: number;
+  method: Method;
+}
+
+export function createEstimator({ phi, x, analytic, opScale, outputMagnitude, method }: EstimatorInput): Estimator {
+  const computed = new Map<string, ElementEstimate>();
+  const estimate = (eps: number, by: Method): ElementEstimate => {
+    const { values: numeric, truncation } = numericGradient(phi, x, eps, by);
+    const floor = comparisonFloor(largestMagnitude(analytic, numeric), opScale);
+    const noise = NOISE_FACTOR[by] * numericNoise(outputMagnitude, eps);
+    return { eps, by, numeric, truncation, floor, noise, ...compareGradients(analytic, numeric, floor, noise) };
+  };
+  return {
+    at(eps, by = method) {
+      const key = `${by} ${eps}`;
+      if (!computed.has(key)) computed.set(key, estimate(eps, by));
+      return computed.get(key)!;
+    },
+    computed: () => [...computed.values()],
+  };
+}
