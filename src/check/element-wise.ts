@@ -56,8 +56,8 @@ export function checkInput(check: InputCheck): InputOutcome {
   const estimator = createEstimator({ ...check, x: check.input.data });
   const { best, verdictEstimate } = chooseEstimate(check, points, estimator);
   const result = inputReport(check, best, points);
-  const explained = result.passed ? { result, diagnoses: [], extraEvaluations: 0 } : explainFailure(check, points, estimator, best, verdictEstimate, result);
-  return { result: explained.result, diagnoses: explained.diagnoses, evaluations: check.phi.evaluations - before + explained.extraEvaluations };
+  const explained = result.passed ? { result, diagnoses: [] } : explainFailure(check, points, estimator, best, verdictEstimate, result);
+  return { ...explained, evaluations: check.phi.evaluations - before };
 }
 
 type SweepStep = StepPoint & { analytic: number };
@@ -121,8 +121,6 @@ function inputReport({ input, analytic, tolerance }: InputCheck, best: ElementEs
 interface Explained {
   result: InputReport;
   diagnoses: Diagnosis[];
-  /** Evaluations the kink probe reports on top of φ's own count. */
-  extraEvaluations: number;
 }
 
 /**
@@ -138,7 +136,7 @@ function explainFailure(check: InputCheck, points: SweepStep[], estimator: Estim
     evidence = estimator.at(steady);
     if (evidence.relErr <= tolerance) {
       const worst = worstElement(evidence.worstIndex, input.shape, analytic, evidence.numeric);
-      return { result: { ...result, passed: true, relErr: evidence.relErr, bestEps: steady, worst }, diagnoses: [], extraEvaluations: 0 };
+      return { result: { ...result, passed: true, relErr: evidence.relErr, bestEps: steady, worst }, diagnoses: [] };
     }
   }
   const measuredNoise = measuredPhiNoise(points, precision === 'float32' ? FLOAT32_EPSILON * outputMagnitude : noiseOfPhi);
@@ -161,11 +159,11 @@ function explainFailure(check: InputCheck, points: SweepStep[], estimator: Estim
     best,
   );
   if (inconclusive) {
-    return { result: { ...result, passed: true, verdict: 'inconclusive' }, diagnoses: [...diagnoses, inconclusive], extraEvaluations: kinks.evaluations };
+    return { result: { ...result, passed: true, verdict: 'inconclusive' }, diagnoses: [...diagnoses, inconclusive] };
   }
   const remaining = failing.filter((i) => !explained.has(i));
   const pattern = diagnosePattern({ name: input.name, shape: input.shape, analytic, numeric: evidence.numeric, failing: remaining, floor: evidence.floor, tolerance });
-  return { result, diagnoses: [...diagnoses, pattern], extraEvaluations: kinks.evaluations };
+  return { result, diagnoses: [...diagnoses, pattern] };
 }
 
 function kinkExplained(kinks: KinkProbe): Set<number> {
@@ -191,10 +189,10 @@ function kinkVerdict(check: InputCheck, kinks: KinkProbe, failing: number[], evi
     for (const i of explained) numeric[i] = analytic[i];
     const { relErr, worstIndex } = compareGradients(analytic, numeric, evidence.floor, evidence.noise);
     const worst = worstElement(worstIndex, input.shape, analytic, evidence.numeric);
-    return { result: { ...result, passed: relErr <= tolerance, relErr, worst }, diagnoses, extraEvaluations: kinks.evaluations };
+    return { result: { ...result, passed: relErr <= tolerance, relErr, worst }, diagnoses };
   }
   if (kinks.invalid.length > 0) {
-    return { result, diagnoses: [...diagnoses, kinkFailure(input.name, input.shape, kinks.invalid)], extraEvaluations: kinks.evaluations };
+    return { result, diagnoses: [...diagnoses, kinkFailure(input.name, input.shape, kinks.invalid)] };
   }
   return undefined;
 }

@@ -17,7 +17,6 @@ export interface KinkProbe {
    * step, as h·f'' does): a smaller step agrees with the analytic value. No kink; nothing to report.
    */
   agreeAtSmallerStep: number[];
-  evaluations: number;
 }
 
 export interface KinkProbeInput {
@@ -37,7 +36,7 @@ export interface KinkProbeInput {
 const PROBE_BEFORE_GIVING_UP = 16;
 
 export function probeKinks({ phi, x, analytic, failing, eps, floor, tolerance, noiseOfPhi }: KinkProbeInput): KinkProbe {
-  const result: KinkProbe = { subgradients: [], invalid: [], nearKink: [], agreeAtSmallerStep: [], evaluations: 1 };
+  const result: KinkProbe = { subgradients: [], invalid: [], nearKink: [], agreeAtSmallerStep: [] };
   const fAtX = phi();
   for (let n = 0; n < failing.length; n++) {
     const found = result.subgradients.length + result.invalid.length + result.nearKink.length + result.agreeAtSmallerStep.length;
@@ -46,7 +45,6 @@ export function probeKinks({ phi, x, analytic, failing, eps, floor, tolerance, n
     const h = eps * Math.max(Math.abs(x[i]), 1);
     const wide = oneSidedDifferences(phi, x, i, h, fAtX);
     const narrow = oneSidedDifferences(phi, x, i, h / 10, fAtX);
-    result.evaluations += 4;
     const scale = Math.max(Math.abs(narrow.left), Math.abs(narrow.right), Math.abs(analytic[i]), floor);
     const wideJump = Math.abs(wide.right - wide.left);
     const narrowJump = Math.abs(narrow.right - narrow.left);
