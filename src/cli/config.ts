@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import type { CheckOptions } from '../check/types.ts';
 
 type Mode = NonNullable<CheckOptions['mode']>;
-const MODES: readonly Mode[] = ['auto', 'element-wise', 'fast'];
+export const MODES: readonly Mode[] = ['auto', 'element-wise', 'fast'];
 
 export interface GradcheckConfig {
   /** Largest relative error that passes. */
@@ -85,7 +85,7 @@ export function validateConfig(value: unknown, path: string): GradcheckConfig {
   return config;
 }
 
-/** Flags given on the command line win over the config file's values (flags without defaults are undefined when absent). */
+/** Flags given on the command line win over the config file's values (an absent flag is undefined: options.ts gives none a default). */
 export function withConfig<T extends { tol?: number; eps?: number[]; seed?: number; mode?: Mode }>(flags: T, config: GradcheckConfig): T {
   return {
     ...flags,
@@ -94,4 +94,9 @@ export function withConfig<T extends { tol?: number; eps?: number[]; seed?: numb
     seed: flags.seed ?? config.seed,
     ...(flags.mode !== undefined || config.mode !== undefined ? { mode: flags.mode ?? config.mode } : {}),
   };
+}
+
+/** The op-file arguments of `run` and `sweep`: those on the command line, else the config's `files`. */
+export function pathsOrConfig(paths: string[], config: GradcheckConfig): string[] {
+  return paths.length > 0 ? paths : (config.files ?? []);
 }

@@ -4,9 +4,6 @@ import type { IsolatedRun, IsolatedRunOptions } from '../run/scheduler.ts';
 import { createProgress } from '../report/progress.ts';
 import { onlyOp } from './select.ts';
 
-/** The conventional exit code of a process stopped by SIGINT (128 + 2). */
-export const EXIT_INTERRUPTED = 130;
-
 type Run<R> = (files: string[], options: IsolatedRunOptions) => Promise<IsolatedRun<R>>;
 
 /** Runs `run` over the files with progress and Ctrl-C handling; the report holds `options.only`'s op alone when set. */
@@ -25,9 +22,8 @@ export async function inWorkers<R extends { passed: boolean; ops: { name: string
   return { report: onlyOp(report, options.only), interrupted };
 }
 
-/** After an interrupted run has printed what finished: says how much that was, and gives the exit code. */
-export function interruptedExit(report: { ops: { file: string }[] }, files: string[]): number {
+/** After an interrupted run has printed what finished: says how much of the run that was. */
+export function reportInterrupted(report: { ops: { file: string }[] }, files: string[]): void {
   const reported = new Set(report.ops.map((op) => op.file)).size;
   process.stderr.write(`gradcheck: interrupted; reported ${reported} of ${files.length} files\n`);
-  return EXIT_INTERRUPTED;
 }

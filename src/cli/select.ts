@@ -1,16 +1,9 @@
 // From command-line arguments to the op files to work on (globs expanded, directories walked), and
-// the --op filter applied to a report. Shared by run, sweep and list; the files are imported in
-// worker threads (src/runner.ts).
+// the --op filter applied to a report. Shared by run, sweep and list; the files themselves are
+// imported in worker threads (run/scheduler.ts), never here.
+import { UsageError } from './exit.ts';
 import { expandPaths, MissingPathError } from './paths.ts';
 import { expandGlob, hasGlob } from './glob.ts';
-
-/** Bad arguments: one line on stderr and exit code 2, before anything runs. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
 
 /** Absolute paths of the op files named by the arguments (files, directories or globs). */
 export function resolveFiles(args: string[]): string[] {

@@ -24,7 +24,10 @@ export interface WatchOptions {
 }
 
 export interface Watcher {
-  /** Resolves when the watch ends: closed, or a run's exit code matched `stopOn`. */
+  /**
+   * Resolves when the watch ends: closed, or a run's exit code matched `stopOn`. Rejects with the
+   * error of a run that threw (a usage error such as --op naming no op): the watch ends with it.
+   */
   done: Promise<number>;
   close(): void;
 }
@@ -39,16 +42,26 @@ export function watchOpFiles(options: WatchOptions): Watcher {
   let again = false;
   let closed = false;
   let finish: (code: number) => void = () => {};
-  const done = new Promise<number>((resolveDone) => (finish = resolveDone));
+  let abandon: (error: unknown) => void = () => {};
+  const done = new Promise<number>((resolveDone, rejectDone) => {
+    finish = resolveDone;
+    abandon = rejectDone;
+  });
   let lastCode = 0;
 
-  const close = (): void => {
-    if (closed) return;
+  const stop = (): boolean => {
+    if (closed) return false;
     closed = true;
     clearTimeout(timer);
     for (const watcher of watchers.values()) watcher.close();
     watchers.clear();
-    finish(lastCode);
+    return true;
+  };
+  const close = (): void => {
+    if (stop()) finish(lastCode);
+  };
+  const fail = (error: unknown): void => {
+    if (stop()) abandon(error);
   };
 
   const watchFolders = (files: string[]): void => {
@@ -80,6 +93,8 @@ export function watchOpFiles(options: WatchOptions): Watcher {
         pending = new Set();
         if (changed.length > 0 && !closed) await runFor(changed);
       } while (again && !closed);
+    } catch (error) {
+      fail(error);
     } finally {
       busy = false;
     }
@@ -109,7 +124,7 @@ export function watchOpFiles(options: WatchOptions): Watcher {
     .then((code) => {
       lastCode = code;
       if (stopOn(code)) close();
-    })
+    }, fail)
     .finally(() => {
       busy = false;
       if (again) void startRun();

@@ -194,7 +194,7 @@ describe('isolation', () => {
 
 describe('usage errors', () => {
   it.each([
-    [['run', 'examples/tanh.ts', '--bogus'], "error: unknown option '--bogus'"],
+    [['run', 'examples/tanh.ts', '--bogus'], "gradcheck: unknown option '--bogus'"],
     [['run', 'examples/tanh.ts', '--timeout', 'soon'], "expected a whole number of milliseconds (0 for no limit), got 'soon'"],
     [['run', 'examples/tanh.ts', '--max-memory', '-5'], "expected a whole number of megabytes, at least 16, got '-5'"],
     [['run', 'no/such/file.ts'], 'gradcheck: no such file or directory: no/such/file.ts'],

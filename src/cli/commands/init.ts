@@ -1,7 +1,7 @@
 // `gradcheck init [file]`: a commented op file to start from, which passes `gradcheck run` as written.
 import { Command } from 'commander';
 import { existsSync, writeFileSync } from 'node:fs';
-import { UsageError } from '../select.ts';
+import { EXIT, UsageError } from '../exit.ts';
 
 export const DEFAULT_OP_FILE = 'my-op.ts';
 
@@ -49,5 +49,5 @@ export function runInit(file: string): number {
   if (existsSync(file)) throw new UsageError(`${file} already exists; not overwriting it (name another file: gradcheck init other-op.ts)`);
   writeFileSync(file, OP_FILE_TEMPLATE.replace('{file}', file), { flag: 'wx' });
   process.stdout.write(`wrote ${file}\ncheck it with: npx gradcheck run ${file}\n`);
-  return 0;
+  return EXIT.pass;
 }

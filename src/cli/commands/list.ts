@@ -3,19 +3,18 @@ import { Command } from 'commander';
 import { listIsolated } from '../../run/scheduler.ts';
 import type { ListedFile, OpHeader } from '../../run/scheduler.ts';
 import { formatShape } from '../../report/format.ts';
-import { resolveFiles, UsageError } from '../select.ts';
-import { parseTimeout } from '../main.ts';
+import { resolveFiles } from '../select.ts';
+import { EXIT, UsageError } from '../exit.ts';
+import { addFlags, pathsArgument } from '../options.ts';
 
 export type ListedOp = OpHeader;
 export type { ListedFile };
 
 export function listCommand(setExitCode: (code: number) => void): Command {
-  return new Command('list')
+  const command = new Command('list')
     .description('list the ops found in op files, with their input shapes')
-    .argument('<paths...>', 'op files, directories or globs')
-    .option('--op <name>', 'only the op with this name')
-    .option('--json', 'print one JSON document on stdout')
-    .option('--timeout <ms>', 'stop a file\'s import that runs longer, and report it as an error; 0: no limit', parseTimeout, 30_000)
+    .addArgument(pathsArgument({ fromConfig: false }));
+  return addFlags(command, ['op', 'json', 'timeout'])
     .action(async (paths: string[], options: ListOptions) => setExitCode(await runList(paths, options)));
 }
 
@@ -36,7 +35,7 @@ export async function runList(paths: string[], options: ListOptions): Promise<nu
   }
   if (options.json) process.stdout.write(`${JSON.stringify({ files: shown }, null, 2)}\n`);
   else process.stdout.write(formatList(shown));
-  return shown.some((file) => file.error) ? 2 : 0;
+  return shown.some((file) => file.error) ? EXIT.error : EXIT.pass;
 }
 
 export function formatList(files: ListedFile[]): string {

@@ -1,14 +1,17 @@
 // `gradcheck run`: check op files and print the results.
+import { Command } from 'commander';
 import { runIsolated } from '../../run/scheduler.ts';
-import type { CheckOptions, RunReport } from '../../check/types.ts';
+import type { CheckOptions } from '../../check/types.ts';
 import { DEFAULT_SEED, DEFAULT_TOLERANCE } from '../../check/types.ts';
-import { loadConfig, withConfig } from '../config.ts';
+import { loadConfig, pathsOrConfig, withConfig } from '../config.ts';
 import { emitRunReport } from '../../report/emit.ts';
 import type { OutputOptions } from '../../report/emit.ts';
-import { resolveFiles, UsageError } from '../select.ts';
+import { resolveFiles } from '../select.ts';
 import { displayPath } from '../../run/results.ts';
 import { watchOpFiles } from '../watch.ts';
-import { EXIT_INTERRUPTED, inWorkers, interruptedExit } from '../isolated.ts';
+import { inWorkers, reportInterrupted } from '../isolated.ts';
+import { EXIT, runExitCode } from '../exit.ts';
+import { addFlags, pathsArgument } from '../options.ts';
 
 export interface RunOptions extends OutputOptions {
   tol?: number;
@@ -27,35 +30,32 @@ export interface RunOptions extends OutputOptions {
   watch?: boolean;
 }
 
+export function runCommand(setExitCode: (code: number) => void): Command {
+  const command = new Command('run')
+    .description('check every defineOp export of the given op files (directories: every .ts/.js file under them)')
+    .addArgument(pathsArgument({ fromConfig: true }));
+  return addFlags(command, ['tol', 'eps', 'seed', 'method', 'order', 'mode', 'json', 'verbose', 'watch', 'op', 'reporter', 'junit', 'html', 'timeout', 'maxMemory'])
+    .action(async (paths: string[], options: RunOptions) => setExitCode(await runCheck(paths, options)));
+}
 
-export async function runCommand(paths: string[], options: RunOptions): Promise<number> {
+export async function runCheck(paths: string[], flags: RunOptions): Promise<number> {
   const { config } = await loadConfig();
-  options = withConfig(options, config);
-  let files: string[];
-  try {
-    files = resolveFiles(paths.length > 0 ? paths : (config.files ?? []));
-  } catch (error) {
-    if (error instanceof UsageError) {
-      process.stderr.write(`gradcheck: ${error.message}\n(run gradcheck --help for usage)\n`);
-      return 2;
-    }
-    throw error;
-  }
-  if (options.watch) {
-    const watcher = watchOpFiles({
-      resolveFiles: () => resolveFiles(paths.length > 0 ? paths : (config.files ?? [])),
-      run: (subset, changed) => {
-        if (changed.length > 0) {
-          if (process.stdout.isTTY) process.stdout.write('\x1b[2J\x1b[3J\x1b[H'); // clear the screen and its scrollback
-          process.stdout.write(`gradcheck: ${changed.map(displayPath).join(', ')} changed; checking ${subset.length === 1 ? displayPath(subset[0]) : `${subset.length} files`}\n\n`);
-        }
-        return checkAndReport(subset, options);
-      },
-      stopOn: (code) => code === EXIT_INTERRUPTED,
-    });
-    return watcher.done;
-  }
-  return checkAndReport(files, options);
+  const options = withConfig(flags, config);
+  const args = pathsOrConfig(paths, config);
+  const files = resolveFiles(args);
+  if (!options.watch) return checkAndReport(files, options);
+  const watcher = watchOpFiles({
+    resolveFiles: () => resolveFiles(args),
+    run: (subset, changed) => {
+      if (changed.length > 0) {
+        if (process.stdout.isTTY) process.stdout.write('\x1b[2J\x1b[3J\x1b[H'); // clear the screen and its scrollback
+        process.stdout.write(`gradcheck: ${changed.map(displayPath).join(', ')} changed; checking ${subset.length === 1 ? displayPath(subset[0]) : `${subset.length} files`}\n\n`);
+      }
+      return checkAndReport(subset, options);
+    },
+    stopOn: (code) => code === EXIT.interrupted,
+  });
+  return watcher.done;
 }
 
 /** One run: check the files, print the report, and return the exit code. */
@@ -72,11 +72,6 @@ async function checkAndReport(files: string[], options: RunOptions): Promise<num
     only: options.op,
   });
   emitRunReport(report, options);
-  return interrupted ? interruptedExit(report, files) : exitCode(report);
-}
-
-export function exitCode(report: RunReport): number {
-  if (report.ops.some((op) => op.status === 'error')) return 2;
-  if (report.ops.some((op) => op.status === 'fail')) return 1;
-  return 0;
+  if (interrupted) reportInterrupted(report, files);
+  return runExitCode(report, interrupted);
 }

@@ -1,0 +1,140 @@
+// Every command-line flag, declared once: its flag text, its help, how its value is parsed and what
+// an absent flag means. A command names the flags it takes (addFlags), so a flag reads, parses and
+// is described the same under run, sweep and list.
+//
+// No flag gets a commander default: an absent flag stays undefined, so that gradcheck.config.ts can
+// fill it in (flags win over the config) and the library then applies its own default. The help
+// prints the library's named constants, so what it says is what an absent flag does.
+import { Argument, InvalidArgumentError, Option } from 'commander';
+import type { Command } from 'commander';
+import { DEFAULT_EPS, DEFAULT_SEED, DEFAULT_TOLERANCE, FLOAT32_EPS } from '../check/types.ts';
+import type { CheckOptions } from '../check/types.ts';
+import { REPORTERS } from '../report/emit.ts';
+import type { ReporterName } from '../report/emit.ts';
+import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_MS } from '../run/scheduler.ts';
+import { MODES } from './config.ts';
+
+// A number as people write one: decimal, optionally scientific. Number() alone would also take
+// '0x10', '0b1', 'Infinity' and '' (as 0), none of which anyone means as a tolerance or a timeout.
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
+/** The number `value` writes in decimal or scientific notation; NaN for anything else. */
+function decimal(value: string): number {
+  return DECIMAL.test(value) ? Number(value) : NaN;
+}
+
+export function parsePositiveNumber(value: string): number {
+  const number = decimal(value);
+  if (!Number.isFinite(number) || number <= 0) throw new InvalidArgumentError(`expected a positive number, got '${value}'`);
+  return number;
+}
+
+export function parseEpsList(value: string): number[] {
+  const list = value.split(',').map((part) => part.trim()).filter(Boolean);
+  if (list.length === 0) throw new InvalidArgumentError('expected a comma-separated list of steps, e.g. 1e-4,1e-5,1e-6');
+  return list.map(parsePositiveNumber);
+}
+
+export function parseSeed(value: string): number {
+  const seed = decimal(value);
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new InvalidArgumentError(`expected an integer from 0 to 4294967295, got '${value}'`);
+  return seed;
+}
+
+export function parseTimeout(value: string): number {
+  const ms = decimal(value);
+  if (!Number.isInteger(ms) || ms < 0) throw new InvalidArgumentError(`expected a whole number of milliseconds (0 for no limit), got '${value}'`);
+  return ms;
+}
+
+export function parseMemory(value: string): number {
+  const mb = decimal(value);
+  if (!Number.isInteger(mb) || mb < 16) throw new InvalidArgumentError(`expected a whole number of megabytes, at least 16, got '${value}'`);
+  return mb;
+}
+
+/** A file to write: an empty name (an unset shell variable, say) would fail only after the whole run. */
+export function parseFileName(value: string): string {
+  if (value.trim() === '') throw new InvalidArgumentError(`expected a file name, got '${value}'`);
+  return value;
+}
+
+export interface Flag {
+  /** The flag and its value's placeholder, as commander takes them: '--tol <number>'. */
+  flags: string;
+  description: string;
+  /** The values accepted, checked before `parse` and listed in the help. */
+  choices?: readonly string[];
+  /** From the argument to the option's value; throws InvalidArgumentError, which is a usage error. */
+  parse?: (value: string) => unknown;
+  /** What an absent flag means, as the help says it (not applied here: see the top of the file). */
+  default?: string;
+}
+
+const steps = (list: readonly number[]) => `${list[0].toExponential()},...,${list[list.length - 1].toExponential()}`;
+
+// Defaults the library applies itself but exports no constant for: the checker's (check/check-op.ts)
+// and emitRunReport's reporter.
+const CHECKER_DEFAULTS = { method: 'central', order: 1, mode: 'auto' } as const satisfies Required<Pick<CheckOptions, 'method' | 'order' | 'mode'>>;
+const DEFAULT_REPORTER: ReporterName = 'table';
+const METHODS = ['central', 'five-point', 'richardson'] as const satisfies readonly NonNullable<CheckOptions['method']>[];
+
+/** The flags of every command, by the name commander gives the option's value. */
+export const FLAGS = {
+  tol: { flags: '--tol <number>', description: 'largest relative error that passes', parse: parsePositiveNumber, default: DEFAULT_TOLERANCE.toExponential() },
+  eps: { flags: '--eps <list>', description: 'comma-separated steps to sweep', parse: parseEpsList, default: `${steps(DEFAULT_EPS)}; float32 ops ${steps(FLOAT32_EPS)}` },
+  seed: { flags: '--seed <n>', description: 'seed for inputs, cotangents and directions', parse: parseSeed, default: String(DEFAULT_SEED) },
+  method: { flags: '--method <name>', description: 'finite-difference formula', choices: METHODS, default: CHECKER_DEFAULTS.method },
+  order: {
+    flags: '--order <n>',
+    description: 'derivative order to check: 2 checks the gradient of the gradient',
+    choices: ['1', '2'],
+    parse: (value: string) => Number(value) as 1 | 2,
+    default: String(CHECKER_DEFAULTS.order),
+  },
+  mode: { flags: '--mode <name>', description: 'element-wise, fast (uᵀJv for a few random pairs) or auto: element-wise while cheap', choices: MODES, default: CHECKER_DEFAULTS.mode },
+  json: { flags: '--json', description: 'print one JSON document on stdout instead of text' },
+  verbose: { flags: '--verbose', description: 'show stack traces of errors' },
+  watch: { flags: '--watch', description: 're-run the affected op files whenever one is saved (until Ctrl-C)' },
+  op: { flags: '--op <name>', description: 'only the op with this name' },
+  reporter: { flags: '--reporter <name>', description: 'how to print the report', choices: REPORTERS, default: DEFAULT_REPORTER },
+  junit: { flags: '--junit <file>', description: 'also write JUnit XML to this file', parse: parseFileName },
+  html: { flags: '--html <file>', description: 'also write a self-contained HTML report to this file', parse: parseFileName },
+  timeout: {
+    flags: '--timeout <ms>',
+    description: "stop a file's import, or an op, that runs longer, and report it as an error; 0: no limit",
+    parse: parseTimeout,
+    default: String(DEFAULT_TIMEOUT_MS),
+  },
+  maxMemory: { flags: '--max-memory <mb>', description: 'JavaScript heap limit of the worker running the ops', parse: parseMemory, default: String(DEFAULT_MEMORY_MB) },
+} satisfies Record<string, Flag>;
+
+export type FlagName = keyof typeof FLAGS;
+
+/** The commander option of a flag. */
+export function flagOption(flag: Flag): Option {
+  const option = new Option(flag.flags, flag.default === undefined ? flag.description : `${flag.description} (default: ${flag.default})`);
+  const { choices, parse } = flag;
+  if (choices) option.choices(choices);
+  // A parser given to commander replaces its check of the choices: the check runs here first.
+  if (parse) option.argParser(choices ? (value: string) => parse(oneOf(choices, value)) : parse);
+  return option;
+}
+
+function oneOf(choices: readonly string[], value: string): string {
+  if (!choices.includes(value)) throw new InvalidArgumentError(`Allowed choices are ${choices.join(', ')}.`);
+  return value;
+}
+
+/** Adds the named flags to the command, in that order (the order of its help). */
+export function addFlags(command: Command, names: readonly FlagName[]): Command {
+  for (const name of names) command.addOption(flagOption(FLAGS[name]));
+  return command;
+}
+
+/** The op files a command works on; `run` and `sweep` fall back to gradcheck.config.ts's `files`. */
+export function pathsArgument({ fromConfig }: { fromConfig: boolean }): Argument {
+  return fromConfig
+    ? new Argument('[paths...]', 'op files, directories or globs (default: files from gradcheck.config.ts)')
+    : new Argument('<paths...>', 'op files, directories or globs');
+}
