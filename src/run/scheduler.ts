@@ -7,12 +7,12 @@
 // worker when it overruns, reports the op as an error and starts a fresh worker for the file's
 // remaining ops. Reports are kept per file and returned in command-line order, whatever finished first.
 import { availableParallelism } from 'node:os';
-import type { Worker } from 'node:worker_threads';
 import { displayPath, fileErrorReport, inJobShape, summarize } from './results.ts';
 import type { OpSweep, SweepReport } from '../check/sweep.ts';
 import { DEFAULT_SEED, DEFAULT_TOLERANCE } from '../check/types.ts';
 import type { CheckOptions, CheckProgress, OpReport, RunReport } from '../check/types.ts';
 import { DEFAULT_MEMORY_MB, takeWorker } from './start-worker.js';
+import type { RunWorker } from './start-worker.js';
 
 /** An op (or a file's import) that runs longer than this is stopped and reported as an error. */
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -148,13 +148,13 @@ async function runJob(job: Job, files: string[], options: IsolatedRunOptions): P
   return { results: finished, reports: finished.flatMap((result) => result.reports), interrupted: signal?.aborted ?? false };
 }
 
-/** One worker at a time, replaced when it had to be terminated. */
+/** One worker at a time, replaced when it had to be terminated or died. */
 class Lane {
-  private worker: Worker | undefined;
+  private worker: RunWorker | undefined;
   constructor(private readonly memoryMb: number) {}
 
-  acquire(): Worker {
-    if ((this.worker as { exited?: boolean } | undefined)?.exited) this.worker = undefined;
+  acquire(): RunWorker {
+    if (this.worker?.exited) this.worker = undefined;
     this.worker ??= takeWorker(this.memoryMb);
     return this.worker;
   }
