@@ -1,7 +1,7 @@
 // The worker side of the isolated runner (src/runner.ts): runs in every worker thread, after the
 // runtime is set up (see worker.thread.js). It loads the checker; the main thread never does.
 import type { MessagePort } from 'node:worker_threads';
-import { loadOpsOrReport } from '../api.ts';
+import { loadOpsOrReport } from '../load/load-ops.ts';
 import { checkOp } from '../check/check-op.ts';
 import { sweepOp } from '../check/sweep.ts';
 import type { CheckOptions, CheckProgress, OpReport } from '../check/types.ts';
