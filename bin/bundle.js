@@ -1,14 +1,15 @@
+// @ts-check
 // Build step (`npm run build`, after tsc), not a command: bundles the CLI's main thread into
 // dist/cli/main.bundle.js, which bin/gradcheck.js starts from. Loading the ~35 modules of the CLI,
-// its reporters, commander, chalk and cli-table3 one by one cost 87 ms of CPU on every start
-// (Node 20, this repository's 2-core machine); the one bundled file costs 35 ms.
+// its reporters, commander, chalk and cli-table3 one by one costs 87 ms of CPU on every start
+// (measured on Node 20, this repository's 2-core machine); the one bundled file costs 35 ms.
 //
 // The library stays outside the bundle: an op file (or gradcheck.config.ts) imports 'gradcheck',
 // which resolves to dist/index.js, and its Tensor class, op registry and checker must be the very
-// modules the CLI uses, not bundled copies. So every module that dist/index.js, dist/runtime.js or
-// dist/worker.js reaches (worker.js holds the prestarted worker that bin/gradcheck.js starts) is
-// left as an import of the file in dist/, rewritten relative to the bundle; so is every dynamic
-// import, which stays as lazy as it was.
+// modules the CLI uses, not bundled copies. So every module that dist/index.js, dist/load/runtime.js
+// or dist/run/start-worker.js reaches (start-worker.js holds the worker that bin/gradcheck.js
+// prestarts) is left as an import of the file in dist/, rewritten relative to the bundle; so is
+// every dynamic import, which stays lazy.
 import { build } from 'esbuild';
 import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';

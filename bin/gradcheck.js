@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // The CLI runs gradcheck's built JavaScript (dist/, from `npm run build`, which `npm install` runs)
 // when the build is at least as new as every source file, and the TypeScript sources through tsx
 // otherwise (a checkout edited since its last build), so an edit is never shadowed by a stale build.
@@ -8,20 +9,22 @@ import { builtIsCurrent } from './built.js';
 
 const built = process.env.GRADCHECK_SOURCES !== '1' && builtIsCurrent();
 const code = new URL(built ? '../dist/' : '../src/', import.meta.url);
+/** @param {string} path a module of the code that runs (dist/ or src/), relative to its root */
+const load = (path) => import(new URL(path, code).href);
 const command = process.argv[2];
 
 // `run`, `sweep` and `list` import op files in a worker thread: starting it first overlaps its
 // start-up with the CLI's.
-if (['run', 'sweep', 'list'].includes(command)) (await import(new URL('run/start-worker.js', code))).prestartWorker();
+if (['run', 'sweep', 'list'].includes(command)) (await load('run/start-worker.js')).prestartWorker();
 
 // The TypeScript sources need tsx before anything of gradcheck loads. Built, nothing is set up
 // here: op files are imported only in the workers, which set up tsx for themselves.
-if (!built) await (await import(new URL('load/runtime.js', code))).setupRuntime();
+if (!built) await (await load('load/runtime.js')).setupRuntime();
 // Built, the CLI's own modules come as one bundle (bin/bundle.js says why).
-const { main } = await import(new URL(built ? 'cli/main.bundle.js' : 'cli/main.ts', code));
+const { main } = await load(built ? 'cli/main.bundle.js' : 'cli/main.ts');
 // A gradcheck.config.ts is imported as an ES module, which needs the module hooks; set up after the
 // CLI's modules have loaded, so that the hooks never see those.
-if (built && (await import(new URL('cli/config.js', code))).findConfig() !== undefined) {
-  await (await import(new URL('load/runtime.js', code))).setupRuntime();
+if (built && (await load('cli/config.js')).findConfig() !== undefined) {
+  await (await load('load/runtime.js')).setupRuntime();
 }
 process.exitCode = await main(process.argv);

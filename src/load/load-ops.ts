@@ -1,8 +1,12 @@
 // The ops an op file exports. An op file is any TS/JS module; every export created by
 // defineOp is an op to check (the default export included), in the order they appear in the file.
+// A file that cannot give any (it fails to import, or exports no op) is reported as one error entry,
+// the same from the library and from the CLI's workers.
 import { resolve } from 'node:path';
+import type { CheckOptions, OpReport } from '../check/types.ts';
 import { isOp } from '../op/define.ts';
 import type { Op } from '../op/define.ts';
+import { fileErrorReport, loadErrorMessage, stackOf } from '../run/results.ts';
 import { importOpFile } from './runtime.js';
 
 /** Imports an op file and returns its defineOp exports, in source order. */
@@ -21,4 +25,19 @@ export async function loadOps(file: string, { fresh = false } = {}): Promise<Op[
   const fallback = module.default;
   if (fallback && typeof fallback === 'object' && !isOp(fallback)) Object.values(fallback).forEach(visit);
   return ops.sort((a, b) => (a.location?.line ?? 0) - (b.location?.line ?? 0));
+}
+
+/**
+ * An op file's ops, or the one error report of a file that could not be imported or exports no op:
+ * the one loading path of the library (checkFile) and of the CLI's workers.
+ */
+export async function loadOpsOrReport(file: string, shown: string, options: CheckOptions): Promise<Op[] | OpReport> {
+  let ops: Op[];
+  try {
+    ops = await loadOps(file);
+  } catch (error) {
+    return fileErrorReport(shown, loadErrorMessage(shown, error, resolve(file)), stackOf(error), options);
+  }
+  if (ops.length === 0) return fileErrorReport(shown, `no defineOp export in ${shown}`, undefined, options);
+  return ops;
 }

@@ -1,3 +1,4 @@
+// @ts-check
 // Sets up a Node.js process (or worker thread) to run gradcheck and op files:
 // - tsx compiles TypeScript, both as ES modules and as CommonJS (tsx compiles an op file that lies
 //   outside a "type": "module" package to CommonJS);
@@ -14,7 +15,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import Module, { createRequire, register } from 'node:module';
 import { pathToFileURL } from 'node:url';
 
-// The sources' entry points are .ts; the built package's (dist/) are .js.
+/** @typedef {Record<string, unknown>} Namespace A module namespace, or what stands for one. */
+
+/**
+ * The URL of one of gradcheck's entry points: the sources' are .ts, the built package's (dist/) .js.
+ * @param {string} name
+ */
 const entryUrl = (name) => {
   const source = new URL(`../${name}.ts`, import.meta.url);
   return (existsSync(source) ? source : new URL(`../${name}.js`, import.meta.url)).href;
@@ -23,11 +29,17 @@ const indexUrl = entryUrl('index');
 const tfjsUrl = entryUrl('adapters/tfjs');
 /** This copy is the built JavaScript (dist/): its own modules load without TypeScript support. */
 export const compiled = indexUrl.endsWith('.js');
+/** @type {Promise<Map<string, Namespace>> | undefined} */
 let entries;
+/** @type {Promise<void> | undefined} */
 let requireReady;
+/** @type {Promise<Namespace | undefined> | undefined} */
 let ready;
 
-/** Full support: op files load by import(), as ES modules or CommonJS, whatever they are. */
+/**
+ * Full support: op files load by import(), as ES modules or CommonJS, whatever they are. Idempotent.
+ * @returns {Promise<Namespace | undefined>} gradcheck's own namespace, the one op files get.
+ */
 export function setupRuntime() {
   ready ??= (async () => {
     // Built: gradcheck's own modules are imported before the hooks exist, which would otherwise see
@@ -46,7 +58,8 @@ export function setupRuntime() {
 /**
  * Built only: op files are required through tsx's CommonJS hook, and the full runtime is set up
  * later, if ever, for a file that needs it (see importOpFile). From the sources, the full runtime:
- * gradcheck's own .ts modules need the module hooks anyway.
+ * gradcheck's own .ts modules need the module hooks anyway. Idempotent.
+ * @returns {Promise<Namespace | undefined>} gradcheck's own namespace, the one op files get.
  */
 export async function setupRequireRuntime() {
   if (!compiled) return setupRuntime();
@@ -63,6 +76,13 @@ function gradcheckEntries() {
   return entries;
 }
 
+/**
+ * Node's CommonJS loader, which every require() goes through. `_load` is internal, hence not in
+ * Node's types; it is the one place a request can be answered before resolution.
+ * @type {{ _load: (this: unknown, request: string, ...rest: unknown[]) => unknown }}
+ */
+const commonJsLoader = /** @type {any} */ (Module);
+
 // tsx's require hook, and 'gradcheck' answered for require().
 function setupRequire() {
   requireReady ??= (async () => {
@@ -70,8 +90,8 @@ function setupRequire() {
     createRequire(import.meta.url)('tsx/cjs/api').register();
     // require() is synchronous: the entry points op files may require are loaded up front.
     const loaded = await gradcheckEntries();
-    const load = Module._load;
-    Module._load = function loadWithGradcheck(request, ...rest) {
+    const load = commonJsLoader._load;
+    commonJsLoader._load = function loadWithGradcheck(request, ...rest) {
       return loaded.get(request) ?? load.call(this, request, ...rest);
     };
   })();
@@ -83,6 +103,10 @@ function setupRequire() {
  * full runtime, the file is required when CommonJS can run it: not an .mjs/.mts file, no
  * import.meta (esbuild's CommonJS output silently makes it {}), no top-level await (esbuild refuses
  * it); a file that turns out to need ES modules anyway is imported after setting up the full runtime.
+ * For a required file, the namespace is `{ default: module.exports }`.
+ * @param {string} path
+ * @param {{ fresh?: boolean }} [options] fresh: load the file again, not from the module cache.
+ * @returns {Promise<Namespace>}
  */
 export async function importOpFile(path, { fresh = false } = {}) {
   // Nothing set up yet (a script that calls loadOps directly): the lighter runtime first.
@@ -105,6 +129,7 @@ export async function importOpFile(path, { fresh = false } = {}) {
   return import(url.href);
 }
 
+/** @param {string} path */
 function requirable(path) {
   if (/\.m[jt]s$/.test(path)) return false;
   let text;
@@ -116,6 +141,8 @@ function requirable(path) {
   return !/\bimport\s*\.\s*meta\b/.test(text) && !/^(?:export\s+)?(?:(?:const|let|var)\s[^=\n]*=\s*)?(?:for\s+)?await\b/m.test(text);
 }
 
+/** @param {unknown} error */
 function needsEsm(error) {
-  return error?.code === 'ERR_REQUIRE_ESM' || error?.code === 'ERR_REQUIRE_ASYNC_MODULE' || /Top-level await is currently not supported/.test(error?.message ?? '');
+  const { code, message } = /** @type {{ code?: unknown, message?: unknown }} */ (error ?? {});
+  return code === 'ERR_REQUIRE_ESM' || code === 'ERR_REQUIRE_ASYNC_MODULE' || /Top-level await is currently not supported/.test(String(message ?? ''));
 }

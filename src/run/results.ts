@@ -6,9 +6,10 @@ import { stackLocations } from '../op/stack.ts';
 import { DEFAULT_SEED, DEFAULT_TOLERANCE } from '../check/types.ts';
 import type { CheckOptions, OpReport, RunReport, Status } from '../check/types.ts';
 import type { OpSweep } from '../check/sweep.ts';
-import type { Job, JobReport } from './scheduler.ts';
+import type { Job, JobReport, OpHeader } from './protocol.ts';
 
-export function summarize(ops: OpReport[], options: CheckOptions): RunReport {
+/** A run's report from its ops' reports: a check's (RunReport) or, from OpSweep entries, a sweep's (SweepReport). */
+export function summarize<R extends { status: Status }>(ops: R[], options: CheckOptions): Omit<RunReport, 'ops'> & { ops: R[] } {
   return {
     passed: ops.every((op) => op.status === 'pass'),
     tolerance: options.tolerance ?? DEFAULT_TOLERANCE,
@@ -17,6 +18,7 @@ export function summarize(ops: OpReport[], options: CheckOptions): RunReport {
   };
 }
 
+/** A file as reports name it: relative to the working directory, unless it lies outside it. */
 export function displayPath(file: string): string {
   const shown = relative(process.cwd(), file);
   return shown.startsWith('..') ? file : shown;
@@ -39,6 +41,12 @@ export function fileErrorReport(file: string, message: string, stack: string | u
     diagnoses: [],
     inputs: [],
   };
+}
+
+/** The report of an op the scheduler had to stop (a timeout, a crash, running out of memory, an interrupt). */
+export function opErrorReport(file: string, op: OpHeader, reason: string, stack: string | undefined, options: CheckOptions): OpReport {
+  const where = op.line ? `${file}:${op.line}` : file;
+  return { ...fileErrorReport(file, `${where}: op '${op.name}' ${reason}`, stack, options), name: op.name, line: op.line };
 }
 
 /** The fields every per-op report has, whether a check's (OpReport) or a sweep's (OpSweep). */
@@ -76,13 +84,14 @@ export function loadErrorMessage(shown: string, error: unknown, sourceFile: stri
   return `${shown}${line ? `:${line}` : ''}: importing the file threw ${name}${message.split('\n')[0]}`;
 }
 
+/** The stack of a thrown Error; undefined for anything else thrown. */
 export function stackOf(error: unknown): string | undefined {
   return error instanceof Error ? error.stack : undefined;
 }
 
 /**
  * An error or placeholder report, made in a check's shape, in the shape its job reports: a sweep's
- * entries are OpSweep. Used by the runner (timeouts, crashes) and its workers (load errors) alike.
+ * entries are OpSweep. Used by the scheduler (timeouts, crashes) and the workers (load errors) alike.
  */
 export function inJobShape(job: Job, report: OpReport): JobReport {
   if (job !== 'sweep') return report;

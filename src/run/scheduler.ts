@@ -1,18 +1,23 @@
-// The isolated runner behind `gradcheck run` and `gradcheck sweep`: op files run in worker threads, so an op that hangs,
-// crashes or exhausts memory becomes that op's error report while the rest of the run goes on.
+// The main thread of the isolated run behind `gradcheck run`, `sweep` and `list`: op files run in
+// worker threads, so an op that hangs, crashes or exhausts memory becomes that op's error report
+// while the rest of the run goes on.
 //
 // One worker per core at most (two at most), each reused file after file: spawning a worker means
 // setting up TypeScript again, which costs about as much CPU as the CLI's own start-up.
-// The worker announces each op before checking it; the main thread times the op, terminates the
-// worker when it overruns, reports the op as an error and starts a fresh worker for the file's
-// remaining ops. Reports are kept per file and returned in command-line order, whatever finished first.
+// The worker announces each op before checking it (protocol.ts); the main thread times the op,
+// terminates the worker when it overruns, reports the op as an error and starts a fresh worker for
+// the file's remaining ops. Reports are kept per file and returned in command-line order, whatever
+// finished first.
 import { availableParallelism } from 'node:os';
-import type { Worker } from 'node:worker_threads';
-import { displayPath, fileErrorReport, inJobShape, summarize } from './results.ts';
 import type { OpSweep, SweepReport } from '../check/sweep.ts';
-import { DEFAULT_SEED, DEFAULT_TOLERANCE } from '../check/types.ts';
 import type { CheckOptions, CheckProgress, OpReport, RunReport } from '../check/types.ts';
+import type { CheckTask, Job, JobReport, OpHeader, WorkerMessage } from './protocol.ts';
+import { displayPath, fileErrorReport, inJobShape, opErrorReport, summarize } from './results.ts';
 import { DEFAULT_MEMORY_MB, takeWorker } from './start-worker.js';
+import type { RunWorker } from './start-worker.js';
+
+// A ListedFile holds OpHeaders: the callers of listIsolated take both types from here.
+export type { OpHeader };
 
 /** An op (or a file's import) that runs longer than this is stopped and reported as an error. */
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -45,30 +50,6 @@ export interface IsolatedRun<Report = RunReport> {
   interrupted: boolean;
 }
 
-/** What a worker does with each op: check it (`run`), sweep ε over it (`sweep`), or only list it (`list`). */
-export type Job = 'check' | 'sweep' | 'list';
-/** One op's report: a check's or a sweep's, as the job says. */
-export type JobReport = OpReport | OpSweep;
-
-/** What the main thread asks of a worker: check (or sweep) the ops of `file` from index `from` on. */
-export interface CheckTask {
-  job: Job;
-  file: string;
-  shown: string;
-  from: number;
-  options: CheckOptions;
-  progress: boolean;
-  only?: string;
-}
-
-/** An op as its file declares it, before anything runs: what `list` prints. */
-export interface OpHeader {
-  name: string;
-  line?: number;
-  /** Each input's shape as declared; null for a malformed one (the check reports it). */
-  inputs: { name: string; shape: number[] | null }[];
-}
-
 /** One file's outcome: its ops' headers once imported, and the reports of its ops (or of its import). */
 interface FileResult {
   file: string;
@@ -76,21 +57,13 @@ interface FileResult {
   reports: JobReport[];
 }
 
+/** A file as `list` gives it: the ops it declares, or why it has none. */
 export interface ListedFile {
   file: string;
   ops: OpHeader[];
   /** Why the file could not be imported, or holds no op. */
   error?: string;
 }
-
-export type WorkerMessage =
-  | { type: 'importing' }
-  | { type: 'loaded'; ops: OpHeader[] }
-  | { type: 'load-error'; report: JobReport }
-  | { type: 'start'; index: number }
-  | { type: 'progress'; progress: CheckProgress }
-  | { type: 'done'; report: JobReport }
-  | { type: 'finished' };
 
 /** Checks every file in worker threads and gathers one run report, files in the order given. */
 export async function runIsolated(files: string[], options: IsolatedRunOptions = {}): Promise<IsolatedRun> {
@@ -101,14 +74,7 @@ export async function runIsolated(files: string[], options: IsolatedRunOptions =
 /** Sweeps ε over every op of every file in worker threads, with the same isolation as `runIsolated`. */
 export async function sweepIsolated(files: string[], options: IsolatedRunOptions = {}): Promise<IsolatedRun<SweepReport>> {
   const { reports, interrupted } = await runJob('sweep', files, options);
-  const ops = reports as OpSweep[];
-  const report = {
-    passed: ops.every((op) => op.status === 'pass'),
-    tolerance: options.tolerance ?? DEFAULT_TOLERANCE,
-    seed: options.seed ?? DEFAULT_SEED,
-    ops,
-  };
-  return { report, interrupted };
+  return { report: summarize(reports as OpSweep[], options), interrupted };
 }
 
 /** Imports every file in worker threads, with the same isolation, and lists the ops each declares. */
@@ -148,13 +114,13 @@ async function runJob(job: Job, files: string[], options: IsolatedRunOptions): P
   return { results: finished, reports: finished.flatMap((result) => result.reports), interrupted: signal?.aborted ?? false };
 }
 
-/** One worker at a time, replaced when it had to be terminated. */
+/** One worker at a time, replaced when it had to be terminated or died. */
 class Lane {
-  private worker: Worker | undefined;
+  private worker: RunWorker | undefined;
   constructor(private readonly memoryMb: number) {}
 
-  acquire(): Worker {
-    if ((this.worker as { exited?: boolean } | undefined)?.exited) this.worker = undefined;
+  acquire(): RunWorker {
+    if (this.worker?.exited) this.worker = undefined;
     this.worker ??= takeWorker(this.memoryMb);
     return this.worker;
   }
@@ -178,109 +144,153 @@ interface Settings {
   checkOptions: CheckOptions;
 }
 
+/** Runs one file's job on the lane's worker (and on fresh ones after a stopped worker). */
 function checkFileInWorker(lane: Lane, file: string, settings: Settings): Promise<FileResult> {
-  const { job, timeoutMs, memoryMb, signal, only, checkOptions } = settings;
-  const { onProgress, ...options } = checkOptions;
-  const shown = displayPath(file);
-  const reports: JobReport[] = [];
-  let ops: OpHeader[] | undefined;
-  let crashes = 0;
-
-  return new Promise((resolveResult) => {
-    const resolve = (done: JobReport[]): void => resolveResult({ file: shown, headers: ops, reports: done });
-    const attempt = (from: number): void => {
-      const worker = lane.acquire();
-      let current: number | undefined;
-      let nextIndex = from;
-      let timer: NodeJS.Timeout | undefined;
-      const arm = (): void => {
-        clearTimeout(timer);
-        if (timeoutMs > 0) timer = setTimeout(() => stop(`did not finish within ${timeoutMs} ms (--timeout)`), timeoutMs);
-      };
-      const settle = (): void => {
-        clearTimeout(timer);
-        worker.off('message', onMessage);
-        worker.off('error', onError);
-        worker.off('exit', onExit);
-        signal?.removeEventListener('abort', onAbort);
-      };
-      // The worker can no longer be trusted: the op running in it becomes an error, and a fresh
-      // worker takes the file's remaining ops.
-      const stop = (reason: string, stack?: string, retry = true): void => {
-        settle();
-        lane.discard();
-        if (ops === undefined) {
-          resolve([inJobShape(job, fileErrorReport(shown, `${shown}: importing the file ${reason}`, stack, options))]);
-          return;
-        }
-        const failed = current ?? nextIndex;
-        if (failed >= ops.length) return resolve(reports);
-        reports.push(inJobShape(job, opErrorReport(shown, ops[failed], reason, stack, options)));
-        if (retry && failed + 1 < ops.length) attempt(failed + 1);
-        else resolve(reports);
-      };
-      const onMessage = (message: WorkerMessage): void => {
-        switch (message.type) {
-          case 'importing':
-            // Timed from here: a fresh worker's own start-up is not the op file's fault.
-            arm();
-            break;
-          case 'loaded':
-            clearTimeout(timer);
-            ops = message.ops;
-            break;
-          case 'load-error':
-            settle();
-            resolve([message.report]);
-            break;
-          case 'start':
-            current = message.index;
-            arm();
-            break;
-          case 'progress':
-            onProgress?.(message.progress);
-            break;
-          case 'done':
-            clearTimeout(timer);
-            current = undefined;
-            nextIndex++;
-            reports.push(message.report);
-            break;
-          case 'finished':
-            settle();
-            resolve(reports);
-            break;
-        }
-      };
-      const onError = (error: Error & { code?: string }): void => {
-        if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') {
-          stop(`ran out of memory: the JavaScript heap reached its limit of ${memoryMb} MB (--max-memory)`);
-        } else if (crashes++ === 0) {
-          // Perhaps not this op's fault: an earlier op's stray timer can throw while this one runs.
-          // Once more in a fresh worker; a second crash is its own.
-          settle();
-          lane.discard();
-          attempt(current ?? nextIndex);
-        } else {
-          stop(`crashed: ${error.message}`, error.stack);
-        }
-      };
-      const onExit = (code: number): void => stop(`stopped the worker running it (exit code ${code}; does it call process.exit?)`);
-      const onAbort = (): void => stop('was interrupted', undefined, false);
-
-      worker.on('message', onMessage);
-      worker.on('error', onError);
-      worker.on('exit', onExit);
-      signal?.addEventListener('abort', onAbort);
-      if (signal?.aborted) return onAbort();
-      const task: CheckTask = { job, file, shown, from, options, progress: onProgress !== undefined, only };
-      worker.postMessage(task);
-    };
-    attempt(0);
-  });
+  return new FileRun(lane, file, settings).result;
 }
 
-function opErrorReport(file: string, op: OpHeader, reason: string, stack: string | undefined, options: CheckOptions): OpReport {
-  const where = op.line ? `${file}:${op.line}` : file;
-  return { ...fileErrorReport(file, `${where}: op '${op.name}' ${reason}`, stack, options), name: op.name, line: op.line };
+/**
+ * One file's job on a lane. It runs as attempts: each posts the file to a worker with the index of
+ * the first op still to run, and follows the worker's messages. An attempt ends when the worker
+ * finishes the file, or when the worker has to be stopped (timeout, crash, out of memory, exit,
+ * interrupt): the op it was running becomes an error report and, unless the run was interrupted,
+ * a fresh worker takes the file's remaining ops in a new attempt.
+ */
+class FileRun {
+  /** Settles once, with every report of the file, whatever happened to its workers. */
+  readonly result: Promise<FileResult>;
+  private readonly shown: string;
+  /** What the worker checks with: the check options less onProgress, which stays on this thread. */
+  private readonly options: CheckOptions;
+  private readonly onProgress: ((progress: CheckProgress) => void) | undefined;
+  private readonly reports: JobReport[] = [];
+  /** The file's ops, once a worker has imported it. */
+  private headers: OpHeader[] | undefined;
+  private crashes = 0;
+  private resolve!: (reports: JobReport[]) => void;
+
+  // The attempt under way: its worker, the op running in it, the next op it will run, and the
+  // timer of the op (or of the file's import).
+  private worker!: RunWorker;
+  private current: number | undefined;
+  private nextIndex = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly lane: Lane,
+    private readonly file: string,
+    private readonly settings: Settings,
+  ) {
+    const { onProgress, ...options } = settings.checkOptions;
+    this.onProgress = onProgress;
+    this.options = options;
+    this.shown = displayPath(file);
+    this.result = new Promise((resolveResult) => {
+      this.resolve = (reports) => resolveResult({ file: this.shown, headers: this.headers, reports });
+      this.attempt(0);
+    });
+  }
+
+  /** Posts the file to a worker, to run its ops from index `from` on. */
+  private attempt(from: number): void {
+    const { job, signal, only } = this.settings;
+    this.worker = this.lane.acquire();
+    this.current = undefined;
+    this.nextIndex = from;
+    this.timer = undefined;
+    this.worker.on('message', this.onMessage);
+    this.worker.on('error', this.onError);
+    this.worker.on('exit', this.onExit);
+    signal?.addEventListener('abort', this.onAbort);
+    if (signal?.aborted) return this.onAbort();
+    const task: CheckTask = { job, file: this.file, shown: this.shown, from, options: this.options, progress: this.onProgress !== undefined, only };
+    this.worker.postMessage(task);
+  }
+
+  /** Starts timing the op (or the import) that the worker has just begun. */
+  private arm(): void {
+    const { timeoutMs } = this.settings;
+    clearTimeout(this.timer);
+    if (timeoutMs > 0) this.timer = setTimeout(() => this.stop(`did not finish within ${timeoutMs} ms (--timeout)`), timeoutMs);
+  }
+
+  /** Ends the attempt: no more timer, and nothing more heard from its worker. */
+  private settle(): void {
+    clearTimeout(this.timer);
+    this.worker.off('message', this.onMessage);
+    this.worker.off('error', this.onError);
+    this.worker.off('exit', this.onExit);
+    this.settings.signal?.removeEventListener('abort', this.onAbort);
+  }
+
+  /**
+   * The worker can no longer be trusted: the op running in it becomes an error, and a fresh worker
+   * takes the file's remaining ops (unless `retry` is false).
+   */
+  private stop(reason: string, stack?: string, retry = true): void {
+    const { job } = this.settings;
+    this.settle();
+    this.lane.discard();
+    if (this.headers === undefined) {
+      this.resolve([inJobShape(job, fileErrorReport(this.shown, `${this.shown}: importing the file ${reason}`, stack, this.options))]);
+      return;
+    }
+    const failed = this.current ?? this.nextIndex;
+    if (failed >= this.headers.length) return this.resolve(this.reports);
+    this.reports.push(inJobShape(job, opErrorReport(this.shown, this.headers[failed], reason, stack, this.options)));
+    if (retry && failed + 1 < this.headers.length) this.attempt(failed + 1);
+    else this.resolve(this.reports);
+  }
+
+  private readonly onMessage = (message: WorkerMessage): void => {
+    switch (message.type) {
+      case 'importing':
+        // Timed from here: a fresh worker's own start-up is not the op file's fault.
+        this.arm();
+        break;
+      case 'loaded':
+        clearTimeout(this.timer);
+        this.headers = message.ops;
+        break;
+      case 'load-error':
+        this.settle();
+        this.resolve([message.report]);
+        break;
+      case 'start':
+        this.current = message.index;
+        this.arm();
+        break;
+      case 'progress':
+        this.onProgress?.(message.progress);
+        break;
+      case 'done':
+        clearTimeout(this.timer);
+        this.current = undefined;
+        this.nextIndex++;
+        this.reports.push(message.report);
+        break;
+      case 'finished':
+        this.settle();
+        this.resolve(this.reports);
+        break;
+    }
+  };
+
+  private readonly onError = (error: Error & { code?: string }): void => {
+    if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') {
+      this.stop(`ran out of memory: the JavaScript heap reached its limit of ${this.settings.memoryMb} MB (--max-memory)`);
+    } else if (this.crashes++ === 0) {
+      // Perhaps not this op's fault: an earlier op's stray timer can throw while this one runs.
+      // Once more in a fresh worker; a second crash is its own.
+      this.settle();
+      this.lane.discard();
+      this.attempt(this.current ?? this.nextIndex);
+    } else {
+      this.stop(`crashed: ${error.message}`, error.stack);
+    }
+  };
+
+  private readonly onExit = (code: number): void => this.stop(`stopped the worker running it (exit code ${code}; does it call process.exit?)`);
+
+  private readonly onAbort = (): void => this.stop('was interrupted', undefined, false);
 }

@@ -1,21 +1,35 @@
-// Starts the worker threads of the isolated runner (src/runner.ts; each runs worker.thread.js).
-// `prestartWorker` lets bin/gradcheck.js start the first worker before the CLI itself loads, so the
-// worker's start-up (TypeScript support, gradcheck's own modules) overlaps the main thread's
-// instead of following it. Plain JavaScript, because it runs before TypeScript support exists.
+// @ts-check
+// Starts the worker threads of the isolated run (scheduler.ts hands them files; each runs
+// worker-thread.js). `prestartWorker` lets bin/gradcheck.js start the first worker before the CLI
+// itself loads, so the worker's start-up (TypeScript support, gradcheck's own modules) overlaps the
+// main thread's instead of following it. Plain JavaScript, because it runs before TypeScript support exists.
 import { Worker } from 'node:worker_threads';
 
+/**
+ * What the scheduler keeps on each of its workers.
+ * @typedef {object} RunWorkerState
+ * @property {number} memoryMb Its heap limit: a prestarted worker goes only to a run with the same limit.
+ * @property {boolean} exited It has stopped (terminated, or died between files) and can take no more files.
+ */
+/** @typedef {Worker & RunWorkerState} RunWorker A worker thread of the isolated run. */
+
 export const DEFAULT_MEMORY_MB = 4096;
+/** @type {RunWorker | undefined} */
 let spare;
 
+/**
+ * @param {number} memoryMb
+ * @returns {RunWorker}
+ */
 function startWorker(memoryMb) {
-  const worker = new Worker(new URL('./worker-thread.js', import.meta.url), {
+  const thread = new Worker(new URL('./worker-thread.js', import.meta.url), {
     resourceLimits: { maxOldGenerationSizeMb: memoryMb },
   });
-  worker.memoryMb = memoryMb;
-  // The runner listens while a file runs; an error outside that (a worker dying while idle) must
+  const worker = Object.assign(thread, { memoryMb, exited: false });
+  // The scheduler listens while a file runs; an error outside that (a worker dying while idle) must
   // not become an unhandled 'error' event that takes the whole process down.
   worker.on('error', () => {});
-  // A worker can also die between files (an op's stray timer that throws): the runner then starts another.
+  // A worker can also die between files (an op's stray timer that throws): the scheduler then starts another.
   worker.once('exit', () => (worker.exited = true));
   return worker;
 }
@@ -26,7 +40,11 @@ export function prestartWorker() {
   spare.unref();
 }
 
-/** The prestarted worker if it fits, else a new one. */
+/**
+ * The prestarted worker if it has this heap limit, else a new one.
+ * @param {number} memoryMb
+ * @returns {RunWorker}
+ */
 export function takeWorker(memoryMb) {
   const worker = spare;
   spare = undefined;

@@ -1,0 +1,46 @@
+// What crosses the thread boundary of the isolated run: the task the main thread (scheduler.ts)
+// posts to a worker, and the messages the worker (worker-side.ts) posts back. Types only, so that
+// both sides, and results.ts which builds reports for both, share them without importing each other.
+import type { OpSweep } from '../check/sweep.ts';
+import type { CheckOptions, CheckProgress, OpReport } from '../check/types.ts';
+
+/** What a worker does with each op: check it (`run`), sweep ε over it (`sweep`), or only list it (`list`). */
+export type Job = 'check' | 'sweep' | 'list';
+/** One op's report: a check's or a sweep's, as the job says. */
+export type JobReport = OpReport | OpSweep;
+
+/** What the main thread asks of a worker: check (or sweep) the ops of `file` from index `from` on. */
+export interface CheckTask {
+  job: Job;
+  file: string;
+  /** The file as reports name it (see displayPath). */
+  shown: string;
+  from: number;
+  /** The check options, less onProgress: a function cannot be posted to another thread. */
+  options: CheckOptions;
+  /** Whether to post progress messages. */
+  progress: boolean;
+  only?: string;
+}
+
+/** An op as its file declares it, before anything runs: what `list` prints. */
+export interface OpHeader {
+  name: string;
+  line?: number;
+  /** Each input's shape as declared; null for a malformed one (the check reports it). */
+  inputs: { name: string; shape: number[] | null }[];
+}
+
+/**
+ * What a worker posts while it runs a task, in this order: 'importing'; then 'load-error' (the end),
+ * or 'loaded' followed, per op, by 'start', any 'progress' and 'done'; then 'finished'. An op left
+ * out by `only` gets its 'done' without a 'start'.
+ */
+export type WorkerMessage =
+  | { type: 'importing' }
+  | { type: 'loaded'; ops: OpHeader[] }
+  | { type: 'load-error'; report: JobReport }
+  | { type: 'start'; index: number }
+  | { type: 'progress'; progress: CheckProgress }
+  | { type: 'done'; report: JobReport }
+  | { type: 'finished' };
