@@ -142,7 +142,6 @@ function fastStage(op: Op, prepared: Prepared, analytic: Analytic, phi: Phi, noi
 
 function elementWiseStage(op: Op, prepared: Prepared, analytic: Analytic, phi: Phi, noiseOfPhi: number, options: CheckOptions) {
   const { settings, inputs, outputMagnitude } = prepared;
-  const opScale = largestMagnitude(...analytic.gradients);
   const totalElements = inputs.reduce((n, input) => n + input.data.length, 0);
   const reports: InputReport[] = [];
   const diagnoses: Diagnosis[] = [];
@@ -151,7 +150,7 @@ function elementWiseStage(op: Op, prepared: Prepared, analytic: Analytic, phi: P
   inputs.forEach((input, k) => {
     options.onProgress?.({ op: op.name, done: elementsDone, total: totalElements });
     elementsDone += input.data.length;
-    const outcome = checkInput({ ...settings, opName: op.name, input, analytic: analytic.gradients[k], phi, noiseOfPhi, outputMagnitude, opScale });
+    const outcome = checkInput({ ...settings, opName: op.name, input, analytic: analytic.gradients[k], phi, noiseOfPhi, outputMagnitude });
     reports.push(outcome.result);
     diagnoses.push(...outcome.diagnoses);
     evaluations += outcome.evaluations;

@@ -10,19 +10,21 @@ import type { MaterializedInput } from '../op/inputs.ts';
 import { compareGradients, failingElements } from './compare.ts';
 import { probeKinks } from './diagnose/kinks.ts';
 import type { KinkProbe } from './diagnose/kinks.ts';
-import { kinkFailure, kinkWarning } from './diagnose/messages.ts';
+import { inconclusive, kinkFailure, kinkWarning, noiseFloor } from './diagnose/messages.ts';
 import { diagnosePattern } from './diagnose/patterns.ts';
 import { DRAW, drawSweepDirection } from './draws.ts';
 import { createEstimator } from './estimates.ts';
 import type { ElementEstimate, Estimator } from './estimates.ts';
 import { directionalError } from './finite-difference.ts';
 import type { Phi } from './phi.ts';
-import { measuredPhiNoise, neighbours, rankSteps, settledDisagreement, steadiestStep } from './steps.ts';
+import { probeNoise } from './noise.ts';
+import { neighbours, rankSteps, settledDisagreement, steadiestStep } from './steps.ts';
 import type { StepPoint } from './steps.ts';
 import { FLOAT32_EPSILON } from './types.ts';
 import type { Diagnosis, InputReport, Method, WorstElement } from './types.ts';
 import type { Precision } from '../op/define.ts';
-import { inconclusiveVerdict } from './verdict.ts';
+import { refineFailing } from './refine.ts';
+import type { Refinement } from './refine.ts';
 import { unravelIndex } from './vectors.ts';
 
 export interface InputCheck {
@@ -39,8 +41,6 @@ export interface InputCheck {
   noiseOfPhi: number;
   /** Σ|vᵢ fᵢ|. */
   outputMagnitude: number;
-  /** The largest gradient magnitude of the whole op. */
-  opScale: number;
 }
 
 export interface InputOutcome {
@@ -54,25 +54,30 @@ export function checkInput(check: InputCheck): InputOutcome {
   const before = check.phi.evaluations;
   const points = traceSweep(check);
   const estimator = createEstimator({ ...check, x: check.input.data });
-  const { best, verdictEstimate } = chooseEstimate(check, points, estimator);
+  const best = chooseEstimate(check, points, estimator);
   const result = inputReport(check, best, points);
-  const explained = result.passed ? { result, diagnoses: [] } : explainFailure(check, points, estimator, best, verdictEstimate, result);
-  return { ...explained, evaluations: check.phi.evaluations - before };
+  const { evidence, suspects } = findSuspects(check, points, estimator, best);
+  const decided = suspects.length === 0 ? { result, diagnoses: [] } : adjudicate(check, evidence, suspects, result);
+  return { ...decided, evaluations: check.phi.evaluations - before };
 }
 
 type SweepStep = StepPoint & { analytic: number };
 
 /** Stage 1: the directional error at every step of the sweep. */
-function traceSweep({ opName, input, analytic, phi, seed, epsList, method, noiseOfPhi }: InputCheck): SweepStep[] {
-  const direction = drawSweepDirection(seed, DRAW.sweepDirection(opName, input.name), input.data.length);
+function traceSweep(check: InputCheck): SweepStep[] {
+  const { input, analytic, phi, epsList, method, noiseOfPhi } = check;
+  const direction = sweepDirection(check);
   return epsList.map((eps) => ({ eps, ...directionalError(phi, input.data, analytic, direction, eps, noiseOfPhi, method) }));
+}
+
+function sweepDirection({ seed, opName, input }: InputCheck): Float64Array {
+  return drawSweepDirection(seed, DRAW.sweepDirection(opName, input.name), input.data.length);
 }
 
 /**
  * Stage 2. The direction's best step is usually the element-wise best too; only a result near or
  * above the tolerance pays for a look at the better-ranked neighbouring step, and only a result
- * still above the tolerance for the other one too. `verdictEstimate` is the one the verdict is
- * judged on; `best` may improve on it with a more accurate method.
+ * still above the tolerance for the other one too.
  */
 function chooseEstimate({ epsList, tolerance, method }: InputCheck, points: SweepStep[], estimator: Estimator) {
   const ranked = rankSteps(points);
@@ -90,7 +95,6 @@ function chooseEstimate({ epsList, tolerance, method }: InputCheck, points: Swee
     const candidate = estimator.at(settled);
     if (candidate.relErr > tolerance) best = candidate;
   }
-  const verdictEstimate = best;
   // Just over the tolerance with the centered difference: its truncation error may be all that is
   // left (tiny gradients beside a large output). The 5-point stencil, whose best step is larger,
   // decides; a wrong gradient disagrees with a more accurate estimate all the more. Richardson at
@@ -103,7 +107,7 @@ function chooseEstimate({ epsList, tolerance, method }: InputCheck, points: Swee
       if (best.relErr <= tolerance) break;
     }
   }
-  return { best, verdictEstimate };
+  return best;
 }
 
 function inputReport({ input, analytic, tolerance }: InputCheck, best: ElementEstimate, points: SweepStep[]): InputReport {
@@ -124,55 +128,98 @@ interface Explained {
 }
 
 /**
- * Stage 3, for a failing input only: spend what it takes to say why. A wrong gradient spoils the
- * sweep's ranking (every step looks about as bad), so the evidence is taken where the numeric side
- * itself is steadiest: where consecutive steps agree best.
+ * Stage 3: the elements whose verdict the estimates so far cannot be trusted with. For a failing
+ * input, every element that fails at the best step or where the numeric side itself is steadiest
+ * (a wrong gradient spoils the sweep's ranking, so every step looks about as bad; the steadiest is
+ * where consecutive steps agree best). For a passing one, every element whose estimates at two
+ * reasonable steps disagree by more than the tolerance: agreeing with one of them may be luck, its
+ * truncation error cancelling a real error of the gradient.
  */
-function explainFailure(check: InputCheck, points: SweepStep[], estimator: Estimator, best: ElementEstimate, verdictEstimate: ElementEstimate, result: InputReport): Explained {
-  const { input, analytic, tolerance, precision, noiseOfPhi, outputMagnitude } = check;
-  let evidence = best;
-  const steady = steadiestStep(points);
-  if (steady !== undefined && steady !== best.eps) {
-    evidence = estimator.at(steady);
-    if (evidence.relErr <= tolerance) {
-      const worst = worstElement(evidence.worstIndex, input.shape, analytic, evidence.numeric);
-      return { result: { ...result, passed: true, relErr: evidence.relErr, bestEps: steady, worst }, diagnoses: [] };
-    }
+function findSuspects(check: InputCheck, points: SweepStep[], estimator: Estimator, best: ElementEstimate): { evidence: ElementEstimate; suspects: number[] } {
+  const { analytic, tolerance } = check;
+  const failingIn = (estimate: ElementEstimate) => failingElements(analytic, estimate.numeric, estimate.floor, estimate.noise, tolerance);
+  const steady = best.relErr <= tolerance ? undefined : steadiestStep(points);
+  const evidence = steady !== undefined && steady !== best.eps ? estimator.at(steady) : best;
+  const suspects = new Set(best.relErr <= tolerance ? [] : [...failingIn(evidence), ...failingIn(best)]);
+  // Elements on which the evidence and an estimate a step away (same method) disagree by more than
+  // the tolerance: measured as the error of analytic + (other − evidence) against analytic.
+  const neighbours = estimator.computed().filter((other) => other !== evidence && other.by === evidence.by && Math.max(other.eps / evidence.eps, evidence.eps / other.eps) <= 10.5);
+  for (const other of neighbours) {
+    const shifted = other.numeric.map((v, j) => analytic[j] + v - evidence.numeric[j]);
+    for (const i of failingIn({ ...other, numeric: shifted })) suspects.add(i);
   }
-  const measuredNoise = measuredPhiNoise(points, precision === 'float32' ? FLOAT32_EPSILON * outputMagnitude : noiseOfPhi);
-  const failing = failingElements(analytic, evidence.numeric, evidence.floor, evidence.noise, tolerance);
+  return { evidence, suspects: [...suspects] };
+}
+
+/**
+ * Stage 4, for the suspects only: spend what it takes to decide, and to say why. Kinks are probed
+ * first; the suspects no kink explains are refined element by element (refine.ts), and only a
+ * confirmed one fails the input. The refined values are the most accurate the check has: the
+ * table, the JSON and the diagnosis all show them.
+ */
+function adjudicate(check: InputCheck, evidence: ElementEstimate, suspects: number[], result: InputReport): Explained {
+  const { input, analytic, tolerance, precision, noiseOfPhi, outputMagnitude } = check;
+  // f's rounding noise per evaluation: the model's (float64 or float32 arithmetic), or what a probe
+  // along the sweep's direction measures when the function is noisier than that.
+  const probed = probeNoise(check.phi, input.data, sweepDirection(check));
+  const measuredNoise = Math.max(precision === 'float32' ? FLOAT32_EPSILON * outputMagnitude : noiseOfPhi, probed);
   const kinks = probeKinks({
-    phi: check.phi, x: input.data, analytic, failing, eps: evidence.eps, floor: evidence.floor, tolerance, noiseOfPhi: measuredNoise,
+    phi: check.phi, x: input.data, analytic, failing: suspects, eps: evidence.eps, floor: evidence.floor, tolerance, noiseOfPhi: measuredNoise,
   });
-  const explainedByKinks = kinkVerdict(check, kinks, failing, evidence, result);
+  const explainedByKinks = kinkVerdict(check, kinks, suspects, evidence, result);
   if (explainedByKinks) return explainedByKinks;
 
   const explained = kinkExplained(kinks);
+  const refinement = refineFailing({
+    phi: check.phi, x: input.data, analytic, evidence, tolerance,
+    failing: suspects.filter((i) => !explained.has(i)),
+    noiseOfPhi: measuredNoise,
+    inputRounding: precision === 'float32' ? FLOAT32_EPSILON : 0,
+  });
+  const { numeric } = refinement;
+  // Kink elements keep the evidence's value but are not compared.
+  const compared = Float64Array.from(numeric);
+  for (const i of explained) compared[i] = analytic[i];
+  const { relErr, worstIndex } = compareGradients(analytic, compared, evidence.floor, evidence.noise);
+  const refined = { ...result, relErr, bestEps: evidence.eps, worst: worstElement(worstIndex, input.shape, analytic, numeric), refined: refinement.bounds.size };
   const diagnoses = kinkDiagnoses(check, kinks);
-  const inconclusive = inconclusiveVerdict(
-    {
-      name: input.name, x: input.data, analytic, tolerance, measuredNoise, outputMagnitude, explained,
-      inputRounding: precision === 'float32' ? FLOAT32_EPSILON : 0,
-      richardson: estimator.computed().filter((estimate) => estimate.by === 'richardson'),
-    },
-    verdictEstimate,
-    best,
-  );
-  if (inconclusive) {
-    return { result: { ...result, passed: true, verdict: 'inconclusive' }, diagnoses: [...diagnoses, inconclusive] };
+  if (refinement.confirmed.length > 0) {
+    const wrong = failingElements(analytic, compared, evidence.floor, evidence.noise, tolerance);
+    const pattern = diagnosePattern({ name: input.name, shape: input.shape, analytic, numeric, failing: wrong, floor: evidence.floor, tolerance });
+    return { result: { ...refined, passed: false }, diagnoses: [...diagnoses, pattern] };
   }
-  const remaining = failing.filter((i) => !explained.has(i));
-  const pattern = diagnosePattern({ name: input.name, shape: input.shape, analytic, numeric: evidence.numeric, failing: remaining, floor: evidence.floor, tolerance });
-  return { result, diagnoses: [...diagnoses, pattern] };
+  if (refinement.unresolved.length === 0) return { result: { ...refined, passed: relErr <= tolerance }, diagnoses };
+  const noisy = probed > 10 * noiseOfPhi;
+  return { result: { ...refined, passed: true, verdict: 'inconclusive' }, diagnoses: [...diagnoses, unresolvedDiagnosis(check, refinement, evidence, relErr, noisy)] };
 }
 
+/** Why the refined estimates could not decide: rounding noise, or an estimate that never converged. */
+function unresolvedDiagnosis({ input, analytic, tolerance, outputMagnitude }: InputCheck, refinement: Refinement, evidence: ElementEstimate, relErr: number, noisierThanFloat64: boolean): Diagnosis {
+  const { numeric } = refinement;
+  let uncertainty = 0;
+  let noisy = true;
+  for (const i of refinement.unresolved) {
+    const bound = refinement.bounds.get(i);
+    if (!bound) continue;
+    const scale = Math.max(Math.abs(analytic[i]), Math.abs(numeric[i]), evidence.floor);
+    uncertainty = Math.max(uncertainty, bound.bound / scale);
+    if (bound.noise < bound.bound / 2) noisy = false;
+  }
+  if (noisy || noisierThanFloat64) return noiseFloor(input.name, refinement.noise / Math.max(outputMagnitude, Number.MIN_VALUE), relErr, tolerance);
+  return inconclusive(input.name, uncertainty, relErr, tolerance);
+}
+
+/**
+ * Only elements that sit on a kink (one-sided slopes that disagree at every step) are explained by
+ * it. An element whose failure vanishes at a smaller step is refined like any other: whether the
+ * step crossed a kink or a region of fast curvature, the refined estimate decides.
+ */
 function kinkExplained(kinks: KinkProbe): Set<number> {
-  return new Set([...kinks.subgradients.map((e) => e.index), ...kinks.nearKink, ...kinks.agreeAtSmallerStep]);
+  return new Set(kinks.subgradients.map((e) => e.index));
 }
 
 function kinkDiagnoses({ input }: InputCheck, kinks: KinkProbe): Diagnosis[] {
-  const onKink = kinks.subgradients.length > 0 || kinks.nearKink.length > 0;
-  return onKink ? [kinkWarning(input.name, input.shape, kinks.subgradients, kinks.nearKink)] : [];
+  return kinks.subgradients.length > 0 ? [kinkWarning(input.name, input.shape, kinks.subgradients)] : [];
 }
 
 /**

@@ -31,18 +31,16 @@ export interface EstimatorInput {
   phi: Phi;
   x: Float64Array;
   analytic: Float64Array;
-  /** The largest gradient magnitude of the whole op (for the floor). */
-  opScale: number;
   /** Σ|vᵢ fᵢ|: what f's rounding noise scales with. */
   outputMagnitude: number;
   method: Method;
 }
 
-export function createEstimator({ phi, x, analytic, opScale, outputMagnitude, method }: EstimatorInput): Estimator {
+export function createEstimator({ phi, x, analytic, outputMagnitude, method }: EstimatorInput): Estimator {
   const computed = new Map<string, ElementEstimate>();
   const estimate = (eps: number, by: Method): ElementEstimate => {
     const { values: numeric, truncation } = numericGradient(phi, x, eps, by);
-    const floor = comparisonFloor(largestMagnitude(analytic, numeric), opScale);
+    const floor = comparisonFloor(largestMagnitude(analytic, numeric));
     const noise = NOISE_FACTOR[by] * numericNoise(outputMagnitude, eps);
     return { eps, by, numeric, truncation, floor, noise, ...compareGradients(analytic, numeric, floor, noise) };
   };

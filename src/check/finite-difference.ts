@@ -163,3 +163,67 @@ export function relativeError(a: number, b: number): number {
   const error = Math.abs(a - b) / scale;
   return Number.isNaN(error) ? Infinity : error;
 }
+
+export interface RefinedDerivative {
+  /** The tableau entry with the smallest error bound. */
+  value: number;
+  /** Its error estimate: the distance to the neighbouring extrapolations it was built from. */
+  error: number;
+  /** Its share of f's rounding noise, carried through the extrapolation's weights. */
+  noise: number;
+  /** The smallest step the estimate used. */
+  h: number;
+  evaluations: number;
+}
+
+/** Halvings from the first step: 0.1 down to about 2e-7 (times the element's scale). */
+export const RIDDERS_LEVELS = 20;
+
+/**
+ * Ridders' method for one element: centered differences at h0, h0/2, h0/4, … extrapolated in a
+ * Neville tableau (each column cancels the next even power of h), keeping the entry whose error
+ * bound (its error estimate plus its rounding noise, `noiseAt(h)` being a centered difference's at
+ * step h) is smallest. The steps span four decades, so a steep function, whose truncation error is
+ * small only at small steps, and a flat one, whose rounding noise is small only at large ones, both
+ * find the steps where the estimate converges; where none does, the bound says so.
+ *
+ * Extrapolation assumes c(h) = f' + a·h² + b·h⁴ + …, which holds only below some step. Above it a
+ * steep function's differences can be anything, even a plateau of equal values (tanh saturated on
+ * both sides of a large step) that would look converged. So the tableau starts after the last step
+ * at which the change between consecutive differences grew (beyond their rounding noise): below
+ * it, the changes shrink as they do in the asymptotic regime. A difference that is not finite (a
+ * probe outside the domain) likewise starts the tableau below it.
+ */
+export function riddersDerivative(phi: () => number, x: Float64Array, i: number, h0: number, noiseAt: (h: number) => number): RefinedDerivative {
+  const steps = Array.from({ length: RIDDERS_LEVELS }, (_, level) => h0 / 2 ** level);
+  const differences = steps.map((h) => centeredDifference(phi, x, i, h));
+  const evaluations = 2 * steps.length;
+  let start = 0;
+  for (let j = 1; j < differences.length; j++) {
+    if (!Number.isFinite(differences[j])) {
+      start = j + 1;
+      continue;
+    }
+    if (j < start + 2) continue;
+    const change = Math.abs(differences[j] - differences[j - 1]);
+    const before = Math.abs(differences[j - 1] - differences[j - 2]);
+    if (change > 1.5 * before + 4 * noiseAt(steps[j])) start = j - 1;
+  }
+  const factor = 4; // (shrink 2)²
+  let column: { value: number; noise: number }[] = [];
+  let best: RefinedDerivative = { value: NaN, error: Infinity, noise: Infinity, h: h0, evaluations };
+  for (let level = start; level < steps.length; level++) {
+    const h = steps[level];
+    const next = [{ value: differences[level], noise: noiseAt(h) }];
+    let weight = factor;
+    for (let j = 1; j <= column.length; j++) {
+      const value = (next[j - 1].value * weight - column[j - 1].value) / (weight - 1);
+      next[j] = { value, noise: (weight * next[j - 1].noise + column[j - 1].noise) / (weight - 1) };
+      weight *= factor;
+      const error = Math.max(Math.abs(value - next[j - 1].value), Math.abs(value - column[j - 1].value));
+      if (error + next[j].noise <= best.error + best.noise) best = { value, error, noise: next[j].noise, h, evaluations };
+    }
+    column = next;
+  }
+  return best;
+}

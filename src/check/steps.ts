@@ -1,5 +1,5 @@
-// Reading the directional ε sweep: which step to trust, which step has settled, and how much
-// rounding noise the function really carries. Pure functions of the sweep's points.
+// Reading the directional ε sweep: which step to trust, and which step has settled. Pure functions
+// of the sweep's points.
 import { relativeError } from './finite-difference.ts';
 
 /** What these functions read of a sweep point (see DirectionalComparison). */
@@ -60,30 +60,4 @@ export function steadiestStep(points: readonly StepPoint[]): number | undefined 
     }
   }
   return steadiest;
-}
-
-/**
- * f's rounding noise, measured on the left branch of the sweep's U-curve: where the relative error
- * grows as the step shrinks while the absolute residual (numeric − analytic change) stays put, that
- * residual is the noise itself. A wrong gradient's residual shrinks with the step and never counts.
- * Never below 1/16 of the model (one ulp of the output); the model alone when the sweep shows no
- * such branch.
- */
-export function measuredPhiNoise(points: readonly StepPoint[], modelNoise: number): number {
-  const sorted = [...points].sort((a, b) => b.eps - a.eps);
-  const residuals: number[] = [];
-  for (let i = 1; i < sorted.length; i++) {
-    const p = sorted[i];
-    // A step below f's resolution (a float32 engine rounds x ± h back to x) changes nothing: no evidence.
-    if (p.numeric === 0 || !Number.isFinite(p.residual) || !(p.relErr < 0.5)) continue;
-    // Noise does not shrink with the step; a wrong gradient's share of the residual does (∝ ε), and
-    // truncation's faster still. Two steps in a row must stay put, so that a wrong gradient
-    // cancelling against truncation at one step cannot pass for noise.
-    const next = sorted[i + 1];
-    const staysPut = p.residual >= sorted[i - 1].residual / 3 && (next === undefined || next.residual >= p.residual / 3);
-    if (staysPut && p.relErr >= 3 * sorted[i - 1].relErr) residuals.push(p.residual);
-  }
-  if (residuals.length === 0) return modelNoise;
-  residuals.sort((a, b) => a - b);
-  return Math.max(residuals[residuals.length >> 1], modelNoise / 16);
 }

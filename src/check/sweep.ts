@@ -90,7 +90,6 @@ function sweepInputs(op: Op, settings: Settings, options: CheckOptions): { input
   // The same inputs and cotangent as the checker's, so the two reports describe the same φ = v · f.
   const { inputs, problem, cotangent, outputMagnitude } = prepare(op, settings);
   const gradients = gradientsFor(problem, cotangent);
-  const opScale = largestMagnitude(...gradients);
   const phi = createPhi(problem, cotangent);
 
   const total = inputs.reduce((sum, input) => sum + input.data.length, 0) * epsList.length;
@@ -107,7 +106,7 @@ function sweepInputs(op: Op, settings: Settings, options: CheckOptions): { input
         return { eps, relErr };
       }
       const numeric = numericGradient(phi, input.data, eps).values;
-      const floor = comparisonFloor(largestMagnitude(gradients[k], numeric), opScale);
+      const floor = comparisonFloor(largestMagnitude(gradients[k], numeric));
       return { eps, relErr: compareGradients(gradients[k], numeric, floor, numericNoise(outputMagnitude, eps)).relErr };
     });
     const minimum = findMinimum(sweep);

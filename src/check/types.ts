@@ -27,6 +27,11 @@ export interface InputReport {
   sweep: SweepPoint[];
   /** Set when the difference is within the numeric estimate's own error: neither proven right nor wrong. */
   verdict?: 'inconclusive';
+  /**
+   * Failing elements whose numeric value was refined one by one (Ridders' method over steps from
+   * 1e-1 down): the values shown for them are the refined ones.
+   */
+  refined?: number;
 }
 
 export interface Diagnosis {

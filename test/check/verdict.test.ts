@@ -56,8 +56,8 @@ describe('the inconclusive verdict', () => {
 
   it('passes a correct op whose central difference is off through truncation alone', async () => {
     // Gradients ~1e-6 of the output (sigmoid∘sigmoid is flat here): the centered difference at 1e-3
-    // was 4e-6 off on most elements through truncation, while Richardson agreed to 1e-7. Once
-    // failed as a 'mismatch'; now inconclusive, which passes with a warning.
+    // is 4e-6 off on most elements through truncation alone, and no step resolves 1e-7 beside the
+    // output's rounding noise: inconclusive (a pass with a warning), never a failure.
     const smooth = (h: Tensor) => h.square().add(1).sqrt();
     const report = await gradcheck(
       defineOp({
@@ -70,6 +70,7 @@ describe('the inconclusive verdict', () => {
     expect(report.status).toBe('pass');
     expect(report.verdict).toBe('inconclusive');
     // Nor are its smooth elements, whose slope changes fast, taken for kinks.
-    expect(report.diagnoses.map((d) => d.code)).toEqual(['inconclusive']);
+    expect(report.diagnoses).toHaveLength(1);
+    expect(['inconclusive', 'noise-floor']).toContain(report.diagnoses[0].code);
   });
 });

@@ -2,7 +2,7 @@
 //
 // At a kink the one-sided slopes (f(x + h) − f(x)) / h and (f(x) − f(x − h)) / h disagree by the
 // jump in slope, and keep disagreeing as h shrinks; at a smooth point they differ by about h·f'',
-// which shrinks tenfold with h. Only failing elements are probed: four evaluations each.
+// which shrinks tenfold with h. Only failing elements are probed: six evaluations each.
 import { oneSidedDifferences } from '../finite-difference.ts';
 
 export interface KinkProbe {
@@ -10,13 +10,6 @@ export interface KinkProbe {
   subgradients: { index: number; left: number; right: number; analytic: number }[];
   /** Elements on a kink whose analytic value lies outside the one-sided slopes. */
   invalid: { index: number; left: number; right: number; analytic: number }[];
-  /** Elements that only sat within the step of a kink: a smaller step agrees with the analytic value. */
-  nearKink: number[];
-  /**
-   * Smooth elements whose slope changes fast (the one-sided slopes' gap shrinks tenfold with the
-   * step, as h·f'' does): a smaller step agrees with the analytic value. No kink; nothing to report.
-   */
-  agreeAtSmallerStep: number[];
 }
 
 export interface KinkProbeInput {
@@ -36,35 +29,28 @@ export interface KinkProbeInput {
 const PROBE_BEFORE_GIVING_UP = 16;
 
 export function probeKinks({ phi, x, analytic, failing, eps, floor, tolerance, noiseOfPhi }: KinkProbeInput): KinkProbe {
-  const result: KinkProbe = { subgradients: [], invalid: [], nearKink: [], agreeAtSmallerStep: [] };
+  const result: KinkProbe = { subgradients: [], invalid: [] };
   const fAtX = phi();
   for (let n = 0; n < failing.length; n++) {
-    const found = result.subgradients.length + result.invalid.length + result.nearKink.length + result.agreeAtSmallerStep.length;
-    if (n >= PROBE_BEFORE_GIVING_UP && found === 0) break;
+    if (n >= PROBE_BEFORE_GIVING_UP && result.subgradients.length + result.invalid.length === 0) break;
     const i = failing[n];
     const h = eps * Math.max(Math.abs(x[i]), 1);
-    const wide = oneSidedDifferences(phi, x, i, h, fAtX);
-    const narrow = oneSidedDifferences(phi, x, i, h / 10, fAtX);
+    const slopes = [h, h / 10, h / 100].map((step) => ({ step, ...oneSidedDifferences(phi, x, i, step, fAtX) }));
+    const jumps = slopes.map((s) => Math.abs(s.right - s.left));
+    const narrow = slopes[2];
     const scale = Math.max(Math.abs(narrow.left), Math.abs(narrow.right), Math.abs(analytic[i]), floor);
-    const wideJump = Math.abs(wide.right - wide.left);
-    const narrowJump = Math.abs(narrow.right - narrow.left);
-    const noise = (8 * noiseOfPhi) / (h / 10);
-    const significant = (jump: number) => jump > Math.max(100 * tolerance * scale, noise);
+    const noise = (8 * noiseOfPhi) / narrow.step;
+    // A kink's jump in slope stays the same over two decades of steps; a smooth curve's shrinks
+    // with the step (as h·f''), however steep it is, once the step is small enough.
+    const persists = jumps.every((jump) => jump >= 0.5 * jumps[2] && jump <= 2 * jumps[2]);
+    if (!(persists && jumps[2] > Math.max(100 * tolerance * scale, noise))) continue;
+    const low = Math.min(narrow.left, narrow.right);
+    const high = Math.max(narrow.left, narrow.right);
+    const slack = 10 * tolerance * scale + noise;
     const a = analytic[i];
-    if (significant(narrowJump) && narrowJump >= 0.5 * wideJump && narrowJump <= 2 * wideJump) {
-      const low = Math.min(narrow.left, narrow.right);
-      const high = Math.max(narrow.left, narrow.right);
-      const slack = 10 * tolerance * scale + noise;
-      const entry = { index: i, left: narrow.left, right: narrow.right, analytic: a };
-      if (a >= low - slack && a <= high + slack) result.subgradients.push(entry);
-      else result.invalid.push(entry);
-    } else if (significant(wideJump)) {
-      const error = Math.abs(a - narrow.centered) / Math.max(Math.abs(a), Math.abs(narrow.centered), floor);
-      // Near a kink the gap collapses once the step no longer reaches it; on a smooth curve it
-      // shrinks tenfold with the step, as h·f'' does (a flat sigmoid∘sigmoid has such elements:
-      // they are no kink).
-      if (error <= tolerance) (narrowJump < wideJump / 30 ? result.nearKink : result.agreeAtSmallerStep).push(i);
-    }
+    const entry = { index: i, left: narrow.left, right: narrow.right, analytic: a };
+    if (a >= low - slack && a <= high + slack) result.subgradients.push(entry);
+    else result.invalid.push(entry);
   }
   return result;
 }

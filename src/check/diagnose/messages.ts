@@ -23,30 +23,23 @@ export function inconclusive(name: string, estimate: number, relErr: number, tol
     code: 'inconclusive',
     input: name,
     message:
-      `the numeric estimate of '${name}' is itself uncertain by about ${short(estimate)} (relative; Richardson's error estimate), ` +
-      `as large as the difference found (${short(relErr)}): inconclusive, not a failure, at tolerance ${short(tolerance)}. ` +
-      `Try another --eps range or --method five-point.`,
+      `the numeric estimate of '${name}' did not converge: refined element by element over steps from 1e-1 to 2e-7 ` +
+      `(Ridders' extrapolation), it is still uncertain by about ${short(estimate)} (relative), as large as the difference ` +
+      `found (${short(relErr)}): inconclusive, not a failure, at tolerance ${short(tolerance)}. A function this steep or ` +
+      `this flat needs a rescaled input (or a looser --tol) to be decided.`,
   };
 }
 
-/** Failing elements that sat on (or near) a kink with a valid subgradient: a warning, the op passes. */
-export function kinkWarning(name: string, shape: number[], subgradients: KinkProbe['subgradients'], nearKink: number[]): Diagnosis {
-  const parts: string[] = [];
-  if (subgradients.length > 0) {
-    const e = subgradients[0];
-    parts.push(
-      `${plural(subgradients.length, 'element')} of '${name}' ${verb(subgradients.length, 'sits', 'sit')} on a kink, first ${formatIndex(e.index, shape)}: ` +
-        `the slope is ${short(e.left)} from the left and ${short(e.right)} from the right, and the analytic ${short(e.analytic)} ` +
-        `lies between them, a valid subgradient`,
-    );
-  }
-  if (nearKink.length > 0) {
-    parts.push(`${plural(nearKink.length, 'element')} of '${name}' ${verb(nearKink.length, 'lies', 'lie')} within the step of a kink (first ${formatIndex(nearKink[0], shape)}) and agree at a smaller step`);
-  }
+/** Failing elements that sit on a kink with a valid subgradient: a warning, the op passes. */
+export function kinkWarning(name: string, shape: number[], subgradients: KinkProbe['subgradients']): Diagnosis {
+  const e = subgradients[0];
   return {
     code: 'non-differentiable',
     input: name,
-    message: `${parts.join('; ')}. Passed; the centered difference there averages two slopes, so it was not compared.`,
+    message:
+      `${plural(subgradients.length, 'element')} of '${name}' ${verb(subgradients.length, 'sits', 'sit')} on a kink, first ${formatIndex(e.index, shape)}: ` +
+      `the slope is ${short(e.left)} from the left and ${short(e.right)} from the right, and the analytic ${short(e.analytic)} ` +
+      `lies between them, a valid subgradient. Passed; the centered difference there averages two slopes, so it was not compared.`,
   };
 }
 
