@@ -1,16 +1,29 @@
 // The analytic side: the backward under test, run twice with the same cotangent. A second answer
 // that differs means the backward is not reentrant (gradients that accumulate across passes, or
 // hidden state).
+import { FLOOR_OF_INPUT } from './compare.ts';
 import { transposedShape } from './diagnose/patterns.ts';
-import { withDiagnoses } from './problem.ts';
+import { short } from './diagnose/words.ts';
+import { largestMagnitude } from './vectors.ts';
+import { GradientShapeError } from '../core/index.ts';
+import { WrongShapeGradient } from './problem.ts';
 import type { Problem } from './problem.ts';
 import type { Diagnosis } from './types.ts';
 
 export interface Analytic {
-  /** One gradient per input; zeros where the backward produced none. */
+  /** One gradient per input; zeros where the backward produced none (and for constants). */
   gradients: Float64Array[];
   /** Set when the second backward disagreed with the first. */
-  reentrancy?: Diagnosis;
+  reentrancy?: Reentrancy;
+}
+
+/** The backward gave a different answer the second time: for which input, and by how much. */
+export interface Reentrancy {
+  diagnosis: Diagnosis;
+  /** The input's index. */
+  input: number;
+  /** The largest relative difference between the two answers (against 1% of the input's largest gradient). */
+  relErr: number;
 }
 
 export function analyticGradients(problem: Problem, cotangent: Float64Array): Analytic {
@@ -29,18 +42,27 @@ function withZeros(gradients: (Float64Array | null)[], problem: Problem): Float6
   return gradients.map((grad, k) => grad ?? new Float64Array(problem.inputs[k].data.length));
 }
 
-/** The backward under test; a custom backward that returns the transposed shape is named as such. */
+/**
+ * The backward under test. A custom backward that returns a gradient of the wrong shape (the
+ * engine's GradientShapeError) gave a wrong gradient: named as the transpose where it is one.
+ */
 function runVjp(problem: Problem, cotangent: Float64Array): (Float64Array | null)[] {
   try {
     return problem.vjp(cotangent);
   } catch (error) {
-    const diagnosis = transposedShape(error);
-    throw diagnosis ? withDiagnoses(error, [diagnosis]) : error;
+    const shapeError = error instanceof GradientShapeError ? error : (error as { cause?: unknown } | null)?.cause;
+    if (!(shapeError instanceof GradientShapeError)) throw error;
+    const diagnosis = transposedShape(shapeError) ?? {
+      code: 'wrong-shape',
+      input: shapeError.input,
+      message: `${shapeError.message}: the gradient of an input has its shape.`,
+    };
+    throw new WrongShapeGradient(shapeError.message, shapeError.input, diagnosis);
   }
 }
 
 /** The backward run twice must give the same answer; when it grows by a whole multiple, gradients accumulated. */
-function compareRuns(first: (Float64Array | null)[], second: (Float64Array | null)[], problem: Problem): Diagnosis | undefined {
+function compareRuns(first: (Float64Array | null)[], second: (Float64Array | null)[], problem: Problem): Reentrancy | undefined {
   for (let k = 0; k < first.length; k++) {
     const a = first[k];
     const b = second[k];
@@ -48,21 +70,27 @@ function compareRuns(first: (Float64Array | null)[], second: (Float64Array | nul
     const same = a !== null && b !== null && a.every((v, i) => Object.is(v, b[i]));
     if (same) continue;
     const input = problem.inputs[k].name;
+    const size = problem.inputs[k].data.length;
+    const relErr = relativeDifference(a ?? new Float64Array(size), b ?? new Float64Array(size));
     const ratio = a && b ? consistentRatio(a, b) : undefined;
     if (ratio !== undefined && ratio > 1.5 && Math.abs(ratio - Math.round(ratio)) < 1e-6) {
-      return {
-        code: 'accumulated',
-        input,
-        message: `running the backward a second time gave ${Math.round(ratio)}× the first gradient of '${input}': gradients accumulate across passes (forgot zero_grad?)`,
-      };
+      const message = `running the backward a second time gave ${Math.round(ratio)}× the first gradient of '${input}': gradients accumulate across passes (forgot zero_grad?)`;
+      return { diagnosis: { code: 'accumulated', input, message }, input: k, relErr };
     }
-    return {
-      code: 'nondeterministic',
-      input,
-      message: `running the backward twice with the same cotangent gave different gradients for '${input}'`,
-    };
+    const message = `running the backward twice with the same cotangent gave different gradients for '${input}' (relative difference ${short(relErr)})`;
+    return { diagnosis: { code: 'nondeterministic', input, message }, input: k, relErr };
   }
   return undefined;
+}
+
+function relativeDifference(a: Float64Array, b: Float64Array): number {
+  const floor = FLOOR_OF_INPUT * largestMagnitude(a, b);
+  let largest = 0;
+  for (let i = 0; i < a.length; i++) {
+    const error = Math.abs(a[i] - b[i]) / Math.max(Math.abs(a[i]), Math.abs(b[i]), floor, Number.MIN_VALUE);
+    largest = Math.max(largest, Number.isNaN(error) ? Infinity : error);
+  }
+  return largest;
 }
 
 function consistentRatio(a: Float64Array, b: Float64Array): number | undefined {

@@ -3,21 +3,23 @@
 //   prepare (inputs, f, cotangent) → analytic (the backward, twice) → mode →
 //   fast (uᵀJv pairs; on failure: localize per input, or fall through) →
 //   element-wise, input by input (element-wise.ts) → the op's report.
-import type { Op } from '../op/define.ts';
+import { declaredShape } from '../op/define.ts';
+import type { InputSpec, Op } from '../op/define.ts';
 import { OpSpecError } from '../op/inputs.ts';
 import { analyticGradients } from './backward.ts';
 import type { Analytic } from './backward.ts';
 import { phiNoise } from './compare.ts';
 import { nonFinite } from './diagnose/patterns.ts';
 import { checkInput } from './element-wise.ts';
-import { evaluationsPerPoint } from './finite-difference.ts';
+import { evaluationsPerPoint, usableSteps } from './finite-difference.ts';
 import { FAST_STAGES, fastCheck } from './fast.ts';
 import { ELEMENT_WISE_FALLBACK_LIMIT, localizeFailure } from './localize.ts';
 import { createPhi } from './phi.ts';
 import type { Phi } from './phi.ts';
 import { prepare, settingsFor } from './prepare.ts';
 import type { Prepared, Settings } from './prepare.ts';
-import { assertElementWiseSize, diagnosesOf, OpRunError } from './problem.ts';
+import type { MaterializedInput } from '../op/inputs.ts';
+import { assertElementWiseSize, diagnosesOf, OpRunError, WrongShapeGradient } from './problem.ts';
 import type { Problem } from './problem.ts';
 import type { CheckMode, CheckOptions, Diagnosis, InputReport, OpReport } from './types.ts';
 import { largestMagnitude } from './vectors.ts';
@@ -68,20 +70,41 @@ function checkOrder(op: Op, options: CheckOptions, file: string): OpReport {
     Object.assign(report, outcome);
     if (outcome.inputs.some((input) => input.verdict === 'inconclusive')) report.verdict = 'inconclusive';
   } catch (error) {
-    report.status = 'error';
-    report.error = errorMessage(error);
-    report.stack = error instanceof Error ? error.stack : undefined;
-    report.diagnoses = diagnosesOf(error);
+    if (error instanceof WrongShapeGradient) {
+      Object.assign(report, wrongShapeOutcome(error, op, settings));
+    } else {
+      report.status = 'error';
+      report.error = errorMessage(error);
+      report.stack = error instanceof Error ? error.stack : undefined;
+      report.diagnoses = diagnosesOf(error);
+    }
   }
+  // At order 2 the function under test is the gradient: every finding is about its derivative.
+  if (settings.order === 2) report.diagnoses = report.diagnoses.map((d) => ({ ...d, message: `second order (the gradient of the gradient): ${d.message}` }));
   report.elapsedMs = performance.now() - started;
   return report;
+}
+
+/** The backward returned a gradient of the wrong shape for one input: that input fails, nothing numeric to compare. */
+function wrongShapeOutcome(error: WrongShapeGradient, op: Op, settings: Settings): Outcome {
+  const declared = (op.spec.inputs as Record<string, InputSpec>)[error.input ?? ''];
+  const row: InputReport = {
+    name: error.input ?? '(unknown)',
+    shape: declared ? (declaredShape(declared) ?? []) : [],
+    passed: false,
+    relErr: Infinity,
+    bestEps: NaN,
+    worst: { index: [], analytic: NaN, numeric: NaN },
+    sweep: [],
+  };
+  return { status: 'fail', mode: settings.mode === 'fast' ? 'fast' : 'element-wise', inputs: [row], diagnoses: [error.diagnosis], maxRelErr: Infinity, evaluations: 0 };
 }
 
 function runStages(op: Op, settings: Settings, options: CheckOptions): Outcome {
   const prepared = prepare(op, settings);
   const { inputs, problem, cotangent, outputMagnitude } = prepared;
   const analytic = analyticGradients(problem, cotangent);
-  const reentrancy = analytic.reentrancy ? [analytic.reentrancy] : [];
+  const reentrancy = analytic.reentrancy ? [analytic.reentrancy.diagnosis] : [];
   const badGradients = analytic.gradients
     .map((grad, k) => nonFinite(grad, `the analytic gradient of '${inputs[k].name}'`, inputs[k].shape, inputs[k].name))
     .filter((d): d is Diagnosis => d !== undefined);
@@ -91,12 +114,13 @@ function runStages(op: Op, settings: Settings, options: CheckOptions): Outcome {
   }
   const phi = createPhi(problem, cotangent);
   const noiseOfPhi = phiNoise(outputMagnitude);
-  const totalElements = inputs.reduce((n, input) => n + input.data.length, 0);
+  const variable = variableInputs(prepared, analytic);
+  const totalElements = variable.inputs.reduce((n, input) => n + input.data.length, 0);
   const mode = chooseMode(settings.mode, totalElements, () => totalElements * evaluationsPerPoint(settings.method) * timeForward(problem));
-  if (mode === 'element-wise') assertElementWiseSize(inputs);
+  if (mode === 'element-wise') assertElementWiseSize(variable.inputs);
   let fastEvaluations = 0;
   if (mode === 'fast') {
-    const fast = fastStage(op, prepared, analytic, phi, noiseOfPhi, totalElements);
+    const fast = fastStage(op, prepared, variable, analytic, phi, noiseOfPhi, totalElements);
     if (fast.outcome) return fast.outcome;
     fastEvaluations = fast.evaluations;
   }
@@ -109,54 +133,107 @@ function runStages(op: Op, settings: Settings, options: CheckOptions): Outcome {
   };
 }
 
+/** The inputs that take a gradient, with theirs: constants are never perturbed. */
+interface Variable {
+  inputs: MaterializedInput[];
+  gradients: Float64Array[];
+}
+
+function variableInputs({ inputs }: Prepared, analytic: Analytic): Variable {
+  const kept = inputs.map((input, k) => ({ input, gradient: analytic.gradients[k] })).filter(({ input }) => !input.constant);
+  return { inputs: kept.map(({ input }) => input), gradients: kept.map(({ gradient }) => gradient) };
+}
+
+/**
+ * The op's report rows in input order: the rows computed for the inputs that take a gradient, a
+ * constant's row for each constant, and the reentrancy check's verdict on the input it concerns
+ * (so that a backward that accumulates fails its input, and maxRelErr says so).
+ */
+function reportRows(inputs: MaterializedInput[], computed: InputReport[], reentrancy: Analytic['reentrancy']): InputReport[] {
+  const byName = new Map(computed.map((row) => [row.name, row]));
+  return inputs.map((input, k): InputReport => {
+    const row = byName.get(input.name) ?? constantRow(input);
+    if (reentrancy?.input !== k) return row;
+    return { ...row, passed: false, relErr: Math.max(row.relErr, reentrancy.relErr) };
+  });
+}
+
+function constantRow(input: MaterializedInput): InputReport {
+  return { name: input.name, shape: input.shape, passed: true, constant: true, relErr: 0, bestEps: NaN, worst: { index: [], analytic: NaN, numeric: NaN }, sweep: [] };
+}
+
+function rowsOutcome(rows: InputReport[]): Pick<Outcome, 'status' | 'inputs' | 'maxRelErr'> {
+  const compared = rows.filter((row) => !row.constant);
+  return { status: rows.every((row) => row.passed) ? 'pass' : 'fail', inputs: rows, maxRelErr: Math.max(...compared.map((row) => row.relErr)) };
+}
+
 /**
  * Fast mode: a pass is the op's verdict; a failure on an op too large to re-check element by
  * element is localized per input along random directions; any other failure falls through to the
- * element-wise check (undefined), which names the input and the elements.
+ * element-wise check (no outcome), which names the input and the elements.
  */
-function fastStage(op: Op, prepared: Prepared, analytic: Analytic, phi: Phi, noiseOfPhi: number, totalElements: number): { outcome?: Outcome; evaluations: number } {
-  const { settings, inputs, problem, output } = prepared;
+function fastStage(op: Op, prepared: Prepared, variable: Variable, analytic: Analytic, phi: Phi, noiseOfPhi: number, totalElements: number): { outcome?: Outcome; evaluations: number } {
+  const { settings, problem, output } = prepared;
   const { seed, method, tolerance, epsList } = settings;
-  const steps = settings.epsGiven || settings.precision === 'float32' ? [epsList] : [...FAST_STAGES, epsList];
-  const first = { phi, gradients: analytic.gradients, noiseOfPhi };
-  const fast = fastCheck({ opName: op.name, seed, problem, inputs, output, first, steps, method, tolerance });
-  const reentrancy = analytic.reentrancy ? [analytic.reentrancy] : [];
-  if (fast.passed && reentrancy.length === 0) {
-    return { outcome: { status: 'pass', mode: 'fast', inputs: fast.inputs, diagnoses: [], maxRelErr: fast.relErr, evaluations: fast.evaluations }, evaluations: fast.evaluations };
+  // Steps that move every input element (as in the element-wise check, see stepsFor).
+  const usable = variable.inputs.reduce((list, input) => stepsFor(input, { ...settings, epsList: list }).epsList, [...epsList]);
+  const steps = settings.epsGiven || settings.precision === 'float32' ? [usable] : [...FAST_STAGES, usable];
+  const first = { phi, gradients: variable.gradients, noiseOfPhi };
+  const fast = fastCheck({ opName: op.name, seed, problem, inputs: variable.inputs, output, first, steps, method, tolerance });
+  if (fast.passed && !analytic.reentrancy) {
+    const rows = reportRows(prepared.inputs, fast.inputs, undefined);
+    return { outcome: { ...rowsOutcome(rows), mode: 'fast', diagnoses: [], maxRelErr: fast.relErr, evaluations: fast.evaluations }, evaluations: fast.evaluations };
   }
   if (totalElements <= ELEMENT_WISE_FALLBACK_LIMIT) return { evaluations: fast.evaluations };
   // Too large to re-check element by element within any sensible time: which input, and how.
-  const localized = localizeFailure({ opName: op.name, seed, inputs, gradients: analytic.gradients, phi, noiseOfPhi, method, tolerance });
-  const passed = localized.inputs.every((r) => r.passed) && reentrancy.length === 0;
+  const localized = localizeFailure({ opName: op.name, seed, inputs: variable.inputs, gradients: variable.gradients, phi, noiseOfPhi, method, tolerance });
+  const rows = reportRows(prepared.inputs, localized.inputs, analytic.reentrancy);
   const evaluations = fast.evaluations + localized.evaluations;
-  const outcome: Outcome = {
-    status: passed ? 'pass' : 'fail',
-    mode: 'fast-then-directional',
-    inputs: localized.inputs,
-    diagnoses: [...reentrancy, ...localized.diagnoses],
-    maxRelErr: Math.max(...localized.inputs.map((r) => r.relErr)),
-    evaluations,
-  };
+  const reentrancy = analytic.reentrancy ? [analytic.reentrancy.diagnosis] : [];
+  const outcome: Outcome = { ...rowsOutcome(rows), mode: 'fast-then-directional', diagnoses: [...reentrancy, ...localized.diagnoses], evaluations };
   return { outcome, evaluations };
 }
 
 function elementWiseStage(op: Op, prepared: Prepared, analytic: Analytic, phi: Phi, noiseOfPhi: number, options: CheckOptions) {
   const { settings, inputs, outputMagnitude } = prepared;
-  const totalElements = inputs.reduce((n, input) => n + input.data.length, 0);
-  const reports: InputReport[] = [];
+  const totalElements = inputs.reduce((n, input) => n + (input.constant ? 0 : input.data.length), 0);
+  const computed: InputReport[] = [];
   const diagnoses: Diagnosis[] = [];
   let evaluations = 0;
   let elementsDone = 0;
   inputs.forEach((input, k) => {
+    if (input.constant) return;
     options.onProgress?.({ op: op.name, done: elementsDone, total: totalElements });
     elementsDone += input.data.length;
-    const outcome = checkInput({ ...settings, opName: op.name, input, analytic: analytic.gradients[k], phi, noiseOfPhi, outputMagnitude });
-    reports.push(outcome.result);
+    const { epsList, skipped } = stepsFor(input, settings);
+    if (skipped) diagnoses.push(skipped);
+    const uses = prepared.problem.uses?.()[k];
+    const outcome = checkInput({ ...settings, epsList, opName: op.name, input, analytic: analytic.gradients[k], phi, noiseOfPhi, outputMagnitude, uses });
+    computed.push(outcome.result);
     diagnoses.push(...outcome.diagnoses);
     evaluations += outcome.evaluations;
   });
-  const passed = reports.every((r) => r.passed) && !analytic.reentrancy;
-  return { status: passed ? ('pass' as const) : ('fail' as const), inputs: reports, diagnoses, maxRelErr: Math.max(...reports.map((r) => r.relErr)), evaluations };
+  return { ...rowsOutcome(reportRows(inputs, computed, analytic.reentrancy)), diagnoses, evaluations };
+}
+
+/**
+ * The sweep's steps that move every element of the input (as the engine stores it). A step that
+ * does not is skipped with a note; when none is left the run's steps cannot check the op at all,
+ * an error of the run's options rather than of the gradient.
+ */
+function stepsFor(input: MaterializedInput, settings: Settings): { epsList: number[]; skipped?: Diagnosis } {
+  const round = settings.precision === 'float32' ? Math.fround : undefined;
+  const epsList = usableSteps(input.data, settings.epsList, round);
+  const unusable = settings.epsList.filter((eps) => !epsList.includes(eps));
+  if (unusable.length === 0) return { epsList };
+  const steps = unusable.map((eps) => formatStep(eps)).join(', ');
+  const why = `x + h and x − h are the same number${round ? ' in float32' : ''} for some element of '${input.name}' (h = ε · max(|x|, 1))`;
+  if (epsList.length === 0) throw new OpSpecError(`no step can check input '${input.name}': at ε = ${steps}, ${why}: choose larger steps (--eps)`, input.name);
+  return { epsList, skipped: { code: 'step-skipped', input: input.name, message: `ε = ${steps} skipped: ${why}, so the difference would divide by zero.` } };
+}
+
+function formatStep(eps: number): string {
+  return eps.toExponential().replace(/\.?0*e\+?/, 'e');
 }
 
 /**

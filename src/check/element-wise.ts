@@ -41,6 +41,8 @@ export interface InputCheck {
   noiseOfPhi: number;
   /** Σ|vᵢ fᵢ|. */
   outputMagnitude: number;
+  /** How many times the input feeds the computation on the tape (undefined for other engines). */
+  uses?: number;
 }
 
 export interface InputOutcome {
@@ -185,7 +187,7 @@ function adjudicate(check: InputCheck, evidence: ElementEstimate, suspects: numb
   const diagnoses = kinkDiagnoses(check, kinks);
   if (refinement.confirmed.length > 0) {
     const wrong = failingElements(analytic, compared, evidence.floor, evidence.noise, tolerance);
-    const pattern = diagnosePattern({ name: input.name, shape: input.shape, analytic, numeric, failing: wrong, floor: evidence.floor, tolerance });
+    const pattern = diagnosePattern({ name: input.name, shape: input.shape, analytic, numeric, failing: wrong, floor: evidence.floor, tolerance, uses: check.uses });
     return { result: { ...refined, passed: false }, diagnoses: [...diagnoses, pattern] };
   }
   if (refinement.unresolved.length === 0) return { result: { ...refined, passed: relErr <= tolerance }, diagnoses };

@@ -227,3 +227,18 @@ export function riddersDerivative(phi: () => number, x: Float64Array, i: number,
   }
   return best;
 }
+
+/**
+ * The steps of `epsList` that move every element of x: at a step below x's resolution,
+ * (x + h) − (x − h) is 0 and the difference divides by it. `round` is how the engine stores an
+ * input (float32 engines round x ± h to float32, which swallows larger steps than float64 does).
+ */
+export function usableSteps(x: Float64Array, epsList: readonly number[], round: (v: number) => number = (v) => v): number[] {
+  return epsList.filter((eps) => {
+    for (let i = 0; i < x.length; i++) {
+      const h = eps * Math.max(Math.abs(x[i]), 1);
+      if (round(x[i] + h) === round(x[i] - h)) return false;
+    }
+    return true;
+  });
+}

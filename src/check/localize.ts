@@ -6,7 +6,7 @@
 // analytic/numeric, the input's gradient is off by that one factor (or has its sign flipped).
 import { formatShape } from '../core/index.ts';
 import type { MaterializedInput } from '../op/inputs.ts';
-import { ONE_FACTOR, scaledBy, short } from './diagnose/words.ts';
+import { formatRatio, ONE_FACTOR, scaledBy, short } from './diagnose/words.ts';
 import { DRAW, drawJointDirection } from './draws.ts';
 import { scaledDirectionalError, termScale } from './fast.ts';
 import type { Phi } from './phi.ts';
@@ -97,7 +97,7 @@ function directionalPattern(input: LocalizeInput, along: Point[], relErr: number
     return {
       code: 'scaled',
       input: name,
-      message: `${capitalize(seen)}, the analytic gradient of '${name}' is ${scaledBy(ratio)} (analytic/numeric = ${ratio.toPrecision(6)} along both): ${ONE_FACTOR}`,
+      message: `${capitalize(seen)}, the analytic gradient of '${name}' is ${scaledBy(ratio)} (analytic/numeric = ${formatRatio(ratio)} along both): ${ONE_FACTOR}`,
     };
   }
   return {

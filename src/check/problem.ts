@@ -13,6 +13,8 @@ export interface Problem {
   evaluate(): Float64Array;
   /** The gradient of dot(cotangent, f) for each input; null where the backward produced none. */
   vjp(cotangent: Float64Array): (Float64Array | null)[];
+  /** How many times each input feeds the computation, as the last vjp recorded it (tape engines only). */
+  uses?(): number[];
 }
 
 /** Something the op itself did wrong while running: reported as the op's error, in one line. */
@@ -20,6 +22,17 @@ export class OpRunError extends Error {
   constructor(message: string, readonly input?: string) {
     super(message);
     this.name = 'OpRunError';
+  }
+}
+
+/**
+ * The backward ran and returned a gradient of the wrong shape: a wrong gradient (the op fails),
+ * not a failure to run. Carries the diagnosis that says which input and how.
+ */
+export class WrongShapeGradient extends OpRunError {
+  constructor(message: string, input: string, readonly diagnosis: Diagnosis) {
+    super(message, input);
+    this.name = 'WrongShapeGradient';
   }
 }
 
@@ -56,7 +69,7 @@ export function createProblem(op: Op, inputs: MaterializedInput[]): Problem {
 
 function tensorProblem(spec: TensorOpSpec<string>, inputs: MaterializedInput[]): Problem {
   // The leaves share their data arrays with `inputs`, so an in-place perturbation is seen by forward.
-  const leaves = inputs.map((input) => new Tensor(input.data, input.shape, true));
+  const leaves = inputs.map((input) => new Tensor(input.data, input.shape, !input.constant));
   const byName: Record<string, Tensor> = {};
   inputs.forEach((input, i) => (byName[input.name] = leaves[i]));
   const runForward = (): Tensor => {
@@ -66,19 +79,39 @@ function tensorProblem(spec: TensorOpSpec<string>, inputs: MaterializedInput[]):
     }
     return output;
   };
+  let uses: number[] = inputs.map(() => 0);
   return {
     inputs,
     evaluate: () => noGrad(runForward).data,
+    uses: () => uses,
     vjp(cotangent) {
       for (const leaf of leaves) leaf.zeroGrad();
       const output = runForward();
+      uses = countUses(output, leaves);
       if (output.requiresGrad) {
         const seed = new Tensor(Float64Array.from(cotangent), [...output.shape]);
         guard('backward', () => output.backward(seed));
       }
-      return leaves.map((leaf) => (leaf.grad ? Float64Array.from(leaf.grad.data) : null));
+      return leaves.map((leaf, k) => (leaf.grad && !inputs[k].constant ? Float64Array.from(leaf.grad.data) : null));
     },
   };
+}
+
+/** Edges from recorded nodes to each leaf: the number of times it is used on the tape. */
+function countUses(output: Tensor, leaves: Tensor[]): number[] {
+  const counts = new Map<Tensor, number>(leaves.map((leaf) => [leaf, 0]));
+  const seen = new Set<Tensor>();
+  const stack = [output];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (seen.has(node) || node.node === null) continue;
+    seen.add(node);
+    for (const parent of node.parents) {
+      if (counts.has(parent)) counts.set(parent, counts.get(parent)! + 1);
+      else stack.push(parent);
+    }
+  }
+  return leaves.map((leaf) => counts.get(leaf)!);
 }
 
 function engineProblem(spec: EngineOpSpec<string>, inputs: MaterializedInput[]): Problem {
@@ -96,17 +129,17 @@ function engineProblem(spec: EngineOpSpec<string>, inputs: MaterializedInput[]):
         throw new OpRunError(`vjp must return an object with one gradient per input, got ${describe(grads)}`);
       }
       return inputs.map((input) => {
+        // A constant's gradient is not expected: omitted, null or given, it is not looked at.
+        if (input.constant) return null;
         const grad = (grads as Record<string, unknown>)[input.name];
         if (grad === undefined || grad === null) {
-          throw new OpRunError(`vjp returned no gradient for input '${input.name}'`, input.name);
+          throw new OpRunError(`vjp returned no gradient for input '${input.name}' (an input that takes none is declared with grad: false)`, input.name);
         }
         // Copied: an engine that reuses its gradient buffer must not change an earlier answer.
         const values = toFloat64(grad, `vjp (input '${input.name}')`);
         if (values.length !== input.data.length) {
-          throw new OpRunError(
-            `vjp returned ${values.length} values for input '${input.name}', which has ${input.data.length} elements (shape [${input.shape.join(', ')}])`,
-            input.name,
-          );
+          const message = `vjp returned ${values.length} values for input '${input.name}', which has ${input.data.length} elements (shape [${input.shape.join(', ')}])`;
+          throw new WrongShapeGradient(message, input.name, { code: 'wrong-shape', input: input.name, message: `${message}: the gradient of an input has its shape.` });
         }
         return values;
       });

@@ -17,7 +17,7 @@ export function secondOrderProblem(op: Op, inputs: MaterializedInput[], seed: nu
   if (!isTensorSpec(spec)) {
     throw new OpSpecError('--order 2 needs an op with `forward` (gradcheck tensor ops): an evaluate/vjp engine has no tape to differentiate its vjp through');
   }
-  const leaves = inputs.map((input) => new Tensor(input.data, input.shape, true));
+  const leaves = inputs.map((input) => new Tensor(input.data, input.shape, !input.constant));
   const byName: Record<string, Tensor> = {};
   inputs.forEach((input, i) => (byName[input.name] = leaves[i]));
   let cotangent: Tensor | undefined;
@@ -37,15 +37,17 @@ export function secondOrderProblem(op: Op, inputs: MaterializedInput[], seed: nu
 
   return {
     inputs,
+    // The function under test is the first-order gradient of the inputs that take one.
     evaluate() {
       const grads = firstOrder(false);
-      return concat(grads.map((grad, k) => grad?.data ?? new Float64Array(inputs[k].data.length)));
+      return concat(grads.flatMap((grad, k) => (inputs[k].constant ? [] : [grad?.data ?? new Float64Array(inputs[k].data.length)])));
     },
     vjp(w) {
       const grads = firstOrder(true);
       let offset = 0;
       let total: Tensor | undefined;
       grads.forEach((grad, k) => {
+        if (inputs[k].constant) return;
         const size = inputs[k].data.length;
         if (grad?.requiresGrad) {
           const weight = new Tensor(w.slice(offset, offset + size), [...inputs[k].shape]);
@@ -58,7 +60,7 @@ export function secondOrderProblem(op: Op, inputs: MaterializedInput[], seed: nu
       if (!total) return leaves.map(() => null);
       const scalar = total;
       guard('backward of the backward', () => scalar.backward());
-      const result = leaves.map((leaf) => (leaf.grad ? Float64Array.from(leaf.grad.data) : null));
+      const result = leaves.map((leaf, k) => (leaf.grad && !inputs[k].constant ? Float64Array.from(leaf.grad.data) : null));
       for (const leaf of leaves) leaf.zeroGrad();
       return result;
     },

@@ -8,7 +8,7 @@ import { gradientsFor } from './backward.ts';
 import { compareGradients, comparisonFloor, numericNoise, phiNoise } from './compare.ts';
 import { DRAW, drawJointDirection } from './draws.ts';
 import { scaledDirectionalError, termScale } from './fast.ts';
-import { numericGradient } from './finite-difference.ts';
+import { numericGradient, usableSteps } from './finite-difference.ts';
 import { createPhi } from './phi.ts';
 import { prepare, settingsFor } from './prepare.ts';
 import type { Settings } from './prepare.ts';
@@ -92,13 +92,16 @@ function sweepInputs(op: Op, settings: Settings, options: CheckOptions): { input
   const gradients = gradientsFor(problem, cotangent);
   const phi = createPhi(problem, cotangent);
 
-  const total = inputs.reduce((sum, input) => sum + input.data.length, 0) * epsList.length;
+  const total = inputs.reduce((sum, input) => sum + (input.constant ? 0 : input.data.length), 0) * epsList.length;
   let done = 0;
-  const swept = inputs.map((input, k): InputSweep => {
+  const swept = inputs.flatMap((input, k): InputSweep[] => {
+    if (input.constant) return [];
+    const steps = usableSteps(input.data, epsList, settings.precision === 'float32' ? Math.fround : undefined);
+    if (steps.length === 0) throw new OpSpecError(`no step can sweep input '${input.name}': at every ε given, x + h and x − h are the same number for some element (choose larger steps with --eps)`, input.name);
     const alongDirection = input.data.length > SWEEP_ELEMENT_WISE_LIMIT;
     const direction = alongDirection ? drawJointDirection(seed, DRAW.largeSweepDirection(op.name, input.name), input.data.length) : undefined;
     const scale = direction ? termScale(gradients[k], direction, input.data) : 0;
-    const sweep = epsList.map((eps): SweepPoint => {
+    const sweep = steps.map((eps): SweepPoint => {
       options.onProgress?.({ op: op.name, done, total });
       done += input.data.length;
       if (direction) {
@@ -110,7 +113,7 @@ function sweepInputs(op: Op, settings: Settings, options: CheckOptions): { input
       return { eps, relErr: compareGradients(gradients[k], numeric, floor, numericNoise(outputMagnitude, eps)).relErr };
     });
     const minimum = findMinimum(sweep);
-    return {
+    return [{
       name: input.name,
       shape: input.shape,
       passed: minimum.relErr <= tolerance,
@@ -119,7 +122,7 @@ function sweepInputs(op: Op, settings: Settings, options: CheckOptions): { input
       band: toleranceBand(sweep, minimum, tolerance),
       recommendedEps: minimum.eps,
       ...(alongDirection ? { measured: 'direction' as const } : {}),
-    };
+    }];
   });
   return { inputs: swept, evaluations: phi.evaluations };
 }

@@ -20,6 +20,8 @@ export interface InputReport {
   name: string;
   shape: number[];
   passed: boolean;
+  /** A constant input (grad: false or integer: true): never perturbed, no gradient compared. */
+  constant?: true;
   /** Largest element-wise relative error at the best step (see `relativeErrors` for the guard). */
   relErr: number;
   bestEps: number;

@@ -60,6 +60,7 @@ export class Tensor {
   matmul(o: Tensor): Tensor { return matmul(this, o); }
   transpose(axes?: number[]): Tensor { return mov.transpose(this, axes); }
   reshape(shape: number[]): Tensor { return mov.reshape(this, shape); }
+  gather(indices: Tensor | ArrayLike<number>, axis = 0): Tensor { return mov.gather(this, indices, axis); }
   softmax(axis = -1): Tensor { return softmax(this, axis); }
   logSoftmax(axis = -1): Tensor { return logSoftmax(this, axis); }
 

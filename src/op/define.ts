@@ -9,10 +9,15 @@ import type { SourceLocation } from './stack.ts';
 export type { SourceLocation };
 
 
-/** A shape draws seeded standard-normal values; `low`/`high` draws uniform values; `values` fixes them. */
+/**
+ * A shape draws seeded standard-normal values; `low`/`high` draws uniform values; `values` fixes
+ * them. `grad: false` makes the input a constant (a mask, a target): never perturbed, and no
+ * gradient expected. `integer: true` draws integers from [low, high) (indices, ids) and implies
+ * `grad: false`.
+ */
 export type InputSpec =
   | number[]
-  | { shape: number[]; low?: number; high?: number; values?: ArrayLike<number> | NestedArray };
+  | { shape: number[]; low?: number; high?: number; values?: ArrayLike<number> | NestedArray; grad?: boolean; integer?: boolean };
 
 /** An input spec's shape as declared, before anything is validated; null when it has none that is an array of numbers. */
 export function declaredShape(spec: InputSpec): number[] | null {

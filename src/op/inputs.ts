@@ -20,7 +20,12 @@ export interface MaterializedInput {
   name: string;
   shape: number[];
   data: Float64Array;
+  /** `grad: false` (or `integer: true`): never perturbed, no gradient expected. */
+  constant: boolean;
 }
+
+/** The keys an input spec object may have: any other is a typo that would silently change a check. */
+export const INPUT_SPEC_KEYS = ['shape', 'low', 'high', 'values', 'grad', 'integer'] as const;
 
 /** Draws (or copies) every input of an op, seeded by the run's seed, the op's name and the input's name. */
 export function materializeInputs(op: Op, seed: number): MaterializedInput[] {
@@ -31,7 +36,11 @@ export function materializeInputs(op: Op, seed: number): MaterializedInput[] {
   }
   const names = Object.keys(inputs);
   if (names.length === 0) throw new OpSpecError('`inputs` is empty: an op needs at least one input to differentiate');
-  return names.map((name) => materializeInput(name, inputs[name], deriveSeed(seed, `${op.name}/${name}`)));
+  const materialized = names.map((name) => materializeInput(name, inputs[name], deriveSeed(seed, `${op.name}/${name}`)));
+  if (materialized.every((input) => input.constant)) {
+    throw new OpSpecError('every input is a constant (grad: false or integer: true): an op needs at least one input to differentiate');
+  }
+  return materialized;
 }
 
 /** What defineOp accepted without looking: the spec's own fields, checked before anything runs. */
@@ -47,13 +56,51 @@ function validateOptions(spec: OpSpec | null | undefined): asserts spec is OpSpe
 function materializeInput(name: string, spec: InputSpec, seed: number): MaterializedInput {
   const shape = Array.isArray(spec) ? spec : spec?.shape;
   if (!Array.isArray(shape)) throw new OpSpecError(`input '${name}': expected a shape array or { shape, ... }`, name);
+  const size = validateShape(name, shape);
+  const data = new Float64Array(size);
+  const random = createRandom(seed);
+  if (Array.isArray(spec)) {
+    for (let i = 0; i < size; i++) data[i] = random.normal();
+    return { name, shape: [...shape], data, constant: false };
+  }
+  const { integer, constant } = validateSpecKeys(name, spec);
+  if (spec.values !== undefined) {
+    const values = flatten(spec.values);
+    if (values.length !== size) {
+      throw new OpSpecError(`input '${name}': ${values.length} values do not fill shape [${shape.join(', ')}] (${size} elements)`, name);
+    }
+    const fraction = integer ? values.find((v) => !Number.isInteger(v)) : undefined;
+    if (fraction !== undefined) throw new OpSpecError(`input '${name}': integer: true, but value ${fraction} is not an integer`, name);
+    data.set(values);
+    return { name, shape: [...shape], data, constant };
+  }
+  if (integer && spec.high === undefined) {
+    throw new OpSpecError(`input '${name}': integer: true needs \`high\` (integers are drawn from [low, high), low 0 unless given)`, name);
+  }
+  const low = spec.low ?? (integer ? 0 : -1);
+  const high = spec.high ?? 1;
+  if (!Number.isFinite(low) || !Number.isFinite(high) || !(low < high)) {
+    throw new OpSpecError(`input '${name}': low (${low}) must be below high (${high})`, name);
+  }
+  if (integer) {
+    const [from, to] = [Math.ceil(low), Math.ceil(high)];
+    if (!(from < to)) throw new OpSpecError(`input '${name}': no integer lies in [${low}, ${high})`, name);
+    for (let i = 0; i < size; i++) data[i] = Math.min(to - 1, from + Math.floor((to - from) * random.uniform()));
+  } else {
+    for (let i = 0; i < size; i++) data[i] = low + (high - low) * random.uniform();
+  }
+  return { name, shape: [...shape], data, constant };
+}
+
+/** The number of elements of a declared shape, or the error naming what is wrong with it. */
+function validateShape(name: string, shape: unknown[]): number {
   for (const dim of shape) {
     if (typeof dim !== 'number' || !Number.isInteger(dim) || dim < 0) {
       const shown = typeof dim === 'number' ? String(dim) : JSON.stringify(dim) ?? String(dim);
       throw new OpSpecError(`input '${name}': dimension ${shown} in shape [${shape.map(String).join(', ')}] is not a non-negative integer`, name);
     }
   }
-  const size = shape.reduce((a, b) => a * b, 1);
+  const size = (shape as number[]).reduce((a, b) => a * b, 1);
   if (size === 0) throw new OpSpecError(`input '${name}': shape [${shape.join(', ')}] has no elements`, name);
   if (size > MAX_INPUT_ELEMENTS) {
     throw new OpSpecError(
@@ -61,27 +108,22 @@ function materializeInput(name: string, spec: InputSpec, seed: number): Material
       name,
     );
   }
-  const data = new Float64Array(size);
-  const random = createRandom(seed);
-  if (Array.isArray(spec)) {
-    for (let i = 0; i < size; i++) data[i] = random.normal();
-    return { name, shape: [...shape], data };
-  }
-  if (spec.values !== undefined) {
-    const values = flatten(spec.values);
-    if (values.length !== size) {
-      throw new OpSpecError(`input '${name}': ${values.length} values do not fill shape [${shape.join(', ')}] (${size} elements)`, name);
+  return size;
+}
+
+/** Unknown keys are typos; `integer` implies `grad: false`, and says so if asked otherwise. */
+function validateSpecKeys(name: string, spec: Exclude<InputSpec, number[]>): { integer: boolean; constant: boolean } {
+  for (const key of Object.keys(spec)) {
+    if (!(INPUT_SPEC_KEYS as readonly string[]).includes(key)) {
+      throw new OpSpecError(`input '${name}': unknown key '${key}' (an input spec takes ${INPUT_SPEC_KEYS.join(', ')})`, name);
     }
-    data.set(values);
-    return { name, shape: [...shape], data };
   }
-  const low = spec.low ?? -1;
-  const high = spec.high ?? 1;
-  if (!Number.isFinite(low) || !Number.isFinite(high) || !(low < high)) {
-    throw new OpSpecError(`input '${name}': low (${low}) must be below high (${high})`, name);
+  for (const key of ['grad', 'integer'] as const) {
+    if (spec[key] !== undefined && typeof spec[key] !== 'boolean') throw new OpSpecError(`input '${name}': \`${key}\` must be true or false, got ${JSON.stringify(spec[key])}`, name);
   }
-  for (let i = 0; i < size; i++) data[i] = low + (high - low) * random.uniform();
-  return { name, shape: [...shape], data };
+  const integer = spec.integer === true;
+  if (integer && spec.grad === true) throw new OpSpecError(`input '${name}': an integer input takes no gradient: integer: true cannot have grad: true`, name);
+  return { integer, constant: integer || spec.grad === false };
 }
 
 function flatten(values: ArrayLike<number> | NestedArray): number[] {

@@ -20,8 +20,9 @@ export function logSoftmax(x: Tensor, axis = -1): Tensor {
   return z.sub(z.exp().sum(axis, true).log());
 }
 
-/** Mean over rows of -logSoftmax(logits)[row, target]. */
-export function crossEntropy(logits: Tensor, targets: number[]): Tensor {
+/** Mean over rows of -logSoftmax(logits)[row, target]; targets are class indices (an array or a tensor of them). */
+export function crossEntropy(logits: Tensor, targetsIn: ArrayLike<number> | Tensor): Tensor {
+  const targets = Array.from(targetsIn instanceof Tensor ? targetsIn.data : targetsIn);
   if (logits.shape.length !== 2) {
     throw new ShapeError(`crossEntropy: expected logits of shape [N, C], got ${formatShape(logits.shape)}`);
   }

@@ -21,6 +21,7 @@ export function formatExp(value: number, digits = 1): string {
 
 /** Enough significant digits to see a 0.1% difference between analytic and numeric values. */
 export function formatValue(value: number): string {
+  if (Number.isNaN(value)) return '—';
   if (!Number.isFinite(value)) return String(value);
   if (value === 0) return '0';
   const magnitude = Math.abs(value);

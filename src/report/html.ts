@@ -18,6 +18,7 @@ interface PageInput {
   caption: string;
   /** Extra columns of the inputs table. */
   cells: string[];
+  constant?: boolean;
 }
 
 interface PageOp {
@@ -78,6 +79,7 @@ function runInput(input: InputReport): PageInput {
     shape: input.shape,
     passed: input.passed,
     sweep: input.sweep,
+    constant: input.constant,
     caption: `element-wise error ${formatExp(input.relErr)} at ε = ${formatExp(input.bestEps, 0)}`,
     cells: [formatExp(input.bestEps, 0), formatExp(input.relErr), formatShape(input.worst.index), formatValue(input.worst.analytic), formatValue(input.worst.numeric)],
   };
@@ -102,13 +104,16 @@ function formatOp(op: PageOp, head: string[], isSweep: boolean): string {
     parts.push(`<ul class="diagnoses">${op.diagnoses.map((d) => `<li><b>${escape(d.code)}${d.input ? ` (${escape(d.input)})` : ''}:</b> ${escape(d.message)}</li>`).join('')}</ul>`);
   }
   if (op.inputs.length > 0) {
+    // Constants, and an input whose gradient had the wrong shape, have no curve.
+    const plotted = op.inputs.filter((input) => input.sweep.length > 0);
     parts.push('<div class="plots">');
-    for (const input of op.inputs) {
+    for (const input of plotted) {
       parts.push(`<figure>${formatSvg(input.sweep, op.tolerance, `${op.name}: ${input.name}`)}<figcaption><b>${escape(input.name)}</b> ${escape(formatShape(input.shape))}: ${escape(input.caption)}</figcaption></figure>`);
     }
-    parts.push(formatSweepTable(op, isSweep), '</div>');
+    if (plotted.length > 0) parts.push(formatSweepTable({ ...op, inputs: plotted }, isSweep));
+    parts.push('</div>');
     const rows = op.inputs.map(
-      (input) => `<tr class="${input.passed ? 'ok' : 'bad'}"><td>${escape(input.name)}</td><td>${escape(formatShape(input.shape))}</td>${input.cells.map((c) => `<td>${escape(c)}</td>`).join('')}<td>${input.passed ? 'ok' : 'FAIL'}</td></tr>`,
+      (input) => `<tr class="${input.passed ? 'ok' : 'bad'}"><td>${escape(input.name)}</td><td>${escape(formatShape(input.shape))}</td>${input.cells.map((c) => `<td>${escape(c)}</td>`).join('')}<td>${input.constant ? 'constant' : input.passed ? 'ok' : 'FAIL'}</td></tr>`,
     );
     parts.push(`<table class="inputs"><thead><tr>${[...head, 'verdict'].map((h) => `<th>${escape(h)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`);
   }

@@ -24,6 +24,7 @@ function howChecked(op: OpReport): string {
 }
 
 function inputVerdict(input: OpReport['inputs'][number]): string {
+  if (input.constant) return chalk.dim('constant');
   if (!input.passed) return chalk.red.bold('FAIL');
   return input.verdict === 'inconclusive' ? chalk.yellow('inconclusive') : chalk.green('ok');
 }
@@ -45,6 +46,10 @@ export function formatOpTable(op: OpReport, options: ReportOptions = {}): string
       style: { head: [], border: [] },
     });
     for (const input of op.inputs) {
+      if (input.constant) {
+        table.push([input.name, formatShape(input.shape), '—', '—', '—', '—', '—', inputVerdict(input)]);
+        continue;
+      }
       const failed = !input.passed;
       const paint = failed ? chalk.red : (text: string) => text;
       table.push([

@@ -2,7 +2,7 @@
 // numeric one and the shape. Pure functions; the messages say what was seen and what to fix.
 import { GradientShapeError, formatShape } from '../../core/index.ts';
 import type { Diagnosis } from '../types.ts';
-import { formatIndex, ONE_FACTOR, scaledBy, short } from './words.ts';
+import { formatIndex, formatRatio, ONE_FACTOR, scaledBy, short } from './words.ts';
 
 export interface FailedInput {
   name: string;
@@ -14,6 +14,8 @@ export interface FailedInput {
   /** Magnitude below which a gradient element counts as negligible beside the rest (the compare floor). */
   floor: number;
   tolerance: number;
+  /** How many times the input feeds the recorded computation (gradcheck's tape); unknown for other engines. */
+  uses?: number;
 }
 
 /** The pattern of a wrong gradient: detached, transposed, sign-flipped, overwritten, scaled, or a plain mismatch. */
@@ -78,7 +80,7 @@ export function transposedShape(error: unknown): Diagnosis | undefined {
 }
 
 /** One consistent ratio analytic/numeric over the failing elements: −1, a clean 1/k, or any other constant. */
-function ratioPattern({ name, shape, analytic, numeric, failing, floor }: FailedInput): Diagnosis | undefined {
+function ratioPattern({ name, shape, analytic, numeric, failing, floor, uses }: FailedInput): Diagnosis | undefined {
   const ratios: number[] = [];
   for (const i of failing) if (Math.abs(numeric[i]) > floor) ratios.push(analytic[i] / numeric[i]);
   if (ratios.length === 0) return undefined;
@@ -96,20 +98,30 @@ function ratioPattern({ name, shape, analytic, numeric, failing, floor }: Failed
     };
   }
   const k = Math.round(1 / ratio);
+  // On the tape an input used once cannot have had contributions overwritten: a factor is missing.
+  if (k >= 2 && k <= 8 && Math.abs(1 / ratio - k) < 1e-3 * k && uses === 1) {
+    return {
+      code: 'scaled',
+      input: name,
+      message:
+        `the analytic gradient of '${name}' is 1/${k} of the numeric one on ${where}, and '${name}' feeds the computation once: ` +
+        `a factor ${k} is missing (e.g. the 2 in the derivative of x², or a ${k}× repeated use inside a custom op's own forward).`,
+    };
+  }
   if (k >= 2 && k <= 8 && Math.abs(1 / ratio - k) < 1e-3 * k) {
+    const once = uses === undefined ? ` If '${name}' is used only once, a factor ${k} is missing instead.` : '';
     return {
       code: 'overwritten',
       input: name,
       message:
         `the analytic gradient of '${name}' is 1/${k} of the numeric one on ${where}: when an input feeds the computation ${k} times, ` +
-        `its contributions must add up, and all but one were overwritten (use += where = stands, e.g. self.grad += ...). ` +
-        `If '${name}' is used only once, a factor ${k} is missing instead.`,
+        `its contributions must add up, and all but one were overwritten (use += where = stands, e.g. self.grad += ...).${once}`,
     };
   }
   return {
     code: 'scaled',
     input: name,
-    message: `the analytic gradient of '${name}' is ${scaledBy(ratio)} on ${where} (analytic/numeric = ${ratio.toPrecision(6)} throughout): ${ONE_FACTOR}`,
+    message: `the analytic gradient of '${name}' is ${scaledBy(ratio)} on ${where} (analytic/numeric = ${formatRatio(ratio)} throughout): ${ONE_FACTOR}`,
   };
 }
 

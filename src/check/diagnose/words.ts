@@ -29,3 +29,14 @@ export const ONE_FACTOR = 'one constant factor is wrong, e.g. a missing 2 in the
 export function roundUpDecade(value: number): number {
   return 10 ** Math.ceil(Math.log10(value));
 }
+
+/**
+ * A ratio analytic/numeric with the digits that show how far it is from 1: 1.00100 for a 0.1%
+ * error, 1.00000100 for a 1e-6 one (six significant digits would print 1.00000).
+ */
+export function formatRatio(ratio: number): string {
+  if (!Number.isFinite(ratio)) return String(ratio);
+  const offset = Math.abs(Math.abs(ratio) - 1);
+  const digits = offset > 0 ? Math.max(6, Math.min(16, 2 + Math.ceil(-Math.log10(offset)))) : 6;
+  return ratio.toPrecision(digits);
+}
