@@ -23,6 +23,9 @@ import type { StepPoint } from './steps.ts';
 import { FLOAT32_EPSILON } from './types.ts';
 import type { Diagnosis, InputReport, Method, WorstElement } from './types.ts';
 import type { Precision } from '../op/define.ts';
+import { describeOrder, directionalOrder } from './convergence.ts';
+import type { Convergence } from './convergence.ts';
+import { short } from './diagnose/words.ts';
 import { refineFailing } from './refine.ts';
 import type { Refinement } from './refine.ts';
 import { unravelIndex } from './vectors.ts';
@@ -59,8 +62,9 @@ export function checkInput(check: InputCheck): InputOutcome {
   const best = chooseEstimate(check, points, estimator);
   const result = inputReport(check, best, points);
   const { evidence, suspects } = findSuspects(check, points, estimator, best);
-  const decided = suspects.length === 0 ? { result, diagnoses: [] } : adjudicate(check, evidence, suspects, result);
-  return { ...decided, evaluations: check.phi.evaluations - before };
+  const decided = suspects.length === 0 ? { result, diagnoses: [] } : adjudicate(check, points, evidence, suspects, result);
+  const hidden = decided.result.passed ? hiddenKinks(check, evidence, suspects) : [];
+  return { ...decided, diagnoses: [...decided.diagnoses, ...hidden], evaluations: check.phi.evaluations - before };
 }
 
 type SweepStep = StepPoint & { analytic: number };
@@ -159,7 +163,7 @@ function findSuspects(check: InputCheck, points: SweepStep[], estimator: Estimat
  * confirmed one fails the input. The refined values are the most accurate the check has: the
  * table, the JSON and the diagnosis all show them.
  */
-function adjudicate(check: InputCheck, evidence: ElementEstimate, suspects: number[], result: InputReport): Explained {
+function adjudicate(check: InputCheck, points: SweepStep[], evidence: ElementEstimate, suspects: number[], result: InputReport): Explained {
   const { input, analytic, tolerance, precision, noiseOfPhi, outputMagnitude } = check;
   // f's rounding noise per evaluation: the model's (float64 or float32 arithmetic), or what a probe
   // along the sweep's direction measures when the function is noisier than that.
@@ -183,16 +187,40 @@ function adjudicate(check: InputCheck, evidence: ElementEstimate, suspects: numb
   const compared = Float64Array.from(numeric);
   for (const i of explained) compared[i] = analytic[i];
   const { relErr, worstIndex } = compareGradients(analytic, compared, evidence.floor, evidence.noise);
-  const refined = { ...result, relErr, bestEps: evidence.eps, worst: worstElement(worstIndex, input.shape, analytic, numeric), refined: refinement.bounds.size };
+  const convergence = directionalOrder(points, measuredNoise);
+  const refined = { ...result, ...(convergence ? { convergence } : {}), relErr, bestEps: evidence.eps, worst: worstElement(compared.length > explained.size ? shownIndex(worstIndex, explained, compared.length) : worstIndex, input.shape, analytic, numeric), refined: refinement.bounds.size };
   const diagnoses = kinkDiagnoses(check, kinks);
   if (refinement.confirmed.length > 0) {
     const wrong = failingElements(analytic, compared, evidence.floor, evidence.noise, tolerance);
     const pattern = diagnosePattern({ name: input.name, shape: input.shape, analytic, numeric, failing: wrong, floor: evidence.floor, tolerance, uses: check.uses });
-    return { result: { ...refined, passed: false }, diagnoses: [...diagnoses, pattern] };
+    return { result: { ...refined, passed: false }, diagnoses: [...diagnoses, withConvergence(pattern, convergence)] };
   }
   if (refinement.unresolved.length === 0) return { result: { ...refined, passed: relErr <= tolerance }, diagnoses };
+  const wrongAlong = wrongAlongDirection(points, convergence, tolerance);
+  if (wrongAlong) return { result: { ...refined, passed: false, relErr: Math.max(relErr, wrongAlong.relErr) }, diagnoses: [...diagnoses, wrongAlong.diagnosis] };
   const noisy = probed > 10 * noiseOfPhi;
   return { result: { ...refined, passed: true, verdict: 'inconclusive' }, diagnoses: [...diagnoses, unresolvedDiagnosis(check, refinement, evidence, relErr, noisy)] };
+}
+
+function withConvergence(diagnosis: Diagnosis, convergence: Convergence | undefined): Diagnosis {
+  return convergence ? { ...diagnosis, message: `${diagnosis.message} Along a random direction ${describeOrder(convergence)}.` } : diagnosis;
+}
+
+/**
+ * The second opinion that needs no step: element by element nothing converged, but along the
+ * sweep's direction the error stopped falling with ε (order below 0.5, over at least two decades of
+ * steps whose residuals stand far above the noise) at a level ten times the tolerance. A correct
+ * gradient's error falls a hundredfold per decade there, so this one is wrong.
+ */
+function wrongAlongDirection(points: SweepStep[], convergence: Convergence | undefined, tolerance: number) {
+  if (!convergence || convergence.order >= 0.5 || convergence.fromEps / convergence.toEps < 99) return undefined;
+  const level = Math.min(...points.filter((p) => p.eps <= convergence.fromEps && p.eps >= convergence.toEps).map((p) => p.relErr));
+  if (!(level > 10 * tolerance)) return undefined;
+  const diagnosis: Diagnosis = {
+    code: 'mismatch',
+    message: `element by element the finite differences did not converge, but along a random direction ${describeOrder(convergence)}, at a relative error of ${short(level)}.`,
+  };
+  return { relErr: level, diagnosis };
 }
 
 /** Why the refined estimates could not decide: rounding noise, or an estimate that never converged. */
@@ -220,6 +248,24 @@ function kinkExplained(kinks: KinkProbe): Set<number> {
   return new Set(kinks.subgradients.map((e) => e.index));
 }
 
+/** Elements of given values probed for kinks even when they pass: a few hundred, six evaluations each. */
+const HIDDEN_KINK_PROBES = 256;
+
+/**
+ * A kink the centered difference cannot see: abs at exactly 0, where both sides cancel and the
+ * analytic 0 agrees. Values drawn at random never sit on a kink; values given (`values`) may, on
+ * purpose, so their elements are probed even when the input passes, and a kink among them gets
+ * the same warning as relu at 0.
+ */
+function hiddenKinks(check: InputCheck, evidence: ElementEstimate, suspects: number[]): Diagnosis[] {
+  const { input, analytic, tolerance, phi, noiseOfPhi } = check;
+  if (!input.given || input.data.length > HIDDEN_KINK_PROBES) return [];
+  const probed = new Set(suspects);
+  const candidates = Array.from(input.data.keys()).filter((i) => !probed.has(i));
+  const kinks = probeKinks({ phi, x: input.data, analytic, failing: candidates, eps: evidence.eps, floor: evidence.floor, tolerance, noiseOfPhi, probeAll: true });
+  return kinkDiagnoses(check, kinks);
+}
+
 function kinkDiagnoses({ input }: InputCheck, kinks: KinkProbe): Diagnosis[] {
   return kinks.subgradients.length > 0 ? [kinkWarning(input.name, input.shape, kinks.subgradients)] : [];
 }
@@ -237,13 +283,20 @@ function kinkVerdict(check: InputCheck, kinks: KinkProbe, failing: number[], evi
     const numeric = Float64Array.from(evidence.numeric);
     for (const i of explained) numeric[i] = analytic[i];
     const { relErr, worstIndex } = compareGradients(analytic, numeric, evidence.floor, evidence.noise);
-    const worst = worstElement(worstIndex, input.shape, analytic, evidence.numeric);
+    const worst = worstElement(explained.size < analytic.length ? shownIndex(worstIndex, explained, analytic.length) : worstIndex, input.shape, analytic, evidence.numeric);
     return { result: { ...result, passed: relErr <= tolerance, relErr, worst }, diagnoses };
   }
   if (kinks.invalid.length > 0) {
     return { result, diagnoses: [...diagnoses, kinkFailure(input.name, input.shape, kinks.invalid)] };
   }
   return undefined;
+}
+
+/** The worst element to show: one that was compared (a kink's value was not), when there is one. */
+function shownIndex(worstIndex: number, explained: ReadonlySet<number>, length: number): number {
+  if (!explained.has(worstIndex)) return worstIndex;
+  for (let i = 0; i < length; i++) if (!explained.has(i)) return i;
+  return worstIndex;
 }
 
 function worstElement(index: number, shape: number[], analytic: Float64Array, numeric: Float64Array): WorstElement {

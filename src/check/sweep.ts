@@ -9,6 +9,8 @@ import { compareGradients, comparisonFloor, numericNoise, phiNoise } from './com
 import { DRAW, drawJointDirection } from './draws.ts';
 import { scaledDirectionalError, termScale } from './fast.ts';
 import { numericGradient, usableSteps } from './finite-difference.ts';
+import { sweepOrder } from './convergence.ts';
+import type { Convergence } from './convergence.ts';
 import { createPhi } from './phi.ts';
 import { prepare, settingsFor } from './prepare.ts';
 import type { Settings } from './prepare.ts';
@@ -33,6 +35,8 @@ export interface InputSweep {
   band?: ToleranceBand;
   /** The step to use for this input: the minimum's. */
   recommendedEps: number;
+  /** How the error falls with the step on the truncation side: ε² for a correct gradient, flat for a wrong one. */
+  convergence?: Convergence;
   /**
    * 'direction' for an input above SWEEP_ELEMENT_WISE_LIMIT elements: the error along one seeded
    * random direction at each step (two evaluations per step, as the checker's own sweep), not the
@@ -113,6 +117,7 @@ function sweepInputs(op: Op, settings: Settings, options: CheckOptions): { input
       return { eps, relErr: compareGradients(gradients[k], numeric, floor, numericNoise(outputMagnitude, eps)).relErr };
     });
     const minimum = findMinimum(sweep);
+    const convergence = sweepOrder(sweep);
     return [{
       name: input.name,
       shape: input.shape,
@@ -121,6 +126,7 @@ function sweepInputs(op: Op, settings: Settings, options: CheckOptions): { input
       minimum,
       band: toleranceBand(sweep, minimum, tolerance),
       recommendedEps: minimum.eps,
+      ...(convergence ? { convergence } : {}),
       ...(alongDirection ? { measured: 'direction' as const } : {}),
     }];
   });

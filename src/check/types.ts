@@ -30,6 +30,11 @@ export interface InputReport {
   /** Set when the difference is within the numeric estimate's own error: neither proven right nor wrong. */
   verdict?: 'inconclusive';
   /**
+   * How the directional difference's error fell with the step (measured for an input that needed a
+   * closer look): order 2 for a correct gradient, about 0 for a wrong one.
+   */
+  convergence?: { order: number; fromEps: number; toEps: number };
+  /**
    * Failing elements whose numeric value was refined one by one (Ridders' method over steps from
    * 1e-1 down): the values shown for them are the refined ones.
    */

@@ -22,6 +22,8 @@ export interface MaterializedInput {
   data: Float64Array;
   /** `grad: false` (or `integer: true`): never perturbed, no gradient expected. */
   constant: boolean;
+  /** The values were given (`values`), not drawn: they may sit exactly on a kink. */
+  given?: true;
 }
 
 /** The keys an input spec object may have: any other is a typo that would silently change a check. */
@@ -72,7 +74,7 @@ function materializeInput(name: string, spec: InputSpec, seed: number): Material
     const fraction = integer ? values.find((v) => !Number.isInteger(v)) : undefined;
     if (fraction !== undefined) throw new OpSpecError(`input '${name}': integer: true, but value ${fraction} is not an integer`, name);
     data.set(values);
-    return { name, shape: [...shape], data, constant };
+    return { name, shape: [...shape], data, constant, given: true };
   }
   if (integer && spec.high === undefined) {
     throw new OpSpecError(`input '${name}': integer: true needs \`high\` (integers are drawn from [low, high), low 0 unless given)`, name);

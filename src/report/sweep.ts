@@ -3,6 +3,7 @@
 import { chalk } from './color.ts';
 import Table from 'cli-table3';
 import type { InputSweep, OpSweep, SweepReport } from '../check/sweep.ts';
+import { describeOrder } from '../check/convergence.ts';
 import { formatUCurve } from './chart.ts';
 import { formatExp, formatShape, opLocation } from './format.ts';
 import type { ReportOptions, Writer } from './format.ts';
@@ -19,7 +20,8 @@ export function describeSweep(input: InputSweep, tolerance: number): string {
       : `within tolerance ${formatExp(tolerance, 0)} for ε from ${formatExp(input.band.largestEps, 0)} down to ${formatExp(input.band.smallestEps, 0)}`
     : `no step within tolerance ${formatExp(tolerance, 0)}`;
   const along = input.measured === 'direction' ? 'along a random direction, ' : '';
-  return `${along}${minimum}; ${band}; recommended ε = ${formatExp(input.recommendedEps, 0)}`;
+  const order = input.convergence ? `; ${describeOrder(input.convergence)}` : '';
+  return `${along}${minimum}; ${band}; recommended ε = ${formatExp(input.recommendedEps, 0)}${order}`;
 }
 
 export function formatSweepTable(input: InputSweep, tolerance: number): string {

@@ -137,10 +137,16 @@ describe('correct ops get no failing diagnosis', () => {
   it.each([
     ['zero gradient', ops.zeroGradient],
     ['large inputs', ops.largeInputs],
-    ['abs at 0 (centered difference is the subgradient 0)', ops.absAtZero],
   ])('%s passes without diagnoses', (_label, op) => {
     const report = checkOp(op, { mode: 'element-wise' });
     expect(report.status).toBe('pass');
     expect(report.diagnoses).toEqual([]);
+  });
+
+  it('abs at exactly 0, which the centered difference cannot see (both sides cancel), passes with the kink warning relu at 0 gets', () => {
+    const report = checkOp(ops.absAtZero, { mode: 'element-wise' });
+    expect(report.status).toBe('pass');
+    expect(codes(report)).toEqual(['non-differentiable']);
+    expect(report.diagnoses[0].message).toMatch(/sits? on a kink.*slope is -1 from the left and 1 from the right.*valid subgradient/);
   });
 });

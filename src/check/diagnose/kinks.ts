@@ -23,16 +23,18 @@ export interface KinkProbeInput {
   tolerance: number;
   /** Rounding noise of one evaluation of phi. */
   noiseOfPhi: number;
+  /** Probe every element given, rather than giving up after a few that are no kink. */
+  probeAll?: boolean;
 }
 
 /** Probing stops after this many elements when none of them is a kink: the gradient is simply wrong. */
 const PROBE_BEFORE_GIVING_UP = 16;
 
-export function probeKinks({ phi, x, analytic, failing, eps, floor, tolerance, noiseOfPhi }: KinkProbeInput): KinkProbe {
+export function probeKinks({ phi, x, analytic, failing, eps, floor, tolerance, noiseOfPhi, probeAll = false }: KinkProbeInput): KinkProbe {
   const result: KinkProbe = { subgradients: [], invalid: [] };
   const fAtX = phi();
   for (let n = 0; n < failing.length; n++) {
-    if (n >= PROBE_BEFORE_GIVING_UP && result.subgradients.length + result.invalid.length === 0) break;
+    if (!probeAll && n >= PROBE_BEFORE_GIVING_UP && result.subgradients.length + result.invalid.length === 0) break;
     const i = failing[n];
     const h = eps * Math.max(Math.abs(x[i]), 1);
     const slopes = [h, h / 10, h / 100].map((step) => ({ step, ...oneSidedDifferences(phi, x, i, step, fAtX) }));
