@@ -116,15 +116,23 @@ function countUses(output: Tensor, leaves: Tensor[]): number[] {
 
 function engineProblem(spec: EngineOpSpec<string>, inputs: MaterializedInput[]): Problem {
   const byName: Record<string, Float64Array> = {};
-  for (const input of inputs) byName[input.name] = input.data;
+  const shapes: Record<string, number[]> = {};
+  for (const input of inputs) {
+    byName[input.name] = input.data;
+    shapes[input.name] = input.shape;
+  }
+  let outputShape: number[] = [];
   return {
     inputs,
     evaluate() {
-      const output = guard('evaluate', () => spec.evaluate(byName));
-      return toFloat64(output, 'evaluate');
+      const output = guard('evaluate', () => spec.evaluate(byName, { shapes }));
+      const { values, shape } = toFloat64(output, 'evaluate');
+      outputShape = shape;
+      return values;
     },
     vjp(cotangent) {
-      const grads = guard('vjp', () => spec.vjp(byName, Float64Array.from(cotangent)));
+      if (outputShape.length === 0 && cotangent.length !== 1) outputShape = [cotangent.length];
+      const grads = guard('vjp', () => spec.vjp(byName, Float64Array.from(cotangent), { shapes, outputShape }));
       if (grads === null || typeof grads !== 'object') {
         throw new OpRunError(`vjp must return an object with one gradient per input, got ${describe(grads)}`);
       }
@@ -136,7 +144,7 @@ function engineProblem(spec: EngineOpSpec<string>, inputs: MaterializedInput[]):
           throw new OpRunError(`vjp returned no gradient for input '${input.name}' (an input that takes none is declared with grad: false)`, input.name);
         }
         // Copied: an engine that reuses its gradient buffer must not change an earlier answer.
-        const values = toFloat64(grad, `vjp (input '${input.name}')`);
+        const { values } = toFloat64(grad, `vjp (input '${input.name}')`);
         if (values.length !== input.data.length) {
           const message = `vjp returned ${values.length} values for input '${input.name}', which has ${input.data.length} elements (shape [${input.shape.join(', ')}])`;
           throw new WrongShapeGradient(message, input.name, { code: 'wrong-shape', input: input.name, message: `${message}: the gradient of an input has its shape.` });
@@ -147,15 +155,31 @@ function engineProblem(spec: EngineOpSpec<string>, inputs: MaterializedInput[]):
   };
 }
 
-function toFloat64(value: unknown, where: string): Float64Array {
-  if (typeof value === 'number') return Float64Array.of(value);
-  if (value instanceof Tensor) return Float64Array.from(value.data);
-  if (ArrayBuffer.isView(value) || Array.isArray(value)) {
-    const out = Float64Array.from(value as ArrayLike<number>);
-    if (Array.isArray(value) && value.some((v) => typeof v !== 'number')) {
-      throw new OpRunError(`${where} must return numbers (nested arrays are not accepted), got ${describe(value)}`);
-    }
-    return out;
+/** An engine's number, array-like or nested arrays as a fresh flat Float64Array, and the shape it had. */
+function toFloat64(value: unknown, where: string): { values: Float64Array; shape: number[] } {
+  if (typeof value === 'number') return { values: Float64Array.of(value), shape: [] };
+  if (value instanceof Tensor) return { values: Float64Array.from(value.data), shape: [...value.shape] };
+  if (ArrayBuffer.isView(value)) return { values: Float64Array.from(value as unknown as ArrayLike<number>), shape: [(value as unknown as ArrayLike<number>).length] };
+  if (Array.isArray(value)) {
+    const shape: number[] = [];
+    for (let level: unknown = value; Array.isArray(level); level = level[0]) shape.push(level.length);
+    const flat: number[] = [];
+    const walk = (node: unknown, depth: number, path: string): void => {
+      if (depth === shape.length) {
+        if (typeof node !== 'number') throw new OpRunError(`${where} must return numbers, got ${describe(node)} at ${path}`);
+        flat.push(node);
+        return;
+      }
+      if (!Array.isArray(node) || node.length !== shape[depth]) {
+        throw new OpRunError(`${where} returned ragged nested arrays: ${path} has ${Array.isArray(node) ? `length ${node.length}` : describe(node)} where ${shape[depth]} was expected`);
+      }
+      node.forEach((child, i) => walk(child, depth + 1, `${path}[${i}]`));
+    };
+    walk(value, 0, 'output');
+    return { values: Float64Array.from(flat), shape };
+  }
+  if (value !== null && typeof value === 'object' && typeof (value as ArrayLike<number>).length === 'number') {
+    return { values: Float64Array.from(value as ArrayLike<number>), shape: [(value as ArrayLike<number>).length] };
   }
   throw new OpRunError(`${where} must return a number or an array of numbers, got ${describe(value)}`);
 }

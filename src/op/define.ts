@@ -41,13 +41,28 @@ export interface TensorOpSpec<Name extends string> extends OpOptions {
   forward: (inputs: Record<Name, Tensor>) => Tensor;
 }
 
+/** A number, a flat array-like, or nested arrays of numbers (row-major). */
+export type EngineValue = number | ArrayLike<number> | NestedArray;
+
+/** What an engine's evaluate and vjp learn about the arrays they get: each input's shape by name. */
+export interface EngineContext<Name extends string> {
+  shapes: Record<Name, number[]>;
+}
+
 export interface EngineOpSpec<Name extends string> extends OpOptions {
   name: string;
   inputs: Record<Name, InputSpec>;
-  /** Any engine: plain arrays in, a number or array-like out. */
-  evaluate: (inputs: Record<Name, Float64Array>) => number | ArrayLike<number>;
-  /** The engine's backward: the gradient of dot(cotangent, output) for each input. */
-  vjp: (inputs: Record<Name, Float64Array>, cotangent: Float64Array) => Partial<Record<Name, ArrayLike<number>>>;
+  /** Any engine: flat row-major arrays in (their shapes in the context), a number or an array out. */
+  evaluate: (inputs: Record<Name, Float64Array>, context: EngineContext<Name>) => EngineValue;
+  /**
+   * The engine's backward: the gradient of dot(cotangent, output) for each input (an input that
+   * takes none, `grad: false`, may be left out). `outputShape` is the shape evaluate's output had.
+   */
+  vjp: (
+    inputs: Record<Name, Float64Array>,
+    cotangent: Float64Array,
+    context: EngineContext<Name> & { outputShape: number[] },
+  ) => Partial<Record<Name, EngineValue | null>>;
 }
 
 export type OpSpec<Name extends string = string> = TensorOpSpec<Name> | EngineOpSpec<Name>;
