@@ -19,7 +19,8 @@ describe('the inconclusive verdict', () => {
     });
     const report = await gradcheck(
       defineOp({
-        // The name seeds the inputs: this one once made the sweep rank ε = 1e-10 first.
+        // The name seeds the inputs: at these, the directional sweep ranks ε = 1e-10 first, a step
+        // whose rounding noise is as large as the error.
         name: `scale × (1 + ${delta}) at 3`,
         inputs: { x: { shape: [2, 3, 1], low: -1, high: 1 }, w: { shape: [2, 3, 1], low: 0.5, high: 2 } },
         forward: ({ x, w }) => scale(x, w).sum(),
@@ -43,7 +44,7 @@ describe('the inconclusive verdict', () => {
     });
     const report = await gradcheck(
       defineOp({
-        // These inputs once put the centered difference's truncation at ε = 1e-2 right on the error.
+        // At these inputs the centered difference's truncation error at ε = 1e-2 cancels the real one.
         name: `sigmoid × (1 + ${delta}) at 0`,
         inputs: { x: { shape: [1], low: -1, high: 1 }, w: { shape: [1], low: 0.5, high: 2 } },
         forward: ({ x, w }) => sigmoid(x).mul(w).sum(),
@@ -55,9 +56,9 @@ describe('the inconclusive verdict', () => {
   });
 
   it('passes a correct op whose central difference is off through truncation alone', async () => {
-    // Gradients ~1e-6 of the output (sigmoid∘sigmoid is flat here): the centered difference at 1e-3
-    // was 4e-6 off on most elements through truncation, while Richardson agreed to 1e-7. Once
-    // failed as a 'mismatch'; now inconclusive, which passes with a warning.
+    // Gradients ~1e-6 of the output (sigmoid∘sigmoid is flat here): on most elements the centered
+    // difference is off by more than the tolerance through truncation alone, while a higher-order
+    // estimate agrees with the backward. That is inconclusive (a pass with a warning), not a mismatch.
     const smooth = (h: Tensor) => h.square().add(1).sqrt();
     const report = await gradcheck(
       defineOp({
