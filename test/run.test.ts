@@ -9,7 +9,7 @@ import { runCli } from './helpers/cli.ts';
 
 const examples = readdirSync('examples').filter((f) => f.endsWith('.ts')).map((f) => join('examples', f));
 
-describe('gradcheck run', () => {
+describe('gradcheck run', { concurrent: true }, () => {
   it('passes every bundled example and exits 0', async () => {
     const { code, stdout } = await runCli(['run', ...examples, '--json']);
     const report = JSON.parse(stdout);

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.ts';
 
-describe('gradcheck run --method, --order, --mode', { timeout: 60_000 }, () => {
+describe('gradcheck run --method, --order, --mode', { concurrent: true, timeout: 60_000 }, () => {
   it('accepts them and reports what ran', async () => {
     const { code, stdout } = await runCli(['run', 'examples/sigmoid.ts', '--method', 'richardson', '--order', '2', '--mode', 'fast', '--json']);
     expect(code).toBe(0);

@@ -11,7 +11,7 @@ import { FIXTURES, gradcheck } from '../report/cli.ts';
 const mixed = join(FIXTURES, 'mixed.ts');
 const scratch = () => mkdtempSync(join(tmpdir(), 'gradcheck-reporters-'));
 
-describe('run --reporter', { timeout: 60_000 }, () => {
+describe('run --reporter', { concurrent: true, timeout: 60_000 }, () => {
   it('junit: the XML on stdout and in the --junit file, and --html writes the page beside it; exit 2', async () => {
     const dir = scratch();
     const file = join(dir, 'junit.xml');

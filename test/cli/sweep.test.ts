@@ -7,7 +7,7 @@ import { FIXTURES, gradcheck } from '../report/cli.ts';
 
 const smooth = join(FIXTURES, 'smooth.ts');
 
-describe('gradcheck sweep', { timeout: 60_000 }, () => {
+describe('gradcheck sweep', { concurrent: true, timeout: 60_000 }, () => {
   it('sweeps the op --op names over the steps --eps lists, and prints its chart; exit 0', async () => {
     const { code, stdout, stderr } = await gradcheck(['sweep', smooth, '--op', 'sin', '--eps', '1e-2,1e-4,1e-5,1e-6,1e-8,1e-10']);
     expect(code).toBe(0);
