@@ -22,7 +22,7 @@ export default defineOp({
 });
 `;
 
-describe('loading op files', () => {
+describe('loading op files', { concurrent: true }, () => {
   it('resolves gradcheck from an op file outside any project (compiled to CommonJS)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gradcheck-cjs-'));
     writeFileSync(join(dir, 'op.ts'), OP_FILE('outside, commonjs'));

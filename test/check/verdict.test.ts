@@ -19,7 +19,8 @@ describe('the inconclusive verdict', () => {
     });
     const report = await gradcheck(
       defineOp({
-        // The name seeds the inputs: this one once made the sweep rank ε = 1e-10 first.
+        // The name seeds the inputs: at these, the directional sweep ranks ε = 1e-10 first, a step
+        // whose rounding noise is as large as the error.
         name: `scale × (1 + ${delta}) at 3`,
         inputs: { x: { shape: [2, 3, 1], low: -1, high: 1 }, w: { shape: [2, 3, 1], low: 0.5, high: 2 } },
         forward: ({ x, w }) => scale(x, w).sum(),
@@ -43,7 +44,7 @@ describe('the inconclusive verdict', () => {
     });
     const report = await gradcheck(
       defineOp({
-        // These inputs once put the centered difference's truncation at ε = 1e-2 right on the error.
+        // At these inputs the centered difference's truncation error at ε = 1e-2 cancels the real one.
         name: `sigmoid × (1 + ${delta}) at 0`,
         inputs: { x: { shape: [1], low: -1, high: 1 }, w: { shape: [1], low: 0.5, high: 2 } },
         forward: ({ x, w }) => sigmoid(x).mul(w).sum(),

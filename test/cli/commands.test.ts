@@ -8,7 +8,7 @@ import { expandGlob, segmentMatcher } from '../../src/cli/glob.ts';
 
 const scratch = () => mkdtempSync(join(tmpdir(), 'gradcheck-commands-'));
 
-describe('gradcheck init', { timeout: 60_000 }, () => {
+describe('gradcheck init', { concurrent: true, timeout: 60_000 }, () => {
   it('writes an op file that passes as written, and never overwrites one', async () => {
     const dir = scratch();
     const created = await gradcheck(['init'], { cwd: dir });
@@ -27,7 +27,7 @@ describe('gradcheck init', { timeout: 60_000 }, () => {
   });
 });
 
-describe('gradcheck list and globs', { timeout: 60_000 }, () => {
+describe('gradcheck list and globs', { concurrent: true, timeout: 60_000 }, () => {
   it('lists the ops with their input shapes, from a glob the shell left unexpanded', async () => {
     const { code, stdout } = await gradcheck(['list', 'examples/m*.ts']);
     expect(code).toBe(0);
@@ -62,7 +62,7 @@ describe('gradcheck list and globs', { timeout: 60_000 }, () => {
   });
 });
 
-describe('gradcheck.config.ts', { timeout: 60_000 }, () => {
+describe('gradcheck.config.ts', { concurrent: true, timeout: 60_000 }, () => {
   const project = (config: string) => {
     const dir = scratch();
     mkdirSync(join(dir, 'ops'));

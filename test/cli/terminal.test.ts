@@ -24,7 +24,7 @@ function onTerminal(args: string[], env: Record<string, string | undefined>): Pr
 
 const hasScript = existsSync('/usr/bin/script');
 
-describe('colours', { timeout: 60_000 }, () => {
+describe('colours', { concurrent: true, timeout: 60_000 }, () => {
   it('none when stdout is not a terminal; FORCE_COLOR forces them, with unpainted table borders', async () => {
     const piped = await gradcheck(['run', 'examples/tanh.ts']);
     expect(piped.stdout).toContain('PASS');

@@ -102,13 +102,18 @@ describe('binary ops with broadcasting', () => {
     ['mul', (a, b) => a.mul(b)],
     ['div', (a, b) => a.div(b)],
   ];
+  // One pair per layout the kernels read the right operand through: the same shape, a tile, a
+  // repeat, a scalar, an index map with the output the left operand's shape, and index maps where
+  // the output is larger than both.
   const pairs: [number[], number[]][] = [
     [[2, 3], [2, 3]],
     [[2, 3], [3]],
+    [[2, 3], [2, 1]],
+    [[2, 3], []],
+    [[2, 3, 4], [3, 1]],
     [[2, 1], [1, 3]],
     [[3], [2, 4, 1]],
     [[], [2, 3]],
-    [[2, 3], []],
   ];
   for (const [name, f] of ops) {
     it.each(pairs)(`${name} %j with %j`, (sa, sb) => {
@@ -150,10 +155,12 @@ describe('reductions', () => {
   const x = () => rand([2, 3, 4], 21);
   it.each([
     ['sum all', (t: Tensor) => t.sum()],
+    ['sum axis 0', (t: Tensor) => t.sum(0)],
     ['sum axis 1', (t: Tensor) => t.sum(1)],
     ['sum axis -1 keepDims', (t: Tensor) => t.sum(-1, true)],
     ['sum axes [0, 2]', (t: Tensor) => t.sum([0, 2])],
     ['mean all', (t: Tensor) => t.mean()],
+    ['mean axis 1', (t: Tensor) => t.mean(1)],
     ['mean axis -2 keepDims', (t: Tensor) => t.mean(-2, true)],
     ['mean axes [0, -1]', (t: Tensor) => t.mean([0, -1])],
     ['max all', (t: Tensor) => t.max()],
@@ -173,6 +180,7 @@ describe('matmul and movement', () => {
   it.each([
     [[2, 3], [3, 4]],
     [[2, 2, 3], [2, 3, 4]],
+    [[2, 3], [2, 3, 4]],
     [[2, 1, 2, 3], [3, 3, 2]],
     [[3, 2, 3], [3, 4]],
     [[3], [3, 4]],
@@ -182,6 +190,7 @@ describe('matmul and movement', () => {
   ])('matmul %j @ %j', (sa, sb) => expectGradientsMatch((a, b) => a.matmul(b), [rand(sa, 31), rand(sb, 32)]));
 
   it('transpose default and with axes', () => {
+    expectGradientsMatch((t) => t.transpose(), [rand([3, 4], 39)]);
     expectGradientsMatch((t) => t.transpose(), [rand([2, 3, 4], 33)]);
     expectGradientsMatch((t) => t.transpose([1, 2, 0]), [rand([2, 3, 4], 34)]);
     expectGradientsMatch((t) => t.transpose([0, -1, 1]), [rand([2, 3, 4], 35)]);
@@ -196,7 +205,7 @@ describe('matmul and movement', () => {
 });
 
 describe('softmax family', () => {
-  it.each([0, -1, 1])('softmax and logSoftmax along axis %d', (axis) => {
+  it.each([undefined, 0, -1, 1])('softmax and logSoftmax along axis %s (undefined: the default, the last)', (axis) => {
     expectGradientsMatch((t) => t.softmax(axis), [rand([3, 4], 41)]);
     expectGradientsMatch((t) => t.logSoftmax(axis), [rand([3, 4], 42)]);
   });

@@ -35,7 +35,7 @@ function syntaxErrorFile(): string {
   return file;
 }
 
-describe('bad op files, mixed with a good one', () => {
+describe('bad op files, mixed with a good one', { concurrent: true }, () => {
   const syntax = syntaxErrorFile();
   const files = ['throws.ts', 'gradients.ts', 'numbers.ts', 'specs.ts', 'throw-at-import.ts', 'no-ops.ts', 'exits.ts'].map((f) => `${BAD}/${f}`);
   const run = runCli(['run', ...files, syntax, 'examples/tanh.ts', '--json']);
@@ -112,17 +112,45 @@ describe('bad op files, mixed with a good one', () => {
   });
 });
 
-describe('stack traces', () => {
-  it('are left out by default and shown with --verbose', async () => {
-    const plain = await runCli(['run', `${BAD}/throws.ts`]);
-    expect(plain.code).toBe(2);
-    expect(plain.stdout).toContain("op 'throws in forward': forward threw: forward exploded (at line 8)");
-    expect(plain.stdout).not.toMatch(/^\s+at /m);
+describe('stack traces', { concurrent: true }, () => {
+  // Left out without --verbose: test/report/reporters.test.ts (the table) and test/cli/reporters.test.ts.
+  it('are shown with --verbose, under the one-line error', async () => {
     const verbose = await runCli(['run', `${BAD}/throws.ts`, '--verbose']);
+    expect(verbose.code).toBe(2);
+    expect(verbose.stdout).toContain("op 'throws in forward': forward threw: forward exploded (at line 8)");
     expect(verbose.stdout).toMatch(/^\s+at .*throws\.ts:8/m);
   });
 });
 
+describe('usage errors', { concurrent: true }, () => {
+  it.each([
+    [['run', 'examples/tanh.ts', '--bogus'], "gradcheck: unknown option '--bogus'"],
+    [['run', 'examples/tanh.ts', '--timeout', 'soon'], "expected a whole number of milliseconds (0 for no limit), got 'soon'"],
+    [['run', 'examples/tanh.ts', '--max-memory', '-5'], "expected a whole number of megabytes, at least 16, got '-5'"],
+    [['run', 'examples/tanh.ts', '--tol', 'abc'], "expected a positive number, got 'abc'"],
+    [['run', 'no/such/file.ts'], 'gradcheck: no such file or directory: no/such/file.ts'],
+  ])('%j exits 2 with one line and the usage hint', async (args, message) => {
+    const { code, stdout, stderr } = await runCli(args);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    const lines = stderr.trim().split('\n');
+    expect(lines[0]).toContain(message);
+    expect(lines).toEqual([lines[0], '(run gradcheck --help for usage)']);
+  });
+});
+
+describe('determinism', { concurrent: true }, () => {
+  it('gives byte-identical JSON for the same seed, timings aside', async () => {
+    const args = ['run', 'examples/matmul.ts', `${BAD}/specs.ts`, 'examples/tanh.ts', '--seed', '11', '--json'];
+    const [a, b] = await Promise.all([runCli(args), runCli(args)]);
+    const withoutTimings = (text: string) => text.replace(/"elapsedMs": [\d.e+-]+/g, '"elapsedMs": 0');
+    expect(withoutTimings(a.stdout)).toBe(withoutTimings(b.stdout));
+    expect(JSON.parse(a.stdout).seed).toBe(11);
+  });
+});
+
+// One test at a time, after the others: these wait on time limits, and CLI runs beside them on a
+// two-core machine could make an op that should pass miss its limit.
 describe('isolation', () => {
   it('stops an op that never returns (--timeout) and checks the ops after it', async () => {
     const { code, stdout } = await runCli(['run', `${BAD}/hang.ts`, `${BAD}/hang-at-import.ts`, 'examples/tanh.ts', '--timeout', '1500', '--json']);
@@ -190,31 +218,4 @@ describe('isolation', () => {
     expect(stdout).not.toContain('after');
     expect(stderr).toContain('gradcheck: interrupted');
   }, 120_000);
-});
-
-describe('usage errors', () => {
-  it.each([
-    [['run', 'examples/tanh.ts', '--bogus'], "gradcheck: unknown option '--bogus'"],
-    [['run', 'examples/tanh.ts', '--timeout', 'soon'], "expected a whole number of milliseconds (0 for no limit), got 'soon'"],
-    [['run', 'examples/tanh.ts', '--max-memory', '-5'], "expected a whole number of megabytes, at least 16, got '-5'"],
-    [['run', 'no/such/file.ts'], 'gradcheck: no such file or directory: no/such/file.ts'],
-  ])('%j exits 2 with one line and the usage hint', async (args, message) => {
-    const { code, stdout, stderr } = await runCli(args);
-    expect(code).toBe(2);
-    expect(stdout).toBe('');
-    const lines = stderr.trim().split('\n');
-    expect(lines[0]).toContain(message);
-    expect(lines).toEqual([lines[0], '(run gradcheck --help for usage)']);
-  });
-});
-
-describe('determinism', () => {
-  it('gives byte-identical JSON for the same seed, timings aside, and prints the seed', async () => {
-    const args = ['run', 'examples/matmul.ts', `${BAD}/specs.ts`, 'examples/tanh.ts', '--seed', '11'];
-    const [a, b, table] = await Promise.all([runCli([...args, '--json']), runCli([...args, '--json']), runCli(args)]);
-    const withoutTimings = (text: string) => text.replace(/"elapsedMs": [\d.e+-]+/g, '"elapsedMs": 0');
-    expect(withoutTimings(a.stdout)).toBe(withoutTimings(b.stdout));
-    expect(JSON.parse(a.stdout).seed).toBe(11);
-    expect(table.stdout).toContain('seed 11');
-  });
 });

@@ -5,7 +5,7 @@ import { defineOp } from '../../src/index.ts';
 
 describe('an input too large to check element-wise', () => {
   it('is refused in element-wise mode, saying how large and suggesting --mode fast', async () => {
-    // As test/fixtures/bad/too-large.ts, which the CLI runs.
+    // The op of test/fixtures/bad/too-large.ts, the op file to see this from the CLI.
     const huge = defineOp({ name: 'too large', inputs: { x: [2000, 1000] }, forward: ({ x }) => x.sum() });
     const report = await gradcheck(huge, { mode: 'element-wise' });
     expect(report.status).toBe('error');

@@ -37,7 +37,7 @@ function installedVersion(name: string): string {
   return (JSON.parse(readFileSync(join(REPO, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
 }
 
-describe.skipIf(!npmVersion)('the packed package, installed in a fresh project', () => {
+describe.skipIf(!npmVersion)('the packed package, installed in a fresh project', { concurrent: true }, () => {
   let project = '';
 
   beforeAll(async () => {
