@@ -52,12 +52,15 @@ function runVjp(problem: Problem, cotangent: Float64Array): (Float64Array | null
   } catch (error) {
     const shapeError = error instanceof GradientShapeError ? error : (error as { cause?: unknown } | null)?.cause;
     if (!(shapeError instanceof GradientShapeError)) throw error;
-    const diagnosis = transposedShape(shapeError) ?? {
+    // Named as the op's own input when the custom op's input is one; else the message says which.
+    const k = problem.inputOf?.(shapeError.tensor);
+    const input = k === undefined ? undefined : problem.inputs[k].name;
+    const diagnosis = transposedShape(shapeError, input) ?? {
       code: 'wrong-shape',
-      input: shapeError.input,
+      input,
       message: `${shapeError.message}: the gradient of an input has its shape.`,
     };
-    throw new WrongShapeGradient(shapeError.message, shapeError.input, diagnosis);
+    throw new WrongShapeGradient(shapeError.message, input, diagnosis);
   }
 }
 

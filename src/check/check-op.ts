@@ -71,7 +71,7 @@ function checkOrder(op: Op, options: CheckOptions, file: string): OpReport {
     if (outcome.inputs.some((input) => input.verdict === 'inconclusive')) report.verdict = 'inconclusive';
   } catch (error) {
     if (error instanceof WrongShapeGradient) {
-      Object.assign(report, wrongShapeOutcome(error, op, settings));
+      Object.assign(report, wrongShapeOutcome(error, op));
     } else {
       report.status = 'error';
       report.error = errorMessage(error);
@@ -86,18 +86,18 @@ function checkOrder(op: Op, options: CheckOptions, file: string): OpReport {
 }
 
 /** The backward returned a gradient of the wrong shape for one input: that input fails, nothing numeric to compare. */
-function wrongShapeOutcome(error: WrongShapeGradient, op: Op, settings: Settings): Outcome {
-  const declared = (op.spec.inputs as Record<string, InputSpec>)[error.input ?? ''];
-  const row: InputReport = {
-    name: error.input ?? '(unknown)',
-    shape: declared ? (declaredShape(declared) ?? []) : [],
+function wrongShapeOutcome(error: WrongShapeGradient, op: Op): Outcome {
+  const declared = error.input === undefined ? undefined : (op.spec.inputs as Record<string, InputSpec>)[error.input];
+  const row: InputReport | undefined = declared && {
+    name: error.input!,
+    shape: declaredShape(declared) ?? [],
     passed: false,
     relErr: Infinity,
     bestEps: NaN,
     worst: { index: [], analytic: NaN, numeric: NaN },
     sweep: [],
   };
-  return { status: 'fail', mode: settings.mode === 'fast' ? 'fast' : 'element-wise', inputs: [row], diagnoses: [error.diagnosis], maxRelErr: Infinity, evaluations: 0 };
+  return { status: 'fail', mode: 'element-wise', inputs: row ? [row] : [], diagnoses: [error.diagnosis], maxRelErr: Infinity, evaluations: 0 };
 }
 
 function runStages(op: Op, settings: Settings, options: CheckOptions): Outcome {

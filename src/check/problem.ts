@@ -15,6 +15,8 @@ export interface Problem {
   vjp(cotangent: Float64Array): (Float64Array | null)[];
   /** How many times each input feeds the computation, as the last vjp recorded it (tape engines only). */
   uses?(): number[];
+  /** Which input a tensor of the last vjp's tape is, if it is one (tape engines only). */
+  inputOf?(tensor: unknown): number | undefined;
 }
 
 /** Something the op itself did wrong while running: reported as the op's error, in one line. */
@@ -30,7 +32,7 @@ export class OpRunError extends Error {
  * not a failure to run. Carries the diagnosis that says which input and how.
  */
 export class WrongShapeGradient extends OpRunError {
-  constructor(message: string, input: string, readonly diagnosis: Diagnosis) {
+  constructor(message: string, input: string | undefined, readonly diagnosis: Diagnosis) {
     super(message, input);
     this.name = 'WrongShapeGradient';
   }
@@ -84,6 +86,10 @@ function tensorProblem(spec: TensorOpSpec<string>, inputs: MaterializedInput[]):
     inputs,
     evaluate: () => noGrad(runForward).data,
     uses: () => uses,
+    inputOf: (tensor) => {
+      const k = leaves.indexOf(tensor as Tensor);
+      return k < 0 ? undefined : k;
+    },
     vjp(cotangent) {
       for (const leaf of leaves) leaf.zeroGrad();
       const output = runForward();

@@ -99,7 +99,9 @@ function checkGradients(node: Tensor, grads: unknown): (Tensor | null)[] {
       throw new TypeError(`${label}: backward returned a non-Tensor gradient for input '${inputName(node, i)}'`);
     }
     if (!sameShape(g.shape, expected)) {
-      throw new GradientShapeError(node.op, inputName(node, i), i, expected.slice(), g.shape.slice(), label);
+      const error = new GradientShapeError(node.op, inputName(node, i), i, expected.slice(), g.shape.slice(), label);
+      error.tensor = node.parents[i];
+      throw error;
     }
   });
   return grads as (Tensor | null)[];

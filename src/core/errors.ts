@@ -16,6 +16,9 @@ export class GradientShapeError extends Error {
         `which has shape ${formatShape(expected)}`,
     );
   }
+
+  /** The tensor the gradient was for: lets a checker say which of its own inputs that was. */
+  tensor?: unknown;
 }
 
 /** A backward returned a different number of gradients than its op has inputs. */

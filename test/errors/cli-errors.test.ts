@@ -77,10 +77,22 @@ describe('bad op files, mixed with a good one', { concurrent: true }, () => {
     const f = `${BAD}/gradients.ts`;
     expect(byName(ops, f, 'too few gradients').error).toContain("customOp 'mul (too few)': backward returned 1 gradient for 2 inputs");
     expect(byName(ops, f, 'too many gradients').error).toContain("customOp 'square (too many)': backward returned 2 gradients for 1 input");
-    expect(byName(ops, f, 'wrong gradient shape').error).toContain('backward returned a gradient of shape [2] for input');
-    expect(byName(ops, f, 'wrong gradient shape').error).toContain('which has shape [2, 3]');
-    expect(byName(ops, f, 'vjp misses an input').error).toBe(`${f}:13: op 'vjp misses an input': vjp returned no gradient for input 'y'`);
-    expect(byName(ops, f, 'vjp wrong length').error).toBe(`${f}:20: op 'vjp wrong length': vjp returned 3 values for input 'x', which has 4 elements (shape [4])`);
+    expect(byName(ops, f, 'vjp misses an input').error).toBe(
+      `${f}:13: op 'vjp misses an input': vjp returned no gradient for input 'y' (an input that takes none is declared with grad: false)`,
+    );
+  });
+
+  it('fails a backward that returns a gradient of the wrong shape: it ran, and its gradient is wrong', async () => {
+    const ops: JsonOp[] = JSON.parse((await run).stdout).ops;
+    const f = `${BAD}/gradients.ts`;
+    const shape = byName(ops, f, 'wrong gradient shape');
+    expect(shape.status).toBe('fail');
+    expect(shape.diagnoses).toEqual([expect.objectContaining({ code: 'wrong-shape', input: 'x' })]);
+    expect(shape.diagnoses[0].message).toMatch(/backward returned a gradient of shape \[2\] for input .* which has shape \[2, 3\]/);
+    const short = byName(ops, f, 'vjp wrong length');
+    expect(short.status).toBe('fail');
+    expect(short.diagnoses[0]).toMatchObject({ code: 'wrong-shape', input: 'x' });
+    expect(short.diagnoses[0].message).toContain("vjp returned 3 values for input 'x', which has 4 elements (shape [4])");
   });
 
   it('reports an output that changes size, NaN outputs and infinite gradients', async () => {

@@ -62,7 +62,7 @@ function transposed({ name, shape, analytic, numeric, failing, floor, tolerance 
 }
 
 /** A custom backward returned a gradient of the transposed shape: say so next to the shape error. */
-export function transposedShape(error: unknown): Diagnosis | undefined {
+export function transposedShape(error: unknown, opInput?: string): Diagnosis | undefined {
   const cause = error instanceof GradientShapeError ? error : (error as { cause?: unknown } | null)?.cause;
   if (!(cause instanceof GradientShapeError)) return undefined;
   const { expected, actual, op, input } = cause;
@@ -72,7 +72,7 @@ export function transposedShape(error: unknown): Diagnosis | undefined {
   if (!swapped.every((d, i) => d === actual[i]) || expected[n - 1] === expected[n - 2]) return undefined;
   return {
     code: 'transposed',
-    input,
+    input: opInput,
     message:
       `customOp '${op}' returned a gradient of shape ${formatShape(actual)} for '${input}', whose shape is ${formatShape(expected)}: ` +
       `the transpose. The backward multiplies in the wrong order (e.g. dY @ Xᵀ where Xᵀ @ dY belongs).`,
