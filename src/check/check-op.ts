@@ -21,7 +21,8 @@ import type { Prepared, Settings } from './prepare.ts';
 import type { MaterializedInput } from '../op/inputs.ts';
 import { assertElementWiseSize, diagnosesOf, OpRunError, WrongShapeGradient } from './problem.ts';
 import type { Problem } from './problem.ts';
-import type { CheckMode, CheckOptions, Diagnosis, InputReport, OpReport } from './types.ts';
+import type { CheckMode, CheckOptions, Diagnosis, InputReport, OpReport, PrimitiveReport } from './types.ts';
+import { namePrimitives, primitiveOps } from './primitives.ts';
 import { largestMagnitude } from './vectors.ts';
 
 export function checkOp(op: Op, options: CheckOptions = {}, file = ''): OpReport {
@@ -44,9 +45,11 @@ interface Outcome {
   diagnoses: Diagnosis[];
   maxRelErr: number;
   evaluations: number;
+  primitives?: PrimitiveReport[];
 }
 
-function checkOrder(op: Op, options: CheckOptions, file: string): OpReport {
+/** `alone`: a customOp checked on its own, whose calls are not checked again. */
+function checkOrder(op: Op, options: CheckOptions, file: string, alone = false): OpReport {
   const settings = settingsFor(op, options);
   const started = performance.now();
   const report: OpReport = {
@@ -66,7 +69,7 @@ function checkOrder(op: Op, options: CheckOptions, file: string): OpReport {
     ...(settings.method !== 'central' ? { method: settings.method } : {}),
   };
   try {
-    const outcome = runStages(op, settings, options);
+    const outcome = runStages(op, settings, options, alone);
     Object.assign(report, outcome);
     if (outcome.inputs.some((input) => input.verdict === 'inconclusive')) report.verdict = 'inconclusive';
   } catch (error) {
@@ -100,9 +103,27 @@ function wrongShapeOutcome(error: WrongShapeGradient, op: Op): Outcome {
   return { status: 'fail', mode: 'element-wise', inputs: row ? [row] : [], diagnoses: [error.diagnosis], maxRelErr: Infinity, evaluations: 0 };
 }
 
-function runStages(op: Op, settings: Settings, options: CheckOptions): Outcome {
+function runStages(op: Op, settings: Settings, options: CheckOptions, alone: boolean): Outcome {
   const prepared = prepare(op, settings);
-  const { inputs, problem, cotangent, outputMagnitude } = prepared;
+  const outcome = checkStages(op, prepared, options);
+  return outcome.status === 'fail' && settings.order === 1 && !alone ? withPrimitives(outcome, prepared, options) : outcome;
+}
+
+/**
+ * A failing op built from customOps: each customOp call checked alone at the inputs it saw, so
+ * that the report names the backward that is wrong (primitives.ts).
+ */
+function withPrimitives(outcome: Outcome, { problem, settings }: Prepared, options: CheckOptions): Outcome {
+  const subOptions: CheckOptions = { ...options, tolerance: settings.tolerance, order: 1, onProgress: undefined };
+  const checked = primitiveOps(problem).map(({ op }) => ({ op, report: checkOrder(op, subOptions, '', true) }));
+  const { primitives, diagnosis } = namePrimitives(checked);
+  if (primitives.length === 0) return outcome;
+  const evaluations = checked.reduce((n, { report }) => n + report.evaluations, 0);
+  return { ...outcome, primitives, diagnoses: [...outcome.diagnoses, ...(diagnosis ? [diagnosis] : [])], evaluations: outcome.evaluations + evaluations };
+}
+
+function checkStages(op: Op, prepared: Prepared, options: CheckOptions): Outcome {
+  const { settings, inputs, problem, cotangent, outputMagnitude } = prepared;
   const analytic = analyticGradients(problem, cotangent);
   const reentrancy = analytic.reentrancy ? [analytic.reentrancy.diagnosis] : [];
   const badGradients = analytic.gradients

@@ -2,6 +2,7 @@
 // values (which the finite-difference passes perturb in place), and the analytic vector–Jacobian
 // product that the backward under test produces.
 import { GradientCountError, GradientShapeError, Tensor, noGrad } from '../core/index.ts';
+import { withCallSites } from '../core/autograd.ts';
 import type { EngineOpSpec, Op, OpSpec, TensorOpSpec } from '../op/define.ts';
 import type { MaterializedInput } from '../op/inputs.ts';
 import { OpSpecError } from '../op/inputs.ts';
@@ -17,6 +18,18 @@ export interface Problem {
   uses?(): number[];
   /** Which input a tensor of the last vjp's tape is, if it is one (tape engines only). */
   inputOf?(tensor: unknown): number | undefined;
+  /** The customOp calls a forward at the current inputs records, in the order they ran (tape engines only). */
+  customCalls?(): CustomCall[];
+}
+
+/** One call of a customOp on the tape: what it was given, so that its backward can be checked alone. */
+export interface CustomCall {
+  name: string;
+  call: (...inputs: Tensor[]) => Tensor;
+  inputNames: string[];
+  inputs: { data: Float64Array; shape: number[]; grad: boolean }[];
+  /** The stack of the call, for its site in the user's code. */
+  stack?: string;
 }
 
 /** Something the op itself did wrong while running: reported as the op's error, in one line. */
@@ -86,6 +99,11 @@ function tensorProblem(spec: TensorOpSpec<string>, inputs: MaterializedInput[]):
     inputs,
     evaluate: () => noGrad(runForward).data,
     uses: () => uses,
+    customCalls: () => {
+      for (const leaf of leaves) leaf.zeroGrad();
+      const output = withCallSites(runForward);
+      return recordedCustomCalls(output);
+    },
     inputOf: (tensor) => {
       const k = leaves.indexOf(tensor as Tensor);
       return k < 0 ? undefined : k;
@@ -101,6 +119,38 @@ function tensorProblem(spec: TensorOpSpec<string>, inputs: MaterializedInput[]):
       return leaves.map((leaf, k) => (leaf.grad && !inputs[k].constant ? Float64Array.from(leaf.grad.data) : null));
     },
   };
+}
+
+/** The customOp nodes of a tape, parents before children, each with a copy of what it was given. */
+function recordedCustomCalls(output: Tensor): CustomCall[] {
+  const calls: CustomCall[] = [];
+  const seen = new Set<Tensor>([output]);
+  // Iterative post-order (deep graphs would overflow recursion): parents before children.
+  const stack: [Tensor, number][] = [[output, 0]];
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1];
+    const [node, next] = top;
+    if (node.node !== null && next < node.parents.length) {
+      top[1]++;
+      const parent = node.parents[next];
+      if (!seen.has(parent)) {
+        seen.add(parent);
+        stack.push([parent, 0]);
+      }
+      continue;
+    }
+    stack.pop();
+    const custom = node.node?.custom;
+    if (!custom) continue;
+    calls.push({
+      name: node.op,
+      call: custom.call,
+      inputNames: node.parents.map((_, i) => custom.inputNames?.[i] ?? `input ${i}`),
+      inputs: node.parents.map((parent) => ({ data: Float64Array.from(parent.data), shape: [...parent.shape], grad: parent.requiresGrad })),
+      stack: custom.stack,
+    });
+  }
+  return calls;
 }
 
 /** Edges from recorded nodes to each leaf: the number of times it is used on the tape. */

@@ -78,6 +78,22 @@ export interface OpReport {
   stack?: string;
   diagnoses: Diagnosis[];
   inputs: InputReport[];
+  /** For a failing op built from customOps: each call checked alone (the guilty ones named in a 'culprit' diagnosis). */
+  primitives?: PrimitiveReport[];
+}
+
+/** A customOp call checked alone at the inputs it saw (when the op it is part of failed). */
+export interface PrimitiveReport {
+  /** customOp 'name'. */
+  name: string;
+  /** Where it was called in the user's code. */
+  file?: string;
+  line?: number;
+  status: Status;
+  maxRelErr: number;
+  inputs: { name: string; passed: boolean; relErr: number }[];
+  diagnoses: Diagnosis[];
+  error?: string;
 }
 
 export interface RunReport {

@@ -7,11 +7,37 @@ import { formatShape, sameShape } from './shape.ts';
 /** Gradients for each parent, in order; null means "no gradient". */
 export type BackwardFn = (grad: Tensor) => (Tensor | null)[];
 
+/** A customOp's node: enough to call it again on its own (to check its backward alone) and to say where it was called. */
+export interface CustomNode {
+  inputNames?: string[];
+  /** The customOp itself: calling it records a node with the same backward. */
+  call: (...inputs: Tensor[]) => Tensor;
+  /** The stack where it was called, captured only while `withCallSites` runs. */
+  stack?: string;
+}
+
+let capturingSites = false;
+
+/** Runs fn with every customOp call recording the stack it was called from (for naming the guilty one). */
+export function withCallSites<T>(fn: () => T): T {
+  const previous = capturingSites;
+  capturingSites = true;
+  try {
+    return fn();
+  } finally {
+    capturingSites = previous;
+  }
+}
+
+export function callSitesCaptured(): boolean {
+  return capturingSites;
+}
+
 /** What the engine needs to know about a recorded node beyond `op` and `parents`. */
 export interface TapeNode {
   backward: BackwardFn;
   /** Set for customOp nodes: their gradient errors are the user's, not ours. */
-  custom?: { inputNames?: string[] };
+  custom?: CustomNode;
 }
 
 let gradEnabled = true;

@@ -1,5 +1,5 @@
 import { Tensor } from '../core/tensor.ts';
-import { noGrad, record } from '../core/autograd.ts';
+import { callSitesCaptured, noGrad, record } from '../core/autograd.ts';
 
 export interface CustomOpSpec {
   name: string;
@@ -17,13 +17,15 @@ export interface CustomOpSpec {
  */
 export function customOp(spec: CustomOpSpec): (...inputs: Tensor[]) => Tensor {
   const { name, forward, backward, inputNames } = spec;
-  return (...inputs: Tensor[]): Tensor => {
+  const call = (...inputs: Tensor[]): Tensor => {
     const result: unknown = noGrad(() => forward(...inputs));
     if (!(result instanceof Tensor)) {
       throw new TypeError(`customOp '${name}': forward must return a Tensor, got ${typeof result}`);
     }
     // A fresh node, so the tape entry never lands on an input the forward returned as is.
     const output = new Tensor(inputs.some((x) => x.data === result.data) ? result.data.slice() : result.data, result.shape);
-    return record(output, name, inputs, (g) => backward(g, { inputs, output }), { inputNames });
+    const stack = callSitesCaptured() ? new Error().stack : undefined;
+    return record(output, name, inputs, (g) => backward(g, { inputs, output }), { inputNames, call, stack });
   };
+  return call;
 }

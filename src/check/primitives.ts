@@ -1,0 +1,99 @@
+// The guilty primitive: when an op built from several customOps (and built-in ops) fails, each
+// customOp call on the tape is checked alone, at the inputs it saw during the forward, so the
+// report can name the backward that is wrong and where it was called. Built-in ops are trusted.
+import { relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defineOp } from '../op/define.ts';
+import type { InputSpec, Op } from '../op/define.ts';
+import { stackLocations } from '../op/stack.ts';
+import type { SourceLocation } from '../op/stack.ts';
+import { short } from './diagnose/words.ts';
+import type { CustomCall, Problem } from './problem.ts';
+import type { Diagnosis, OpReport, PrimitiveReport } from './types.ts';
+
+/** Calls checked at most (each a full check of its own). */
+const MAX_PRIMITIVES = 16;
+
+// gradcheck's own sources or build: frames there are not the user's call site.
+const OWN_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const OWN_DIRS = ['src/', 'dist/'].map((dir) => OWN_ROOT + dir);
+
+/** One op per distinct customOp call site on the tape, ready to be checked alone. */
+export function primitiveOps(problem: Problem): { op: Op; call: CustomCall }[] {
+  const calls = problem.customCalls?.() ?? [];
+  const seen = new Set<string>();
+  const ops: { op: Op; call: CustomCall }[] = [];
+  for (const call of calls) {
+    if (ops.length >= MAX_PRIMITIVES) break;
+    if (!call.inputs.some((input) => input.grad)) continue;
+    const site = callSite(call.stack);
+    const key = `${call.name}@${site?.file}:${site?.line}:${site?.column}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    ops.push({ op: primitiveOp(call, site), call });
+  }
+  return ops;
+}
+
+function primitiveOp(call: CustomCall, site: SourceLocation | undefined): Op {
+  const names = uniqueNames(call.inputNames);
+  const inputs: Record<string, InputSpec> = {};
+  call.inputs.forEach((input, i) => (inputs[names[i]] = { shape: input.shape, values: input.data, grad: input.grad }));
+  const op = defineOp({ name: `customOp '${call.name}'`, inputs, forward: (tensors) => call.call(...names.map((name) => tensors[name])) });
+  return { ...op, location: site };
+}
+
+function uniqueNames(names: string[]): string[] {
+  return names.map((name, i) => (names.indexOf(name) === i ? name : `${name} (${i})`));
+}
+
+function callSite(stack: string | undefined): SourceLocation | undefined {
+  return stackLocations(stack).find((location) => !location.file.startsWith('node:') && !OWN_DIRS.some((dir) => location.file.startsWith(dir)));
+}
+
+/** The checked calls as report entries, and one diagnosis that names the guilty ones (or says none is). */
+export function namePrimitives(checked: { op: Op; report: OpReport }[]): { primitives: PrimitiveReport[]; diagnosis?: Diagnosis } {
+  if (checked.length === 0) return { primitives: [] };
+  const primitives = checked.map(({ op, report }): PrimitiveReport => ({
+    name: report.name,
+    ...(op.location ? { file: relative(process.cwd(), op.location.file) || op.location.file, line: op.location.line } : {}),
+    status: report.status,
+    maxRelErr: report.maxRelErr,
+    inputs: report.inputs.filter((input) => !input.constant).map(({ name, passed, relErr }) => ({ name, passed, relErr })),
+    diagnoses: report.diagnoses,
+    ...(report.error ? { error: report.error } : {}),
+  }));
+  const guilty = primitives.filter((p) => p.status === 'fail');
+  if (guilty.length === 0) {
+    return {
+      primitives,
+      diagnosis: {
+        code: 'culprit',
+        message:
+          `each of the ${primitives.length} customOp calls on the tape passes when checked alone at the inputs it saw: the error ` +
+          `lies in how their results are combined (a .detach(), a read of .data, a plain-number computation between them).`,
+      },
+    };
+  }
+  const parts = guilty.map((p) => {
+    const at = p.file ? ` at ${p.file}:${p.line}` : '';
+    const wrong = p.inputs.filter((input) => !input.passed).map((input) => {
+      const pattern = p.diagnoses.find((d) => d.input === input.name && d.code !== 'non-differentiable');
+      return `input '${input.name}': ${pattern ? describePattern(pattern) : 'wrong'} (relative error ${short(input.relErr)})`;
+    });
+    return `${p.name}${at}, ${wrong.join('; ') || 'its backward'}`;
+  });
+  return {
+    primitives,
+    diagnosis: {
+      code: 'culprit',
+      message: `checked alone at the inputs it saw, ${guilty.length === 1 ? 'this backward is' : 'these backwards are'} wrong: ${parts.join('; ')}.`,
+    },
+  };
+}
+
+/** "scaled 0.10% too large" from a scaled diagnosis, else its code. */
+function describePattern(diagnosis: Diagnosis): string {
+  const factor = /is (\d[\d.]*% too (?:large|small)|[-\d.e]+× the numeric one)/.exec(diagnosis.message);
+  return factor ? `${diagnosis.code} ${factor[1]}` : diagnosis.code;
+}
