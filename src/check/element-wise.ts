@@ -235,7 +235,7 @@ function unresolvedDiagnosis({ input, analytic, tolerance, outputMagnitude }: In
     uncertainty = Math.max(uncertainty, bound.bound / scale);
     if (bound.noise < bound.bound / 2) noisy = false;
   }
-  if (noisy || noisierThanFloat64) return noiseFloor(input.name, refinement.noise / Math.max(outputMagnitude, Number.MIN_VALUE), relErr, tolerance);
+  if (noisy || noisierThanFloat64) return noiseFloor(input.name, refinement.noise, outputMagnitude, relErr, tolerance);
   return inconclusive(input.name, uncertainty, relErr, tolerance);
 }
 

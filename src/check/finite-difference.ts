@@ -164,8 +164,7 @@ export function relativeError(a: number, b: number): number {
   return Number.isNaN(error) ? Infinity : error;
 }
 
-export interface RefinedDerivative {
-  /** The tableau entry with the smallest error bound. */
+export interface TableauEntry {
   value: number;
   /** Its error estimate: the distance to the neighbouring extrapolations it was built from. */
   error: number;
@@ -173,6 +172,15 @@ export interface RefinedDerivative {
   noise: number;
   /** The smallest step the estimate used. */
   h: number;
+}
+
+export interface RefinedDerivative extends TableauEntry {
+  /**
+   * The best estimate built only from steps smaller than those of the first: a second, independent
+   * opinion. A plateau of equal differences at large steps (a steep function saturated on both
+   * sides) can look converged; the smaller steps then disagree with it.
+   */
+  smaller?: TableauEntry;
   evaluations: number;
 }
 
@@ -183,7 +191,7 @@ export const RIDDERS_LEVELS = 20;
  * Ridders' method for one element: centered differences at h0, h0/2, h0/4, … extrapolated in a
  * Neville tableau (each column cancels the next even power of h), keeping the entry whose error
  * bound (its error estimate plus its rounding noise, `noiseAt(h)` being a centered difference's at
- * step h) is smallest. The steps span four decades, so a steep function, whose truncation error is
+ * step h) is smallest. The steps span six decades, so a steep function, whose truncation error is
  * small only at small steps, and a flat one, whose rounding noise is small only at large ones, both
  * find the steps where the estimate converges; where none does, the bound says so.
  *
@@ -209,11 +217,27 @@ export function riddersDerivative(phi: () => number, x: Float64Array, i: number,
     const before = Math.abs(differences[j - 1] - differences[j - 2]);
     if (change > 1.5 * before + 4 * noiseAt(steps[j])) start = j - 1;
   }
+  const best = bestOfTableau(differences, steps, start, noiseAt);
+  if (!best) return { value: NaN, error: Infinity, noise: Infinity, h: h0, evaluations };
+  const smaller = bestOfTableau(differences, steps, best.level + 1, noiseAt);
+  return { value: best.value, error: best.error, noise: best.noise, h: best.h, evaluations, ...(smaller ? { smaller: withoutLevel(smaller) } : {}) };
+}
+
+function withoutLevel({ value, error, noise, h }: TableauEntry & { level: number }): TableauEntry {
+  return { value, error, noise, h };
+}
+
+/** The tableau over the differences from level `from` on: its entry with the smallest error bound. */
+function bestOfTableau(differences: number[], steps: number[], from: number, noiseAt: (h: number) => number): (TableauEntry & { level: number }) | undefined {
   const factor = 4; // (shrink 2)²
   let column: { value: number; noise: number }[] = [];
-  let best: RefinedDerivative = { value: NaN, error: Infinity, noise: Infinity, h: h0, evaluations };
-  for (let level = start; level < steps.length; level++) {
+  let best: (TableauEntry & { level: number }) | undefined;
+  for (let level = from; level < steps.length; level++) {
     const h = steps[level];
+    if (!Number.isFinite(differences[level])) {
+      column = [];
+      continue;
+    }
     const next = [{ value: differences[level], noise: noiseAt(h) }];
     let weight = factor;
     for (let j = 1; j <= column.length; j++) {
@@ -221,7 +245,7 @@ export function riddersDerivative(phi: () => number, x: Float64Array, i: number,
       next[j] = { value, noise: (weight * next[j - 1].noise + column[j - 1].noise) / (weight - 1) };
       weight *= factor;
       const error = Math.max(Math.abs(value - next[j - 1].value), Math.abs(value - column[j - 1].value));
-      if (error + next[j].noise <= best.error + best.noise) best = { value, error, noise: next[j].noise, h, evaluations };
+      if (!best || error + next[j].noise <= best.error + best.noise) best = { value, error, noise: next[j].noise, h, level };
     }
     column = next;
   }

@@ -8,27 +8,51 @@
 // three windows around it.
 import type { Phi } from './phi.ts';
 
-const PROBE_STEP = 1e-6;
+/**
+ * Probe steps, relative to each element's scale, tried in turn: a step too small to change φ at
+ * all (its change below the rounding quantum of φ's largest intermediate terms, when the output
+ * itself cancels to nearly nothing) shows no noise, so the next, larger one is tried.
+ */
+const PROBE_STEPS = [1e-6, 1e-4, 1e-2];
 const REACH = 8;
 
 /** f's typical rounding error per evaluation near x along `direction`, in units of φ. */
 export function probeNoise(phi: Phi, x: Float64Array, direction: Float64Array): number {
+  for (const step of PROBE_STEPS) {
+    const values = valuesAlong(phi, x, direction, step);
+    if (values.every((v) => v === values[0])) continue;
+    const noise = medianFourthDifference(values);
+    if (noise > 0) return noise;
+  }
+  return 0;
+}
+
+function valuesAlong(phi: Phi, x: Float64Array, direction: Float64Array, step: number): number[] {
   const original = Float64Array.from(x);
   const values: number[] = [];
   try {
     for (let j = -REACH; j <= REACH; j++) {
-      for (let i = 0; i < x.length; i++) x[i] = original[i] + j * PROBE_STEP * direction[i] * Math.max(Math.abs(original[i]), 1);
+      for (let i = 0; i < x.length; i++) x[i] = original[i] + j * step * direction[i] * Math.max(Math.abs(original[i]), 1);
       values.push(phi());
     }
   } finally {
     x.set(original);
   }
+  return values;
+}
+
+function medianFourthDifference(values: number[]): number {
   const fourth: number[] = [];
   for (let j = 4; j < values.length; j++) {
     const difference = values[j] - 4 * values[j - 1] + 6 * values[j - 2] - 4 * values[j - 3] + values[j - 4];
     fourth.push(Number.isFinite(difference) ? Math.abs(difference) : Infinity);
   }
   fourth.sort((a, b) => a - b);
+  const median = fourth[fourth.length >> 1];
   // The median of |N(0, 70σ²)| is 0.674·√70·σ ≈ 5.6σ; twice σ stands for the typical error.
-  return (2 * fourth[fourth.length >> 1]) / 5.6;
+  if (median > 0) return (2 * median) / 5.6;
+  // Mostly equal values with a few jumps: φ is quantized (its change per probe is below its
+  // rounding quantum), and the smallest jump is about one quantum.
+  const jump = fourth.find((v) => v > 0);
+  return jump === undefined ? 0 : jump / 2;
 }

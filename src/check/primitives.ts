@@ -18,9 +18,13 @@ const MAX_PRIMITIVES = 16;
 const OWN_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const OWN_DIRS = ['src/', 'dist/'].map((dir) => OWN_ROOT + dir);
 
-/** One op per distinct customOp call site on the tape, ready to be checked alone. */
+/**
+ * One op per distinct customOp call site on the tape, ready to be checked alone; none when the tape
+ * holds fewer than two customOp calls (the op's own report already names its one backward).
+ */
 export function primitiveOps(problem: Problem): { op: Op; call: CustomCall }[] {
   const calls = problem.customCalls?.() ?? [];
+  if (calls.length < 2) return [];
   const seen = new Set<string>();
   const ops: { op: Op; call: CustomCall }[] = [];
   for (const call of calls) {

@@ -69,8 +69,11 @@ export function refineFailing({ phi, x, analytic, failing, evidence, tolerance, 
     const difference = Math.abs(a - numeric[i]);
     const scale = Math.max(Math.abs(a), Math.abs(numeric[i]), evidence.floor);
     const bothZero = Math.abs(a) <= evidence.noise && Math.abs(numeric[i]) <= evidence.noise;
+    // Confirmed only if the smaller steps, on their own, disagree with the analytic value too.
+    const { smaller } = estimate;
+    const smallerDisagrees = !smaller || Math.abs(a - smaller.value) > CONFIRM_MARGIN * (smaller.error + smaller.noise);
     if (bothZero || difference <= tolerance * scale) refinement.agreed.push(i);
-    else if (Number.isFinite(estimate.value) && difference > bound) refinement.confirmed.push(i);
+    else if (Number.isFinite(estimate.value) && difference > bound && smallerDisagrees) refinement.confirmed.push(i);
     else refinement.unresolved.push(i);
   }
   return refinement;

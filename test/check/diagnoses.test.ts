@@ -105,7 +105,7 @@ describe('diagnoses name the bug', () => {
       expect(report.status).toBe('pass');
       expect(report.verdict).toBe('inconclusive');
       expect(codes(report)).toEqual(['noise-floor']);
-      expect(report.diagnoses[0].message).toMatch(/rounding noise, about \S+ of its value/);
+      expect(report.diagnoses[0].message).toMatch(/rounding noise, about \S+ per evaluation, \S+ of the output \(float32 rounding/);
       expect(report.diagnoses[0].message).toMatch(/--tol \S+/);
       expect(codes(report)).not.toContain('mismatch');
     }

@@ -4,17 +4,27 @@ import type { Diagnosis } from '../types.ts';
 import type { KinkProbe } from './kinks.ts';
 import { formatIndex, plural, roundUpDecade, short } from './words.ts';
 
-export function noiseFloor(name: string, relativeNoise: number, bestReachable: number, tolerance: number): Diagnosis {
-  const lowPrecision = relativeNoise > 1e-9;
-  const like = lowPrecision ? ` (float32 rounding is about 6e-8)` : `, tiny in itself, but the gradient of '${name}' is small beside the output`;
-  const fix = lowPrecision ? 'compute in float64, or check' : 'scale the op so its output is not much larger than its changes, or check';
+/**
+ * The difference lies within f's own rounding noise. Said in terms of what the noise is like: float32
+ * arithmetic (about 6e-8 of the output), an output that cancels terms far larger than itself (noise
+ * beyond 1e-5 of it), or float64 noise that only matters because the gradient is small beside the output.
+ */
+export function noiseFloor(name: string, noise: number, outputMagnitude: number, bestReachable: number, tolerance: number): Diagnosis {
+  const relative = noise / Math.max(outputMagnitude, Number.MIN_VALUE);
+  const size = `about ${short(noise)} per evaluation`;
+  const [like, fix] =
+    relative > 1e-5
+      ? [`${size}, far more than the output's own size (${short(outputMagnitude)}): the output cancels terms much larger than itself`, 'check a quantity that does not cancel, or']
+      : relative > 1e-9
+        ? [`${size}, ${short(relative)} of the output (float32 rounding is about 6e-8)`, 'compute in float64, or check']
+        : [`${size}, ${short(relative)} of the output, tiny in itself, but the gradient of '${name}' is small beside the output`, 'scale the op so its output is not much larger than its changes, or check'];
   return {
     code: 'noise-floor',
     input: name,
     message:
-      `the function's own rounding noise, about ${short(relativeNoise)} of its value${like}, limits what finite differences can ` +
-      `resolve: the best reachable relative error for '${name}' is about ${short(bestReachable)}, above the tolerance ${short(tolerance)}. ` +
-      `The remaining difference is within that noise, so this is inconclusive, not a failure: ${fix} with --tol ${short(roundUpDecade(bestReachable * 10))}.`,
+      `the function's own rounding noise, ${like}, limits what finite differences can resolve: the best reachable relative error ` +
+      `for '${name}' is about ${short(bestReachable)}, above the tolerance ${short(tolerance)}. The remaining difference is within ` +
+      `that noise, so this is inconclusive, not a failure: ${fix} with --tol ${short(roundUpDecade(bestReachable * 10))}.`,
   };
 }
 
