@@ -36,6 +36,10 @@ export interface TfjsOpSpec<Name extends string, T extends TfTensorLike> {
   tolerance?: number;
 }
 
+function takesNoGradient(spec: InputSpec): boolean {
+  return !Array.isArray(spec) && (spec?.grad === false || spec?.integer === true);
+}
+
 /** A gradcheck op for a tfjs function: check it with `gradcheck(op)`, `toPassGradcheck()` or `gradcheck run`. */
 export function tfjsOp<Name extends string, T extends TfTensorLike>(spec: TfjsOpSpec<Name, T>): Op {
   const { tf, forward } = spec;
@@ -66,11 +70,13 @@ export function tfjsOp<Name extends string, T extends TfTensorLike>(spec: TfjsOp
       }
     },
     vjp(values, cotangent) {
-      const names = Object.keys(values) as Name[];
+      // tf.grads differentiates every argument it is given: a constant (indices, a target) stays
+      // out of them, as a value the function closes over.
+      const names = (Object.keys(values) as Name[]).filter((name) => !takesNoGradient(spec.inputs[name]));
       const gradients = tf.tidy(() => {
         const tensors = toTensors(values);
         const f = (...args: T[]): T => {
-          const byName = {} as Record<Name, T>;
+          const byName = { ...tensors };
           names.forEach((name, i) => (byName[name] = args[i]));
           return forward(byName);
         };

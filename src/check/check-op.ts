@@ -14,6 +14,7 @@ import { checkInput } from './element-wise.ts';
 import { evaluationsPerPoint, usableSteps } from './finite-difference.ts';
 import { FAST_STAGES, fastCheck } from './fast.ts';
 import { ELEMENT_WISE_FALLBACK_LIMIT, localizeFailure } from './localize.ts';
+import { checkFloat32Input } from './float32.ts';
 import { createPhi } from './phi.ts';
 import type { Phi } from './phi.ts';
 import { prepare, settingsFor } from './prepare.ts';
@@ -137,6 +138,7 @@ function checkStages(op: Op, prepared: Prepared, options: CheckOptions): Outcome
   const noiseOfPhi = phiNoise(outputMagnitude);
   const variable = variableInputs(prepared, analytic);
   const totalElements = variable.inputs.reduce((n, input) => n + input.data.length, 0);
+  if (settings.precision === 'float32') return float32Stage(op, prepared, analytic, phi, noiseOfPhi, reentrancy);
   const mode = chooseMode(settings.mode, totalElements, () => totalElements * evaluationsPerPoint(settings.method) * timeForward(problem));
   if (mode === 'element-wise') assertElementWiseSize(variable.inputs);
   let fastEvaluations = 0;
@@ -152,6 +154,26 @@ function checkStages(op: Op, prepared: Prepared, options: CheckOptions): Outcome
     diagnoses: [...reentrancy, ...elementWise.diagnoses],
     evaluations: fastEvaluations + elementWise.evaluations,
   };
+}
+
+/** A float32 op: each input along random directions, with an element-wise pass at float32's looser tolerance (float32.ts). */
+function float32Stage(op: Op, prepared: Prepared, analytic: Analytic, phi: Phi, noiseOfPhi: number, reentrancy: Diagnosis[]): Outcome {
+  const { settings, inputs, outputMagnitude, output, cotangent } = prepared;
+  let squares = 0;
+  for (let i = 0; i < output.length; i++) squares += (cotangent[i] * output[i]) ** 2;
+  const outputNorm = Math.sqrt(squares);
+  const computed: InputReport[] = [];
+  const diagnoses: Diagnosis[] = [];
+  let evaluations = 0;
+  inputs.forEach((input, k) => {
+    if (input.constant) return;
+    const uses = prepared.problem.uses?.()[k];
+    const outcome = checkFloat32Input({ ...settings, opName: op.name, input, analytic: analytic.gradients[k], phi, noiseOfPhi, outputMagnitude, outputNorm, uses });
+    computed.push(outcome.result);
+    diagnoses.push(...outcome.diagnoses);
+    evaluations += outcome.evaluations;
+  });
+  return { ...rowsOutcome(reportRows(inputs, computed, analytic.reentrancy)), mode: 'float32-directional', diagnoses: [...reentrancy, ...diagnoses], evaluations };
 }
 
 /** The inputs that take a gradient, with theirs: constants are never perturbed. */

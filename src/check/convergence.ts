@@ -17,10 +17,16 @@ export interface Convergence {
  * From the directional sweep: the residual r(ε) = |φ(x + εd) − φ(x − εd) − g·(2εd)| is O(ε³) for
  * the right gradient g and 2ε·|(g − g*)·d| + O(ε³) for a wrong one, so its log–log slope at small
  * steps is 3 or 1; the error's order is one less. Only residuals a hundred times above f's rounding
- * noise (`noise`, per evaluation) count, and the order is read at the smallest such steps.
+ * noise (`noise`, per evaluation) count, and only where φ itself moved by many of its smallest
+ * steps (where it does not move at all, the residual is the analytic change alone, linear in ε like
+ * a wrong gradient's). The order is read at the smallest such steps.
  */
-export function directionalOrder(points: readonly { eps: number; residual: number }[], noise: number): Convergence | undefined {
-  const usable = points.filter((p) => Number.isFinite(p.residual) && p.residual > 100 * 2 * noise).sort((a, b) => b.eps - a.eps);
+export function directionalOrder(points: readonly { eps: number; residual: number; numeric: number }[], noise: number): Convergence | undefined {
+  const moved = (p: { eps: number; numeric: number }) => Math.abs(p.numeric) * 2 * p.eps;
+  const quantum = Math.min(...points.map(moved).filter((change) => change > 0 && Number.isFinite(change)));
+  const usable = points
+    .filter((p) => Number.isFinite(p.residual) && p.residual > 100 * 2 * noise && moved(p) >= 16 * quantum)
+    .sort((a, b) => b.eps - a.eps);
   if (usable.length < 2) return undefined;
   // The two or three smallest usable steps: the asymptotic end of the truncation branch.
   const tail = usable.slice(-3);

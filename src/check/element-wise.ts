@@ -165,10 +165,12 @@ function findSuspects(check: InputCheck, points: SweepStep[], estimator: Estimat
  */
 function adjudicate(check: InputCheck, points: SweepStep[], evidence: ElementEstimate, suspects: number[], result: InputReport): Explained {
   const { input, analytic, tolerance, precision, noiseOfPhi, outputMagnitude } = check;
-  // f's rounding noise per evaluation: the model's (float64 or float32 arithmetic), or what a probe
-  // along the sweep's direction measures when the function is noisier than that.
-  const probed = probeNoise(check.phi, input.data, sweepDirection(check));
-  const measuredNoise = Math.max(precision === 'float32' ? FLOAT32_EPSILON * outputMagnitude : noiseOfPhi, probed);
+  // f's rounding noise per evaluation: in float64 the model's (16 ulps), or what a probe along the
+  // sweep's direction measures when the function is noisier than that. In float32 the probe's alone
+  // (the model's worst case, 2⁻²³ of Σ|vᵢfᵢ|, would drown the small steps of an op whose outputs
+  // are exact, a clip or a max, and make a step that straddles its kink look best), unless it saw none.
+  const probed = probeNoise(check.phi, input.data, sweepDirection(check), analytic);
+  const measuredNoise = precision === 'float32' ? probed || FLOAT32_EPSILON * outputMagnitude : Math.max(noiseOfPhi, probed);
   const kinks = probeKinks({
     phi: check.phi, x: input.data, analytic, failing: suspects, eps: evidence.eps, floor: evidence.floor, tolerance, noiseOfPhi: measuredNoise,
   });

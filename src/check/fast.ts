@@ -15,6 +15,7 @@ import type { Problem } from './problem.ts';
 import { rankSteps } from './steps.ts';
 import type { InputReport, Method, SweepPoint } from './types.ts';
 import { concat } from './vectors.ts';
+import { holdAsFloat32, isHeldAsFloat32 } from './float32-inputs.ts';
 
 export const FAST_PAIRS = 3;
 
@@ -81,6 +82,8 @@ export function fastCheck(check: FastCheck): FastResult {
     segments.push(x.subarray(offset, offset + input.data.length));
     offset += input.data.length;
   }
+  // A float32 op's inputs are held in float32; so is the vector that perturbs them all at once.
+  if (inputs.some((input) => isHeldAsFloat32(input.data))) holdAsFloat32(x);
   const original = Float64Array.from(x);
   const sync = () => inputs.forEach((input, k) => input.data.set(segments[k]));
 

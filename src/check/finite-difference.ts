@@ -8,6 +8,7 @@
 //               difference between the last two extrapolations. 6 evaluations.
 
 import { allocate } from '../core/storage.ts';
+import { storeFor } from './float32-inputs.ts';
 import type { Method } from './types.ts';
 export type { Method };
 export const METHODS: readonly Method[] = ['central', 'five-point', 'richardson'];
@@ -56,9 +57,10 @@ export function elementDerivative(phi: () => number, x: Float64Array, i: number,
 
 /** phi at x[i] ± h, perturbing x in place and restoring it; the steps as the machine took them. */
 function evaluateAround(phi: () => number, x: Float64Array, i: number, h: number) {
+  const store = storeFor(x);
   const xi = x[i];
-  const up = xi + h;
-  const down = xi - h;
+  const up = store(xi + h);
+  const down = store(xi - h);
   x[i] = up;
   const fUp = phi();
   x[i] = down;
@@ -130,19 +132,20 @@ export function directionalError(
   // Float64Array per step cost more than the loops on a small input.
   const original = allocate(x.length);
   original.set(x);
+  const store = storeFor(x);
   const numericPairs: number[] = [];
   const analyticPairs: number[] = [];
   let residual = NaN;
   for (const multiple of PAIRS[method]) {
     const t = eps * multiple;
     const step = (i: number) => t * direction[i] * Math.max(Math.abs(original[i]), 1);
-    for (let i = 0; i < x.length; i++) x[i] = original[i] + step(i);
+    for (let i = 0; i < x.length; i++) x[i] = store(original[i] + step(i));
     const fUp = phi();
     // The change along d as the machine took it: g · ((x + h) − (x − h)).
     let change = 0;
     for (let i = 0; i < x.length; i++) {
       const up = x[i];
-      x[i] = original[i] - step(i);
+      x[i] = store(original[i] - step(i));
       change += gradient[i] * (up - x[i]);
     }
     const fDown = phi();
@@ -178,7 +181,7 @@ export interface RefinedDerivative extends TableauEntry {
   /**
    * The best estimate built only from steps smaller than those of the first: a second, independent
    * opinion. A plateau of equal differences at large steps (a steep function saturated on both
-   * sides) can look converged; the smaller steps then disagree with it.
+   * sides, a kink straddled) can look converged; the smaller steps then disagree with it.
    */
   smaller?: TableauEntry;
   evaluations: number;
@@ -202,33 +205,66 @@ export const RIDDERS_LEVELS = 20;
  * it, the changes shrink as they do in the asymptotic regime. A difference that is not finite (a
  * probe outside the domain) likewise starts the tableau below it.
  */
-export function riddersDerivative(phi: () => number, x: Float64Array, i: number, h0: number, noiseAt: (h: number) => number): RefinedDerivative {
+export function riddersDerivative(phi: () => number, x: Float64Array, i: number, h0: number, noiseAt: (h: number) => number, analytic?: number): RefinedDerivative {
   const steps = Array.from({ length: RIDDERS_LEVELS }, (_, level) => h0 / 2 ** level);
   const differences = steps.map((h) => centeredDifference(phi, x, i, h));
   const evaluations = 2 * steps.length;
-  let start = 0;
-  for (let j = 1; j < differences.length; j++) {
-    if (!Number.isFinite(differences[j])) {
-      start = j + 1;
-      continue;
-    }
-    if (j < start + 2) continue;
-    const change = Math.abs(differences[j] - differences[j - 1]);
-    const before = Math.abs(differences[j - 1] - differences[j - 2]);
-    if (change > 1.5 * before + 4 * noiseAt(steps[j])) start = j - 1;
-  }
-  const best = bestOfTableau(differences, steps, start, noiseAt);
+  if (analytic !== undefined) markBelowResolution(differences, steps, analytic);
+  const best = bestOfTableau(differences, steps, asymptoticStart(differences, steps, noiseAt), noiseAt);
   if (!best) return { value: NaN, error: Infinity, noise: Infinity, h: h0, evaluations };
   const smaller = bestOfTableau(differences, steps, best.level + 1, noiseAt);
   return { value: best.value, error: best.error, noise: best.noise, h: best.h, evaluations, ...(smaller ? { smaller: withoutLevel(smaller) } : {}) };
+}
+
+/**
+ * A difference of exactly 0 says nothing when the analytic change over the step, |a|·2h, is below
+ * the smallest change of φ seen at any step (its rounding quantum: an output that cancels to 0 can
+ * move only in steps of its largest terms' ulp): φ could not have moved. Such levels are dropped
+ * (NaN). A zero where the analytic change is well above the quantum stays: φ is flat there, and a
+ * nonzero gradient is wrong.
+ */
+function markBelowResolution(differences: number[], steps: number[], analytic: number): void {
+  let quantum = Infinity;
+  differences.forEach((c, l) => {
+    if (c !== 0 && Number.isFinite(c)) quantum = Math.min(quantum, Math.abs(c) * 2 * steps[l]);
+  });
+  if (!Number.isFinite(quantum)) return;
+  differences.forEach((c, l) => {
+    if (c === 0 && Math.abs(analytic) * 2 * steps[l] < quantum) differences[l] = NaN;
+  });
 }
 
 function withoutLevel({ value, error, noise, h }: TableauEntry & { level: number }): TableauEntry {
   return { value, error, noise, h };
 }
 
-/** The tableau over the differences from level `from` on: its entry with the smallest error bound. */
-function bestOfTableau(differences: number[], steps: number[], from: number, noiseAt: (h: number) => number): (TableauEntry & { level: number }) | undefined {
+/**
+ * The first level of the asymptotic regime of values taken at halving steps, where they move as
+ * a + b·h² + …: each change between consecutive values about a quarter of the one before. It starts
+ * after the last step (with changes above the rounding noise) at which the change grew, or shrank
+ * by less than 2.5× (a step that straddles a kink makes the values move linearly in h, halving the
+ * change per step), and after any value that is not finite.
+ */
+export function asymptoticStart(values: number[], steps: number[], noiseAt: (h: number) => number): number {
+  let start = 0;
+  for (let j = 1; j < values.length; j++) {
+    if (!Number.isFinite(values[j])) {
+      start = j + 1;
+      continue;
+    }
+    if (j < start + 2) continue;
+    const change = Math.abs(values[j] - values[j - 1]);
+    const before = Math.abs(values[j - 1] - values[j - 2]);
+    if (change > 4 * noiseAt(steps[j]) && before < 2.5 * change) start = j - 1;
+  }
+  return start;
+}
+
+/**
+ * Richardson's tableau over values taken at halving steps (each column cancels the next even
+ * power of the step), from level `from` on: its entry with the smallest error bound.
+ */
+export function bestOfTableau(differences: number[], steps: number[], from: number, noiseAt: (h: number) => number): (TableauEntry & { level: number }) | undefined {
   const factor = 4; // (shrink 2)²
   let column: { value: number; noise: number }[] = [];
   let best: (TableauEntry & { level: number }) | undefined;

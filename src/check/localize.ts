@@ -69,11 +69,20 @@ export function localizeFailure({ opName, seed, inputs, gradients, phi, noiseOfP
   return { inputs: reports, diagnoses, evaluations: phi.evaluations - before };
 }
 
-/** What two random directions say about a failing input's gradient. */
-function directionalPattern(input: LocalizeInput, along: Point[], relErr: number): Diagnosis {
+/**
+ * What two random directions say about a failing input's gradient. `why` says why directions were
+ * used; two ratios analytic/numeric within `slack` of each other (besides a tenth of their distance
+ * from 1) count as one constant factor.
+ */
+export function directionalPattern(
+  input: { name: string; shape: number[]; gradient: Float64Array },
+  along: { analytic: number; numeric: number }[],
+  relErr: number,
+  { why = 'too many to re-check one by one', slack = 1e-7, hint = ' To name the elements, check the op at a smaller shape with --mode element-wise.' }: { why?: string; slack?: number; hint?: string } = {},
+): Diagnosis {
   const { name, shape, gradient } = input;
   const count = gradient.length.toLocaleString('en-US');
-  const seen = `along ${along.length} random directions through all ${count} elements of '${name}' ${formatShape(shape)} (too many to re-check one by one)`;
+  const seen = `along ${along.length} random directions through all ${count} elements of '${name}' ${formatShape(shape)} (${why})`;
   if (gradient.every((g) => g === 0)) {
     return {
       code: 'detached',
@@ -85,7 +94,7 @@ function directionalPattern(input: LocalizeInput, along: Point[], relErr: number
   }
   const ratios = along.map((point) => point.analytic / point.numeric);
   const ratio = (ratios[0] + ratios[1]) / 2;
-  const consistent = ratios.every(Number.isFinite) && Math.abs(ratios[0] - ratios[1]) <= Math.max(0.1 * Math.abs(ratio - 1), 1e-7);
+  const consistent = ratios.every(Number.isFinite) && Math.abs(ratios[0] - ratios[1]) <= Math.max(0.1 * Math.abs(ratio - 1), slack);
   if (consistent && Math.abs(ratio + 1) < 1e-3) {
     return {
       code: 'sign-flipped',
@@ -105,7 +114,7 @@ function directionalPattern(input: LocalizeInput, along: Point[], relErr: number
     input: name,
     message:
       `${capitalize(seen)}, the analytic change differs from the numeric one (relative error ${short(relErr)}; analytic/numeric ` +
-      `${ratios.map(short).join(' and ')}): not one constant factor. To name the elements, check the op at a smaller shape with --mode element-wise.`,
+      `${ratios.map(short).join(' and ')}): not one constant factor.${hint}`,
   };
 }
 

@@ -5,6 +5,7 @@ import type { Op, Precision } from '../op/define.ts';
 import { materializeInputs } from '../op/inputs.ts';
 import type { MaterializedInput } from '../op/inputs.ts';
 import { nonFinite } from './diagnose/patterns.ts';
+import { holdAsFloat32 } from './float32-inputs.ts';
 import { DRAW, drawCotangent } from './draws.ts';
 import { createProblem, OpRunError, withDiagnoses } from './problem.ts';
 import type { Problem } from './problem.ts';
@@ -53,6 +54,7 @@ export function settingsFor(op: Op, options: CheckOptions): Settings {
 
 export function prepare(op: Op, settings: Settings): Prepared {
   const inputs = materializeInputs(op, settings.seed);
+  if (settings.precision === 'float32') for (const input of inputs) holdAsFloat32(input.data);
   const problem = settings.order === 2 ? secondOrderProblem(op, inputs, settings.seed) : createProblem(op, inputs);
   const output = Float64Array.from(problem.evaluate());
   const what = settings.order === 2 ? 'the first-order gradient' : 'the forward output';

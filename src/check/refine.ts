@@ -62,7 +62,7 @@ export function refineFailing({ phi, x, analytic, failing, evidence, tolerance, 
     // A centered difference at step h carries f's rounding at both probes over the step, and a
     // float32 engine's own rounding of x ± h, which moves the step it really took.
     const noiseAt = (h: number) => (2 * noiseOfPhi) / h + (2 * inputRounding * scaleOfX * Math.abs(a)) / h;
-    const estimate = riddersDerivative(phi, x, i, FIRST_STEP * scaleOfX, noiseAt);
+    const estimate = riddersDerivative(phi, x, i, FIRST_STEP * scaleOfX, noiseAt, a);
     const bound = CONFIRM_MARGIN * (estimate.error + estimate.noise);
     refinement.bounds.set(i, { bound, noise: CONFIRM_MARGIN * estimate.noise });
     if (Number.isFinite(estimate.value)) numeric[i] = estimate.value;
