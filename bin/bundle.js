@@ -20,12 +20,14 @@
 // prestarts) is left as an import of the file in dist/, rewritten relative to the bundle; so is
 // every dynamic import, which stays lazy.
 //
-// --if-stale (prepare) builds only when dist/ is older than the sources or this build: right after
-// prepack has built everything, and on a reinstall of a built clone, there is nothing to do.
+// --if-stale (prepare) builds only when dist/ is older than the sources or this build. npm runs
+// prepare again right after prepack, on a reinstall of a built clone, and on the first `npx
+// gradcheck` in a clone (npm links the project's own bin through its npx cache, which runs the
+// linked package's prepare): that rebuild was most of the 6–11 s of a fresh clone's first run.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { builtIsCurrent } from './built.js';
 
@@ -36,7 +38,6 @@ const outfile = resolve(dist, 'cli/main.bundle.js');
 const args = process.argv.slice(2);
 const declarations = args.includes('--declarations') || process.env._PACOTE_NO_PREPARE_ !== undefined;
 
-if (process.env.npm_lifecycle_event === 'prepare') linkOwnBin();
 if (args.includes('--if-stale') && isCurrent()) process.exit(0);
 
 rmSync(dist, { recursive: true, force: true });
@@ -53,26 +54,6 @@ function isCurrent() {
   if (!builtIsCurrent() || (declarations && !existsSync(resolve(dist, 'index.d.ts')))) return false;
   const builtAt = statSync(stamp).mtimeMs;
   return [fileURLToPath(import.meta.url), resolve(root, 'tsconfig.build.json')].every((file) => statSync(file).mtimeMs <= builtAt);
-}
-
-/**
- * `npx gradcheck` in the clone: npm looks for the command in node_modules/.bin, which holds only the
- * dependencies' commands; failing that, it installs the directory as a package into its cache
- * (~/.npm/_npx) and runs it from there, which took 4–5 s of CPU on the first run. A link to
- * bin/gradcheck.js spares that. Not into a node_modules that is a link itself (a worktree sharing
- * another checkout's install): that one belongs to the other checkout.
- */
-function linkOwnBin() {
-  const modules = resolve(root, 'node_modules');
-  if (!existsSync(modules) || lstatSync(modules).isSymbolicLink()) return;
-  const link = join(modules, '.bin', 'gradcheck');
-  if (existsSync(link)) return;
-  try {
-    mkdirSync(dirname(link), { recursive: true });
-    symlinkSync(relative(dirname(link), resolve(root, 'bin/gradcheck.js')), link);
-  } catch {
-    // No symbolic links here (Windows without the privilege): npx takes its slower way.
-  }
 }
 
 /** src/ file by file into dist/, the relative imports of .ts files pointed at the .js ones. */
