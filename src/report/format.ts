@@ -59,6 +59,11 @@ export function jointComparison(op: Pick<OpReport, 'mode' | 'inputs'>): InputRep
   return compared.length > 0 && compared.every((input) => input.sweep.length > 0) ? compared[0] : undefined;
 }
 
+/** The worst element's index; '—' where no one element was compared (fast mode, directions). */
+export function formatWorstIndex(input: InputReport): string {
+  return input.worst.index.length > 0 || input.shape.length === 0 ? formatShape(input.worst.index) : '—';
+}
+
 /** The inputs of a joint comparison, as a list: name, shape, and whether it is a constant. */
 export function formatInputList(inputs: InputReport[]): string {
   return inputs.map((input) => `${input.name} ${formatShape(input.shape)}${input.constant ? ' (constant)' : ''}`).join(', ');

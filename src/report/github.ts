@@ -5,7 +5,7 @@ import { appendFileSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 import type { OpReport, RunReport } from '../check/types.ts';
-import { formatExp, formatValue, formatShape } from './format.ts';
+import { formatExp, formatShape, formatValue, formatWorstIndex } from './format.ts';
 import type { ReportOptions, Writer } from './format.ts';
 import { formatMarkdown } from './markdown.ts';
 import { printTable } from './table.ts';
@@ -37,7 +37,8 @@ export function formatAnnotation(op: OpReport, workspace: string = process.cwd()
 function failureLines(op: OpReport): string[] {
   const lines = [`relative error ${formatExp(op.maxRelErr)} above tolerance ${formatExp(op.tolerance, 0)}`];
   for (const input of op.inputs.filter((i) => !i.passed)) {
-    lines.push(`input ${input.name} ${formatShape(input.shape)}: ${formatExp(input.relErr)} at ${formatShape(input.worst.index)} (analytic ${formatValue(input.worst.analytic)}, numeric ${formatValue(input.worst.numeric)}, ε ${formatExp(input.bestEps, 0)})`);
+    const index = formatWorstIndex(input);
+    lines.push(`input ${input.name} ${formatShape(input.shape)}: ${formatExp(input.relErr)}${index === '—' ? '' : ` at ${index}`} (analytic ${formatValue(input.worst.analytic)}, numeric ${formatValue(input.worst.numeric)}, ε ${formatExp(input.bestEps, 0)})`);
   }
   for (const diagnosis of op.diagnoses) lines.push(diagnosis.message);
   return lines;

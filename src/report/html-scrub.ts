@@ -141,11 +141,22 @@ function stepView(point: SweepPoint, at: ElementsAt | undefined, source: ScrubSo
 }
 
 function histogramOf(errors: number[]): ErrorHistogram {
-  const decades = errors.filter((e) => e > 0 && Number.isFinite(e)).map((e) => Math.floor(Math.log10(e)));
+  // Loops, not Math.min(...errors): an input of a million elements would overflow the call's arguments.
+  let zeros = 0;
+  let nonFinite = 0;
+  const byDecade = new Map<number, number>();
+  for (const e of errors) {
+    if (e === 0) zeros++;
+    else if (!Number.isFinite(e)) nonFinite++;
+    else {
+      const decade = Math.floor(Math.log10(e));
+      byDecade.set(decade, (byDecade.get(decade) ?? 0) + 1);
+    }
+  }
+  const decades = [...byDecade.keys()];
   const fromDecade = decades.length > 0 ? Math.min(...decades) : 0;
-  const counts = new Array<number>(decades.length > 0 ? Math.max(...decades) - fromDecade + 1 : 0).fill(0);
-  for (const d of decades) counts[d - fromDecade]++;
-  return { fromDecade, counts, zeros: errors.filter((e) => e === 0).length, nonFinite: errors.filter((e) => !Number.isFinite(e)).length };
+  const counts = Array.from({ length: decades.length > 0 ? Math.max(...decades) - fromDecade + 1 : 0 }, (_, i) => byDecade.get(fromDecade + i) ?? 0);
+  return { fromDecade, counts, zeros, nonFinite };
 }
 
 /** The decades every step's errors fall in, shared so that the bars and colours of two steps compare. */

@@ -6,7 +6,7 @@
 import type { SweepReport } from '../check/sweep.ts';
 import { findMinimum } from '../check/u-curve.ts';
 import type { Diagnosis, OpReport, RunReport, Status, SweepPoint } from '../check/types.ts';
-import { formatExp, formatInputList, formatShape, formatValue, jointComparison, opLocation, plural } from './format.ts';
+import { formatExp, formatInputList, formatShape, formatValue, formatWorstIndex, jointComparison, opLocation, plural } from './format.ts';
 import { formatCurve } from './html-curve.ts';
 import { escape, scriptJson } from './html-escape.ts';
 import { SCRUB_SCRIPT, formatScrub, startStep } from './html-scrub.ts';
@@ -108,11 +108,15 @@ function runInput(input: DetailedInputReport): PageInput {
     sweep: input.sweep,
     constant: input.constant,
     caption: `element-wise error ${formatExp(input.relErr)} at ε = ${formatExp(input.bestEps, 0)}`,
-    cells: [formatExp(input.bestEps, 0), formatExp(input.relErr), formatShape(input.worst.index), formatValue(input.worst.analytic), formatValue(input.worst.numeric)],
+    cells: [formatExp(input.bestEps, 0), formatExp(input.relErr), formatWorstIndex(input), formatValue(input.worst.analytic), formatValue(input.worst.numeric)],
     scrub: {
       minimumEps: minimum?.eps ?? input.bestEps,
       start: { eps: input.bestEps, why: 'the step the check used' },
-      elementsAt: (point) => (point.eps === input.bestEps ? { worst: input.worst, relErr: input.relErr, errors: input.errors, histogram: input.histogram } : undefined),
+      elementsAt: (point) => {
+        if (point.eps !== input.bestEps) return undefined;
+        const label = input.worst.index.length === 0 && input.shape.length > 0 ? 'along random directions' : undefined;
+        return { worst: input.worst, label, relErr: input.relErr, errors: input.errors, histogram: input.histogram };
+      },
       missing: `the curve is the directional error; elements were compared only at ε = ${formatExp(input.bestEps, 0)} (gradcheck sweep compares them at every step)`,
     },
   };

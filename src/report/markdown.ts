@@ -1,6 +1,6 @@
 // `--reporter markdown`, and the GitHub step summary: the run as Markdown tables.
 import type { InputReport, OpReport, RunReport } from '../check/types.ts';
-import { formatExp, formatInputList, formatShape, formatValue, jointComparison, opLocation, plural, summaryCounts } from './format.ts';
+import { formatExp, formatInputList, formatShape, formatValue, formatWorstIndex, jointComparison, opLocation, plural, summaryCounts } from './format.ts';
 
 const ICON = { pass: '✅', fail: '❌', error: '💥' } as const;
 
@@ -47,7 +47,7 @@ function inputCells(input: InputReport): string[] {
     formatShape(input.shape),
     formatExp(input.bestEps, 0),
     input.passed ? formatExp(input.relErr) : `**${formatExp(input.relErr)}**`,
-    input.worst.index.length > 0 || input.shape.length === 0 ? formatShape(input.worst.index) : '—',
+    formatWorstIndex(input),
     formatValue(input.worst.analytic),
     formatValue(input.worst.numeric),
     input.passed ? (input.verdict === 'inconclusive' ? 'inconclusive' : 'ok') : '**FAIL**',

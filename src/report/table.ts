@@ -2,7 +2,7 @@
 import { chalk } from './color.ts';
 import Table from 'cli-table3';
 import type { InputReport, OpReport, RunReport } from '../check/types.ts';
-import { formatExp, formatInputList, formatShape, formatValue, jointComparison, opLocation, plural, summaryCounts } from './format.ts';
+import { formatExp, formatInputList, formatShape, formatValue, formatWorstIndex, jointComparison, opLocation, plural, summaryCounts } from './format.ts';
 import type { ReportOptions, Writer } from './format.ts';
 
 const BADGE = {
@@ -76,7 +76,7 @@ function formatInputsTable(inputs: InputReport[]): string {
       formatShape(input.shape),
       formatExp(input.bestEps, 0),
       paint(formatExp(input.relErr)),
-      input.worst.index.length > 0 || input.shape.length === 0 ? formatShape(input.worst.index) : '—',
+      formatWorstIndex(input),
       formatValue(input.worst.analytic),
       formatValue(input.worst.numeric),
       inputVerdict(input),
