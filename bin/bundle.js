@@ -36,6 +36,7 @@ const src = resolve(root, 'src');
 const dist = resolve(root, 'dist');
 const outfile = resolve(dist, 'cli/main.bundle.js');
 const args = process.argv.slice(2);
+// npm (its pacote) sets _PACOTE_NO_PREPARE_ for the install it runs in a git dependency's clone (see 3.).
 const declarations = args.includes('--declarations') || process.env._PACOTE_NO_PREPARE_ !== undefined;
 
 if (args.includes('--if-stale') && isCurrent()) process.exit(0);
