@@ -1,7 +1,8 @@
 // Number and name formatting shared by the reporters.
-import type { OpReport, RunReport } from '../check/types.ts';
+import type { InputReport, OpReport, RunReport } from '../check/types.ts';
+import { formatShape } from '../core/shape.ts';
 
-export { formatShape } from '../core/shape.ts';
+export { formatShape };
 
 export interface Writer {
   write(text: string): unknown;
@@ -28,7 +29,6 @@ export function formatValue(value: number): string {
   return magnitude >= 1e-4 && magnitude < 1e6 ? String(Number(value.toPrecision(8))) : value.toExponential(7);
 }
 
-
 export function opLocation(op: { file: string; line?: number }): string {
   return op.line ? `${op.file}:${op.line}` : op.file;
 }
@@ -45,4 +45,26 @@ export function summaryCounts(report: RunReport): { passed: number; failed: numb
 
 export function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? '' : 's'}`;
+}
+
+/**
+ * Fast mode's one comparison, uᵀJv along one direction spanning every input at once: the checker
+ * copies it onto every input's row, where it would read as per-input results. Undefined for any
+ * other mode (in 'fast-then-directional' each input was measured on its own).
+ */
+export function jointComparison(op: Pick<OpReport, 'mode' | 'inputs'>): InputReport | undefined {
+  if (op.mode !== 'fast') return undefined;
+  const compared = op.inputs.filter((input) => !input.constant);
+  // A row without a sweep is an input the check stopped at (a gradient of the wrong shape), not the joint result.
+  return compared.length > 0 && compared.every((input) => input.sweep.length > 0) ? compared[0] : undefined;
+}
+
+/** The worst element's index; '—' where no one element was compared (fast mode, directions). */
+export function formatWorstIndex(input: InputReport): string {
+  return input.worst.index.length > 0 || input.shape.length === 0 ? formatShape(input.worst.index) : '—';
+}
+
+/** The inputs of a joint comparison, as a list: name, shape, and whether it is a constant. */
+export function formatInputList(inputs: InputReport[]): string {
+  return inputs.map((input) => `${input.name} ${formatShape(input.shape)}${input.constant ? ' (constant)' : ''}`).join(', ');
 }

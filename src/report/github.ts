@@ -2,19 +2,31 @@
 // the line of its defineOp call, so it shows in the pull request's diff), and the Markdown summary
 // appended to $GITHUB_STEP_SUMMARY when the job provides one.
 import { appendFileSync } from 'node:fs';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 import type { OpReport, RunReport } from '../check/types.ts';
-import { formatExp, formatValue, formatShape } from './format.ts';
+import { formatExp, formatShape, formatValue, formatWorstIndex } from './format.ts';
 import type { ReportOptions, Writer } from './format.ts';
 import { formatMarkdown } from './markdown.ts';
 import { printTable } from './table.ts';
 
-export function formatAnnotations(report: RunReport): string[] {
-  return report.ops.filter((op) => op.status !== 'pass').map(formatAnnotation);
+export function formatAnnotations(report: RunReport, env: NodeJS.ProcessEnv = process.env): string[] {
+  const workspace = env.GITHUB_WORKSPACE || process.cwd();
+  return report.ops.filter((op) => op.status !== 'pass').map((op) => formatAnnotation(op, workspace));
 }
 
-export function formatAnnotation(op: OpReport): string {
-  const properties = [`file=${property(op.file)}`];
+/**
+ * GitHub places an annotation on the diff only when its file is relative to the repository's root
+ * (the workspace), with forward slashes. Reports name files relative to the working directory, which
+ * a job may have moved into a subfolder, or absolute when they were given so from outside it.
+ */
+export function annotationPath(file: string, workspace: string): string {
+  const path = relative(resolve(workspace), resolve(file));
+  return path === '' || path.startsWith('..') || isAbsolute(path) ? file : path.split(sep).join('/');
+}
+
+export function formatAnnotation(op: OpReport, workspace: string = process.cwd()): string {
+  const properties = [`file=${property(annotationPath(op.file, workspace))}`];
   if (op.line) properties.push(`line=${op.line}`);
   const failed = op.status === 'fail';
   properties.push(`title=${property(`gradcheck: ${op.name} ${failed ? 'failed' : 'could not run'}`)}`);
@@ -25,7 +37,8 @@ export function formatAnnotation(op: OpReport): string {
 function failureLines(op: OpReport): string[] {
   const lines = [`relative error ${formatExp(op.maxRelErr)} above tolerance ${formatExp(op.tolerance, 0)}`];
   for (const input of op.inputs.filter((i) => !i.passed)) {
-    lines.push(`input ${input.name} ${formatShape(input.shape)}: ${formatExp(input.relErr)} at ${formatShape(input.worst.index)} (analytic ${formatValue(input.worst.analytic)}, numeric ${formatValue(input.worst.numeric)}, ε ${formatExp(input.bestEps, 0)})`);
+    const index = formatWorstIndex(input);
+    lines.push(`input ${input.name} ${formatShape(input.shape)}: ${formatExp(input.relErr)}${index === '—' ? '' : ` at ${index}`} (analytic ${formatValue(input.worst.analytic)}, numeric ${formatValue(input.worst.numeric)}, ε ${formatExp(input.bestEps, 0)})`);
   }
   for (const diagnosis of op.diagnoses) lines.push(diagnosis.message);
   return lines;
@@ -33,7 +46,7 @@ function failureLines(op: OpReport): string[] {
 
 export function printGithub(report: RunReport, out: Writer, options: ReportOptions = {}, env: NodeJS.ProcessEnv = process.env): void {
   printTable(report, out, options);
-  for (const annotation of formatAnnotations(report)) out.write(`${annotation}\n`);
+  for (const annotation of formatAnnotations(report, env)) out.write(`${annotation}\n`);
   if (env.GITHUB_STEP_SUMMARY) appendFileSync(env.GITHUB_STEP_SUMMARY, `${formatMarkdown(report)}\n`);
 }
 

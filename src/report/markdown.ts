@@ -1,6 +1,6 @@
 // `--reporter markdown`, and the GitHub step summary: the run as Markdown tables.
-import type { OpReport, RunReport } from '../check/types.ts';
-import { formatExp, formatShape, formatValue, opLocation, plural, summaryCounts } from './format.ts';
+import type { InputReport, OpReport, RunReport } from '../check/types.ts';
+import { formatExp, formatInputList, formatShape, formatValue, formatWorstIndex, jointComparison, opLocation, plural, summaryCounts } from './format.ts';
 
 const ICON = { pass: '✅', fail: '❌', error: '💥' } as const;
 
@@ -25,27 +25,33 @@ export function formatMarkdown(report: RunReport): string {
 export function formatOpMarkdown(op: OpReport): string[] {
   const lines = [`### ${ICON[op.status]} ${escapeCell(op.name)} (${code(opLocation(op))})`, ''];
   if (op.error) lines.push(`> ${escapeCell(op.error)}`, '');
-  if (op.inputs.length > 0) {
+  const joint = jointComparison(op);
+  if (joint) {
+    const error = joint.passed ? formatExp(joint.relErr) : `**${formatExp(joint.relErr)}**`;
+    lines.push(`uᵀJv, all inputs at once (fast mode): rel. error ${error} at ε = ${formatExp(joint.bestEps, 0)} (analytic ${formatValue(joint.worst.analytic)}, numeric ${formatValue(joint.worst.numeric)}), ${joint.passed ? 'ok' : '**FAIL**'}`, '');
+    lines.push(`Inputs: ${escapeCell(formatInputList(op.inputs))}`, '');
+  } else if (op.inputs.length > 0) {
     lines.push(row(['input', 'shape', 'best ε', 'rel. error', 'worst element', 'analytic', 'numeric', 'verdict']));
     lines.push(row(['---', '---', '---:', '---:', '---', '---:', '---:', '---']));
-    for (const input of op.inputs) {
-      lines.push(
-        row([
-          input.name,
-          formatShape(input.shape),
-          formatExp(input.bestEps, 0),
-          input.passed ? formatExp(input.relErr) : `**${formatExp(input.relErr)}**`,
-          formatShape(input.worst.index),
-          formatValue(input.worst.analytic),
-          formatValue(input.worst.numeric),
-          input.passed ? 'ok' : '**FAIL**',
-        ]),
-      );
-    }
+    for (const input of op.inputs) lines.push(row(inputCells(input)));
     lines.push('');
   }
   for (const diagnosis of op.diagnoses) lines.push(`- ⚠ **${diagnosis.code}**${diagnosis.input ? ` (${escapeCell(diagnosis.input)})` : ''}: ${escapeCell(diagnosis.message)}`);
   return lines;
+}
+
+function inputCells(input: InputReport): string[] {
+  if (input.constant) return [input.name, formatShape(input.shape), '—', '—', '—', '—', '—', 'constant'];
+  return [
+    input.name,
+    formatShape(input.shape),
+    formatExp(input.bestEps, 0),
+    input.passed ? formatExp(input.relErr) : `**${formatExp(input.relErr)}**`,
+    formatWorstIndex(input),
+    formatValue(input.worst.analytic),
+    formatValue(input.worst.numeric),
+    input.passed ? (input.verdict === 'inconclusive' ? 'inconclusive' : 'ok') : '**FAIL**',
+  ];
 }
 
 function row(cells: string[]): string {

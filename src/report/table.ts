@@ -1,8 +1,8 @@
 // The terminal report: one relative-error table per op, diagnoses under it, a summary line last.
 import { chalk } from './color.ts';
 import Table from 'cli-table3';
-import type { OpReport, RunReport } from '../check/types.ts';
-import { formatExp, formatShape, formatValue, opLocation, plural, summaryCounts } from './format.ts';
+import type { InputReport, OpReport, RunReport } from '../check/types.ts';
+import { formatExp, formatInputList, formatShape, formatValue, formatWorstIndex, jointComparison, opLocation, plural, summaryCounts } from './format.ts';
 import type { ReportOptions, Writer } from './format.ts';
 
 const BADGE = {
@@ -23,7 +23,7 @@ function howChecked(op: OpReport): string {
   return parts.length > 0 ? `  ${chalk.dim(parts.join(', '))}` : '';
 }
 
-function inputVerdict(input: OpReport['inputs'][number]): string {
+function inputVerdict(input: InputReport): string {
   if (input.constant) return chalk.dim('constant');
   if (!input.passed) return chalk.red.bold('FAIL');
   return input.verdict === 'inconclusive' ? chalk.yellow('inconclusive') : chalk.green('ok');
@@ -40,36 +40,49 @@ export function formatOpTable(op: OpReport, options: ReportOptions = {}): string
     lines.push(`  ${chalk.magenta(op.error ?? 'unknown error')}`);
     if (options.verbose && op.stack) lines.push(chalk.dim(op.stack.replace(/^/gm, '    ')));
   }
-  if (op.inputs.length > 0) {
-    const table = new Table({
-      head: ['input', 'shape', 'best ε', 'rel. error', 'worst element', 'analytic', 'numeric', 'verdict'].map((h) => chalk.bold(h)),
-      style: { head: [], border: [] },
-    });
-    for (const input of op.inputs) {
-      if (input.constant) {
-        table.push([input.name, formatShape(input.shape), '—', '—', '—', '—', '—', inputVerdict(input)]);
-        continue;
-      }
-      const failed = !input.passed;
-      const paint = failed ? chalk.red : (text: string) => text;
-      table.push([
-        input.name,
-        formatShape(input.shape),
-        formatExp(input.bestEps, 0),
-        paint(formatExp(input.relErr)),
-        input.worst.index.length > 0 || input.shape.length === 0 ? formatShape(input.worst.index) : '—',
-        formatValue(input.worst.analytic),
-        formatValue(input.worst.numeric),
-        inputVerdict(input),
-      ]);
-    }
-    lines.push(table.toString());
-  }
+  const joint = jointComparison(op);
+  if (joint) lines.push(...formatJoint(joint, op.inputs));
+  else if (op.inputs.length > 0) lines.push(formatInputsTable(op.inputs));
   for (const diagnosis of op.diagnoses) {
     const where = diagnosis.input ? ` (${diagnosis.input})` : '';
     lines.push(`  ${chalk.yellow(`⚠ ${diagnosis.code}${where}:`)} ${diagnosis.message}`);
   }
   return lines.join('\n');
+}
+
+/** Fast mode: the one joint comparison on one line, then the inputs it spanned, by shape only. */
+function formatJoint(joint: InputReport, inputs: InputReport[]): string[] {
+  const error = joint.passed ? formatExp(joint.relErr) : chalk.red(formatExp(joint.relErr));
+  const values = `analytic ${formatValue(joint.worst.analytic)}, numeric ${formatValue(joint.worst.numeric)}`;
+  return [
+    `  uᵀJv, all inputs at once: rel. error ${error} at ε = ${formatExp(joint.bestEps, 0)} (${values})  ${inputVerdict(joint)}`,
+    `  ${chalk.dim('inputs:')} ${formatInputList(inputs)}`,
+  ];
+}
+
+function formatInputsTable(inputs: InputReport[]): string {
+  const table = new Table({
+    head: ['input', 'shape', 'best ε', 'rel. error', 'worst element', 'analytic', 'numeric', 'verdict'].map((h) => chalk.bold(h)),
+    style: { head: [], border: [] },
+  });
+  for (const input of inputs) {
+    if (input.constant) {
+      table.push([input.name, formatShape(input.shape), '—', '—', '—', '—', '—', inputVerdict(input)]);
+      continue;
+    }
+    const paint = input.passed ? (text: string) => text : chalk.red;
+    table.push([
+      input.name,
+      formatShape(input.shape),
+      formatExp(input.bestEps, 0),
+      paint(formatExp(input.relErr)),
+      formatWorstIndex(input),
+      formatValue(input.worst.analytic),
+      formatValue(input.worst.numeric),
+      inputVerdict(input),
+    ]);
+  }
+  return table.toString();
 }
 
 export function formatSummary(report: RunReport): string {

@@ -1,6 +1,7 @@
 // The packed tarball, installed into a fresh project, used the way a user would: `npx gradcheck run`,
 // a real vitest run of a test file that imports the matcher, tfjs from plain Node, and tsc over the
-// published types. Slow (npm pack builds dist/, npm install runs), so it is this one file.
+// published types, the README's vitest example among them as written. Slow (npm pack builds dist/,
+// npm install runs), so it is this one file.
 import { execFile, execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,6 +33,14 @@ function run(command: string, args: string[], cwd: string): Promise<Result> {
   });
 }
 
+/** The README's vitest example, verbatim: the first TypeScript block after **Vitest.** */
+function readmeVitestExample(): string {
+  const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
+  const example = /\*\*Vitest\.\*\*[\s\S]*?```ts\n([\s\S]*?)```/.exec(readme)?.[1];
+  if (!example) throw new Error("README.md has no TypeScript block after '**Vitest.**'");
+  return example;
+}
+
 /** The version the repo itself installed, so that npm finds it in its cache. */
 function installedVersion(name: string): string {
   return (JSON.parse(readFileSync(join(REPO, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
@@ -50,13 +59,17 @@ describe.skipIf(!npmVersion)('the packed package, installed in a fresh project',
 
     mkdirSync(project);
     writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
-    writeFileSync(
-      join(project, 'tsconfig.json'),
-      // Node's types from this repo's install (one package fewer to install); everything else from the project's.
-      JSON.stringify({
-        compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: true, types: ['node'], typeRoots: [join(REPO, 'node_modules/@types')] },
-      }),
-    );
+    // Node's types from this repo's install (one package fewer to install); everything else from the project's.
+    const compilerOptions = { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: true, types: ['node'], typeRoots: [join(REPO, 'node_modules/@types')] };
+    writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({ compilerOptions }));
+    // The README's example first in the program, the other import order beside it: the order in which
+    // tsc meets 'gradcheck/vitest' and 'vitest' decided whether the matcher's type existed at all.
+    const orders = ['readme.test.ts', 'matcher.test.ts'];
+    writeFileSync(join(project, 'tsconfig.readme.json'), JSON.stringify({ compilerOptions, files: orders }));
+    writeFileSync(join(project, 'tsconfig.bundler.json'), JSON.stringify({ compilerOptions: { ...compilerOptions, module: 'preserve', moduleResolution: 'bundler' }, files: orders }));
+    writeFileSync(join(project, 'readme.test.ts'), readmeVitestExample());
+    mkdirSync(join(project, 'ops'));
+    copyFileSync(join(REPO, 'examples/mlp.ts'), join(project, 'ops/mlp.ts'));
     copyFileSync(join(FIXTURES, 'ops.ts'), join(project, 'ops.ts'));
     copyFileSync(join(FIXTURES, 'matcher.fixture.ts'), join(project, 'matcher.test.ts'));
     copyFileSync(join(FIXTURES, 'types.fixture.ts'), join(project, 'types.ts'));
@@ -104,5 +117,16 @@ describe.skipIf(!npmVersion)('the packed package, installed in a fresh project',
     const { code, stdout } = await run(process.execPath, [join(REPO, 'node_modules/typescript/bin/tsc'), '-p', '.'], project);
     expect(stdout).toBe('');
     expect(code).toBe(0);
+  }, 120_000);
+
+  it("the README's vitest example type-checks as written, first in the program beside the other import order (NodeNext and bundler), and passes", async () => {
+    for (const config of ['tsconfig.readme.json', 'tsconfig.bundler.json']) {
+      const { code, stdout } = await run(process.execPath, [join(REPO, 'node_modules/typescript/bin/tsc'), '-p', config], project);
+      expect(stdout, config).toBe('');
+      expect(code, config).toBe(0);
+    }
+    const { code, stdout, stderr } = await run('npx', ['vitest', 'run', 'readme.test.ts'], project);
+    expect(code, stdout + stderr).toBe(0);
+    expect(stdout).toMatch(/1 passed/);
   }, 120_000);
 });
