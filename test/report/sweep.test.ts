@@ -61,7 +61,7 @@ describe('the HTML sweep page', () => {
     const tanh = sweepOf('tanh');
     const html = formatHtml({ passed: true, tolerance: 1e-7, seed: 0, ops: [tanh] }, { title: 'gradcheck sweep' });
     expect(html).toContain('<title>gradcheck sweep</title>');
-    expect(html.match(/<circle class="point (ok|bad)"/g)).toHaveLength(12);
+    expect(html.match(/<circle class="point (ok|bad)( current)?"/g)).toHaveLength(12);
     expect(/<polyline class="curve" points="([^"]*)"/.exec(html)![1].trim().split(/\s+/)).toHaveLength(12);
     expect(html).toMatch(/<text class="minimum-label"[^>]*>min \S+ at ε 1e-(5|6)<\/text>/);
     expect(/<table class="sweep">.*?<tbody>(.*?)<\/tbody>/s.exec(html)![1].match(/<tr>/g)).toHaveLength(12);
