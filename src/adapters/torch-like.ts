@@ -14,9 +14,9 @@ import type { NestedArray } from '../core/index.ts';
 /** What gradcheck needs of a tensor library: the four operations of a PyTorch-like autograd. */
 export interface TorchLikeEngine<T> {
   /**
-   * A new tensor holding `values` (flat, row-major) in `shape` ([] for a scalar). With
-   * `requiresGrad` it is a leaf whose gradient backward records; without, a constant (an input
-   * declared `grad: false`, and the cotangent).
+   * A new tensor holding `values` (flat, row-major, a copy it may keep) in `shape` ([] for a
+   * scalar). With `requiresGrad` it is a leaf whose gradient backward records; without, a constant
+   * (an input declared `grad: false`, and the cotangent).
    */
   tensor(values: Float64Array, shape: readonly number[], requiresGrad: boolean): T;
   /** A tensor's values (a number, a flat row-major array-like or nested arrays) and its shape. */
@@ -45,10 +45,14 @@ export function torchLikeOp<Name extends string, T>(engine: TorchLikeEngine<T>, 
   const { forward, seededRandom = true } = spec;
   const seed = deriveSeed(0, `torch-like/${spec.name}`);
   const run = (leaves: Record<Name, T>): T => (seededRandom ? withSeededRandom(seed, () => forward(leaves)) : forward(leaves));
-  // Leaves track their gradient in evaluate too: the function differenced is the very code path the backward differentiates.
+  // Leaves track their gradient in evaluate too, so that the function differenced is the very code
+  // path the backward differentiates. Each gets a copy of the values: a library that wraps the array
+  // it is given, and a forward that changes a leaf in place, must not move the checker's inputs.
   const leaves = (values: Record<Name, Float64Array>, shapes: Record<Name, number[]>): Record<Name, T> => {
     const made = {} as Record<Name, T>;
-    for (const name of Object.keys(values) as Name[]) made[name] = engine.tensor(values[name], shapes[name], takesGradient(spec.inputs[name]));
+    for (const name of Object.keys(values) as Name[]) {
+      made[name] = engine.tensor(Float64Array.from(values[name]), shapes[name], takesGradient(spec.inputs[name]));
+    }
     return made;
   };
   return defineOp<Name>({
