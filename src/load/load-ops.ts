@@ -4,14 +4,18 @@
 // the same from the library and from the CLI's workers.
 import { resolve } from 'node:path';
 import type { CheckOptions, OpReport } from '../check/types.ts';
-import { isOp } from '../op/define.ts';
+import { isOp, locatedIn } from '../op/define.ts';
 import type { Op } from '../op/define.ts';
 import { fileErrorReport, loadErrorMessage, stackOf } from '../run/results.ts';
 import { importOpFile } from './runtime.js';
 
-/** Imports an op file and returns its defineOp exports, in source order. */
+/**
+ * Imports an op file and returns its defineOp exports, each located in that file (see locatedIn), in
+ * the order of their lines there; ops it imported from elsewhere come last, in export order.
+ */
 export async function loadOps(file: string, { fresh = false } = {}): Promise<Op[]> {
-  const module = await importOpFile(resolve(file), { fresh });
+  const path = resolve(file);
+  const module = await importOpFile(path, { fresh });
   const ops: Op[] = [];
   const seen = new Set<Op>();
   const visit = (value: unknown): void => {
@@ -24,7 +28,16 @@ export async function loadOps(file: string, { fresh = false } = {}): Promise<Op[
   // A CommonJS(-compiled) op file puts its exports on `default` (as well).
   const fallback = module.default;
   if (fallback && typeof fallback === 'object' && !isOp(fallback)) Object.values(fallback).forEach(visit);
-  return ops.sort((a, b) => (a.location?.line ?? 0) - (b.location?.line ?? 0));
+  const located = locatedIn(ops, path);
+  const defined: Op[] = [];
+  const imported: Op[] = [];
+  ops.forEach((op, k) => {
+    const here = located[k];
+    if (here) defined.push(here);
+    else imported.push(op);
+  });
+  defined.sort((a, b) => a.location!.line - b.location!.line || a.location!.column - b.location!.column);
+  return [...defined, ...imported];
 }
 
 /**

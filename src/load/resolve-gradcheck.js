@@ -1,6 +1,6 @@
 // @ts-check
-// Module resolve hook: `import 'gradcheck'` (or 'gradcheck/tfjs') from any op file means the running
-// gradcheck's own copy.
+// Module resolve hook: `import 'gradcheck'` (or one of its adapters, 'gradcheck/tfjs', ...) from any op
+// file means the running gradcheck's own copy.
 
 /** @typedef {{ entries: Record<string, string> }} HookData Each specifier answered, with the URL it means. */
 

@@ -2,8 +2,9 @@
 // Sets up a Node.js process (or worker thread) to run gradcheck and op files:
 // - tsx compiles TypeScript, both as ES modules and as CommonJS (tsx compiles an op file that lies
 //   outside a "type": "module" package to CommonJS);
-// - the specifiers 'gradcheck' and 'gradcheck/tfjs' resolve to this very copy, from import and from require, so an op
-//   file anywhere on disk needs no install step and shares the one Tensor class the checker uses.
+// - the specifiers 'gradcheck', 'gradcheck/tfjs', 'gradcheck/torch-like' and 'gradcheck/js-pytorch' resolve to this
+//   very copy, from import and from require, so an op file anywhere on disk needs no install step and shares the one
+//   Tensor class the checker uses.
 // Plain JavaScript, because it runs before TypeScript support exists.
 //
 // tsx is imported only when set up: loading it and starting its module-hooks thread is most of a
@@ -26,7 +27,13 @@ const entryUrl = (name) => {
   return (existsSync(source) ? source : new URL(`../${name}.js`, import.meta.url)).href;
 };
 const indexUrl = entryUrl('index');
-const tfjsUrl = entryUrl('adapters/tfjs');
+/** Every specifier an op file may import gradcheck by, with the URL of the module it means (package.json's exports, less the test-runner adapters). */
+const entryUrls = {
+  gradcheck: indexUrl,
+  'gradcheck/tfjs': entryUrl('adapters/tfjs'),
+  'gradcheck/torch-like': entryUrl('adapters/torch-like'),
+  'gradcheck/js-pytorch': entryUrl('adapters/js-pytorch'),
+};
 /** This copy is the built JavaScript (dist/): its own modules load without TypeScript support. */
 export const compiled = indexUrl.endsWith('.js');
 /** @type {Promise<Map<string, Namespace>> | undefined} */
@@ -48,7 +55,7 @@ export function setupRuntime() {
     const { register: registerTsxEsm } = await import('tsx/esm/api');
     registerTsxEsm();
     // Registered after tsx, so it runs before tsx's resolver (hooks chain last-in, first-out).
-    register('./resolve-gradcheck.js', import.meta.url, { data: { entries: { gradcheck: indexUrl, 'gradcheck/tfjs': tfjsUrl } } });
+    register('./resolve-gradcheck.js', import.meta.url, { data: { entries: entryUrls } });
     await setupRequire();
     return (await gradcheckEntries()).get('gradcheck');
   })();
@@ -68,11 +75,12 @@ export async function setupRequireRuntime() {
 }
 
 function gradcheckEntries() {
-  entries ??= (async () =>
-    new Map([
-      ['gradcheck', await import(indexUrl)],
-      ['gradcheck/tfjs', await import(tfjsUrl)],
-    ]))();
+  entries ??= (async () => {
+    /** @type {Map<string, Namespace>} */
+    const loaded = new Map();
+    for (const [specifier, url] of Object.entries(entryUrls)) loaded.set(specifier, await import(url));
+    return loaded;
+  })();
   return entries;
 }
 

@@ -2,6 +2,7 @@
 // everything is validated when the op is checked, so one bad op never hides the others.
 import { Tensor } from '../core/index.ts';
 import type { NestedArray } from '../core/index.ts';
+import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { stackLocations } from './stack.ts';
 import type { SourceLocation } from './stack.ts';
@@ -81,18 +82,66 @@ export function defineOp<Name extends string>(spec: TensorOpSpec<Name>): Op;
 export function defineOp<Name extends string>(spec: EngineOpSpec<Name>): Op;
 export function defineOp(spec: OpSpec): Op {
   const name = spec !== null && typeof spec === 'object' && typeof spec.name === 'string' ? spec.name : '(unnamed)';
-  return { [OP_BRAND]: true, name, spec, location: callerLocation() };
+  const frames = callerFrames();
+  const op: Op = { [OP_BRAND]: true, name, spec, location: frames[0] };
+  callers.set(op, frames);
+  return op;
 }
 
 export function isOp(value: unknown): value is Op {
   return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[OP_BRAND] === true;
 }
 
+/**
+ * The ops of the op file `file` as it defines them: each located at the statement of that file that
+ * made it, where the file calls defineOp, an adapter, or a helper (in another file or in this one)
+ * that does. Undefined for an op no frame of which lies in the file (imported from another module and
+ * re-exported).
+ *
+ * That statement is the outermost frame in the file that is this op's own. The frames every op of the
+ * file shares are not: the body of a helper that made several, and, when tsx compiled the file to
+ * CommonJS, the function it wraps the module in (mapped to the end of the file). A file with one op
+ * has nothing to tell those apart by: its op is located at its first frame there, as for a helper in
+ * another file.
+ */
+export function locatedIn(ops: readonly Op[], file: string): (Op | undefined)[] {
+  const names = new Set([file]);
+  try {
+    names.add(realpathSync(file));
+  } catch {
+    // A path that does not resolve matches only as written.
+  }
+  const inFile = ops.map((op) => (callers.get(op) ?? []).filter((frame) => names.has(frame.file)));
+  const at = (frame: SourceLocation) => `${frame.line}:${frame.column}`;
+  const uses = new Map<string, number>();
+  for (const frames of inFile) for (const position of new Set(frames.map(at))) uses.set(position, (uses.get(position) ?? 0) + 1);
+  const several = inFile.filter((frames) => frames.length > 0).length > 1;
+  return ops.map((op, k) => {
+    const own = several ? inFile[k].filter((frame) => uses.get(at(frame)) === 1).at(-1) : undefined;
+    const frame = own ?? inFile[k][0];
+    if (frame === undefined) return undefined;
+    return frame === op.location ? op : { ...op, location: frame };
+  });
+}
 
-// defineOp's own file and tfjsOp's (which calls defineOp for its caller), as sources or as the built dist/.
-const OWN_FILES = new Set(['define.ts', 'define.js', '../adapters/tfjs.ts', '../adapters/tfjs.js'].map((name) => fileURLToPath(new URL(name, import.meta.url))));
+/** The stack frames of each op's defineOp call outside gradcheck, innermost first. */
+const callers = new WeakMap<Op, SourceLocation[]>();
 
-/** The first stack frame outside gradcheck's own files: the line of the defineOp call. */
-function callerLocation(): SourceLocation | undefined {
-  return stackLocations(new Error().stack).find((location) => !OWN_FILES.has(location.file));
+// gradcheck's own modules: src/ (or, built, dist/), where defineOp and the adapters that call it for
+// their callers (tfjsOp, torchLikeOp, jsPytorchOp) live.
+const OWN_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/**
+ * The frames of the defineOp call that lie outside gradcheck's own files, innermost first: the first
+ * is the line that called defineOp (or an adapter), the rest its callers. V8's default of 10 frames
+ * can run out inside a helper before reaching the op file.
+ */
+function callerFrames(): SourceLocation[] {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = Math.max(Number(limit) || 0, 64);
+  try {
+    return stackLocations(new Error().stack).filter((frame) => !frame.file.startsWith(OWN_ROOT));
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
 }

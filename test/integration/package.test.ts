@@ -102,7 +102,7 @@ describe.skipIf(!npmVersion)('the packed package, installed in a fresh project',
     expect(output).toMatch(/FAIL\s+broken tanh\s+\S*matcher\.test\.ts:\d+/); // the op's location: the test file, not gradcheck's own
   }, 120_000);
 
-  it('plain Node loads the built entry points, gradcheck/tfjs catches a wrong tf.customGrad, checkFile loads a .ts op file', async () => {
+  it('plain Node loads the built entry points (the torch-like and js-pytorch adapters too), gradcheck/tfjs catches a wrong tf.customGrad, checkFile loads a .ts op file', async () => {
     const { code, stdout, stderr } = await run('node', ['plain-node.mjs'], project);
     expect(code, stderr).toBe(0);
     expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toEqual({
@@ -110,10 +110,11 @@ describe.skipIf(!npmVersion)('the packed package, installed in a fresh project',
       precision: 'float32',
       tolerance: 1e-4,
       file: ['tanh: pass', 'tfjs softmax: pass'],
+      adapters: ['function', 'function'],
     });
   }, 120_000);
 
-  it('the published types check: entry points, the matcher on Assertion, tfjsOp with the real tf', async () => {
+  it('the published types check: entry points, the matcher on Assertion, tfjsOp with the real tf, torchLikeOp and jsPytorchOp generic over the tensor type', async () => {
     const { code, stdout } = await run(process.execPath, [join(REPO, 'node_modules/typescript/bin/tsc'), '-p', '.'], project);
     expect(stdout).toBe('');
     expect(code).toBe(0);
