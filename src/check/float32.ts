@@ -40,6 +40,8 @@ export interface DirectionalVerdict {
   uncertainty: number;
   /** The smallest step the chosen estimate used. */
   step: number;
+  /** The uncertainty of the ratio analytic/numeric along d (large where g·d cancels). */
+  ratioUncertainty: number;
   /** g·d and the numeric derivative along d (g·d + e(0)), for the diagnosis. */
   analytic: number;
   numeric: number;
@@ -107,6 +109,7 @@ function alongDirection(x: Float64Array, g: Float64Array, d: Float64Array, phi: 
     relErr: relative(best.value),
     uncertainty: bound(best),
     step: best.h,
+    ratioUncertainty: (bound(best) * scale) / Math.max(Math.abs(analytic), Number.MIN_VALUE),
     analytic,
     numeric: analytic + best.value,
     ...(smaller ? { smaller: { relErr: relative(smaller.value), uncertainty: bound(smaller) } } : {}),
@@ -163,7 +166,7 @@ export function checkFloat32Input(check: Float32InputCheck): InputOutcome {
   }
   const kinkNotes = elementWise?.diagnoses.filter((d) => d.code === 'non-differentiable') ?? [];
   if (says.some((s) => s.says === 'fail')) {
-    const slack = Math.max(...verdicts.map((v) => v.uncertainty));
+    const slack = Math.max(...verdicts.map((v) => v.ratioUncertainty));
     const pattern = directionalPattern(directional, verdicts, relErr, { why: 'float32: the directions decide, element by element the rounding is too large', slack, hint: '' });
     return { result: { ...row, passed: false }, diagnoses: [...kinkNotes, pattern], evaluations: evaluations() };
   }
