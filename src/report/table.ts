@@ -18,6 +18,7 @@ function howChecked(op: OpReport): string {
   if (op.mode === 'fast') parts.push('fast mode (uᵀJv)');
   if (op.mode === 'fast-then-element-wise') parts.push('fast mode failed, then element-wise');
   if (op.mode === 'fast-then-directional') parts.push('fast mode failed, then each input along random directions');
+  if (op.mode === 'float32-directional') parts.push('along random directions');
   if (op.order === 2) parts.push('order 2');
   if (op.method && op.method !== 'central') parts.push(op.method);
   return parts.length > 0 ? `  ${chalk.dim(parts.join(', '))}` : '';
@@ -43,12 +44,17 @@ export function formatOpTable(op: OpReport, options: ReportOptions = {}): string
   const joint = jointComparison(op);
   if (joint) lines.push(...formatJoint(joint, op.inputs));
   else if (op.inputs.length > 0) lines.push(formatInputsTable(op.inputs));
+  if (op.mode === 'float32-directional' && op.inputs.length > 0) lines.push(`  ${chalk.dim(FLOAT32_NOTE)}`);
   for (const diagnosis of op.diagnoses) {
     const where = diagnosis.input ? ` (${diagnosis.input})` : '';
     lines.push(`  ${chalk.yellow(`⚠ ${diagnosis.code}${where}:`)} ${diagnosis.message}`);
   }
   return lines.join('\n');
 }
+
+/** What a float32 table's columns measure: they come from two different comparisons. */
+export const FLOAT32_NOTE =
+  'float32: rel. error along 2 random directions per input (decides at the tolerance); worst element, analytic and numeric from an element-wise pass (decides at 1e-2)';
 
 /** Fast mode: the one joint comparison on one line, then the inputs it spanned, by shape only. */
 function formatJoint(joint: InputReport, inputs: InputReport[]): string[] {
