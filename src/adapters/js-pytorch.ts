@@ -39,8 +39,6 @@ export interface JsPytorchOpSpec<Name extends string, T extends JsPytorchTensorL
   forward: (inputs: Record<Name, T>) => T;
   /** Overrides the run's tolerance for this op. */
   tolerance?: number;
-  /** Math.random seeded alike in every evaluation (Dropout's mask, initializers): default true; see torchLikeOp. */
-  seededRandom?: boolean;
 }
 
 /** The torch-like engine over a js-pytorch namespace. */

@@ -8,7 +8,6 @@
 // each time, and nothing of one evaluation's graph leaks into the next.
 import { defineOp } from '../op/define.ts';
 import type { EngineValue, InputSpec, Op, OpOptions } from '../op/define.ts';
-import { createRandom, deriveSeed } from '../op/random.ts';
 import type { NestedArray } from '../core/index.ts';
 
 /** What gradcheck needs of a tensor library: the four operations of a PyTorch-like autograd. */
@@ -32,19 +31,13 @@ export interface TorchLikeOpSpec<Name extends string, T> extends OpOptions {
   inputs: Record<Name, InputSpec>;
   /** The function under test, on the library's tensors (one per input, by name). */
   forward: (inputs: Record<Name, T>) => T;
-  /**
-   * While forward runs, Math.random is a generator restarted from the same seed, so that dropout
-   * masks and initializers drawn inside forward are the same in every evaluation (the function
-   * checked is then one function). Default true; false leaves Math.random alone.
-   */
-  seededRandom?: boolean;
 }
 
 /** A gradcheck op for a forward written in a PyTorch-like library: check it with `gradcheck(op)`, `toPassGradcheck()` or `gradcheck run`. */
 export function torchLikeOp<Name extends string, T>(engine: TorchLikeEngine<T>, spec: TorchLikeOpSpec<Name, T>): Op {
-  const { forward, seededRandom = true } = spec;
-  const seed = deriveSeed(0, `torch-like/${spec.name}`);
-  const run = (leaves: Record<Name, T>): T => (seededRandom ? withSeededRandom(seed, () => forward(leaves)) : forward(leaves));
+  // Math.random inside forward (a Dropout's mask) is replayed by the checker at every evaluation.
+  const { forward } = spec;
+  const run = (leaves: Record<Name, T>): T => forward(leaves);
   // Leaves track their gradient in evaluate too, so that the function differenced is the very code
   // path the backward differentiates. Each gets a copy of the values: a library that wraps the array
   // it is given, and a forward that changes a leaf in place, must not move the checker's inputs.
@@ -90,15 +83,4 @@ export function nested(values: ArrayLike<number>, shape: readonly number[]): Nes
 /** Whether an input is differentiated: not `grad: false`, not `integer: true`. */
 function takesGradient(spec: InputSpec): boolean {
   return Array.isArray(spec) || (spec?.grad !== false && spec?.integer !== true);
-}
-
-/** Runs `fn` with Math.random drawing from a generator seeded with `seed`, and restores it after. */
-function withSeededRandom<R>(seed: number, fn: () => R): R {
-  const native = Math.random;
-  Math.random = createRandom(seed).uniform;
-  try {
-    return fn();
-  } finally {
-    Math.random = native;
-  }
 }

@@ -24,6 +24,8 @@ import { assertElementWiseSize, diagnosesOf, OpRunError, WrongShapeGradient } fr
 import type { Problem } from './problem.ts';
 import type { CheckMode, CheckOptions, Diagnosis, InputReport, OpReport, PrimitiveReport } from './types.ts';
 import { namePrimitives, primitiveOps } from './primitives.ts';
+import type { Replayed } from './random-replay.ts';
+import { plural } from './diagnose/words.ts';
 import { largestMagnitude } from './vectors.ts';
 
 export function checkOp(op: Op, options: CheckOptions = {}, file = ''): OpReport {
@@ -106,8 +108,22 @@ function wrongShapeOutcome(error: WrongShapeGradient, op: Op): Outcome {
 
 function runStages(op: Op, settings: Settings, options: CheckOptions, alone: boolean): Outcome {
   const prepared = prepare(op, settings);
-  const outcome = checkStages(op, prepared, options);
+  const checked = checkStages(op, prepared, options);
+  const outcome = withRandomNote(checked, prepared.problem);
   return outcome.status === 'fail' && settings.order === 1 && !alone ? withPrimitives(outcome, prepared, options) : outcome;
+}
+
+/** An op that draws from Math.random says so: its draws were replayed (random-replay.ts). */
+function withRandomNote(outcome: Outcome, problem: Problem): Outcome {
+  const draws = (problem as Partial<Replayed>).draws?.() ?? 0;
+  if (draws === 0) return outcome;
+  const note: Diagnosis = {
+    code: 'replayed-random',
+    message:
+      `the op draws from Math.random (${plural(draws, 'number')} per evaluation): every evaluation replayed the same seeded stream, ` +
+      `so it drew the same (the same dropout mask) at every point. --no-replay-random checks it with fresh draws instead.`,
+  };
+  return { ...outcome, diagnoses: [...outcome.diagnoses, note] };
 }
 
 /**
@@ -125,7 +141,7 @@ function withPrimitives(outcome: Outcome, { problem, settings }: Prepared, optio
 
 function checkStages(op: Op, prepared: Prepared, options: CheckOptions): Outcome {
   const { settings, inputs, problem, cotangent, outputMagnitude } = prepared;
-  const analytic = analyticGradients(problem, cotangent);
+  const analytic = analyticGradients(problem, cotangent, settings.nondetTolerance);
   const reentrancy = analytic.reentrancy ? [analytic.reentrancy.diagnosis] : [];
   const badGradients = analytic.gradients
     .map((grad, k) => nonFinite(grad, `the analytic gradient of '${inputs[k].name}'`, inputs[k].shape, inputs[k].name))

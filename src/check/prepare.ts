@@ -9,6 +9,8 @@ import { holdAsFloat32 } from './float32-inputs.ts';
 import { DRAW, drawCotangent } from './draws.ts';
 import { createProblem, OpRunError, withDiagnoses } from './problem.ts';
 import type { Problem } from './problem.ts';
+import { deriveSeed } from '../op/random.ts';
+import { replayRandom } from './random-replay.ts';
 import { secondOrderProblem } from './second-order.ts';
 import { DEFAULT_EPS, DEFAULT_SEED, FLOAT32_EPS, toleranceFor } from './types.ts';
 import type { CheckMode, CheckOptions, Method } from './types.ts';
@@ -24,6 +26,10 @@ export interface Settings {
   /** Whether the run named its steps (fast mode then sweeps exactly those). */
   epsGiven: boolean;
   mode: 'auto' | Extract<CheckMode, 'element-wise' | 'fast'>;
+  /** Math.random replayed from the same seeded stream at every evaluation (random-replay.ts). */
+  replayRandom: boolean;
+  /** How far (relative) a second backward may differ from the first: the op's own, else the run's, else 0. */
+  nondetTolerance: number;
 }
 
 export interface Prepared {
@@ -49,13 +55,16 @@ export function settingsFor(op: Op, options: CheckOptions): Settings {
     epsList: options.eps ?? (precision === 'float32' ? FLOAT32_EPS : DEFAULT_EPS),
     epsGiven: options.eps !== undefined,
     mode: options.mode ?? 'auto',
+    replayRandom: options.replayRandom ?? true,
+    nondetTolerance: op.spec?.nondetTolerance ?? options.nondetTolerance ?? 0,
   };
 }
 
 export function prepare(op: Op, settings: Settings): Prepared {
   const inputs = materializeInputs(op, settings.seed);
   if (settings.precision === 'float32') for (const input of inputs) holdAsFloat32(input.data);
-  const problem = settings.order === 2 ? secondOrderProblem(op, inputs, settings.seed) : createProblem(op, inputs);
+  const built = settings.order === 2 ? secondOrderProblem(op, inputs, settings.seed) : createProblem(op, inputs);
+  const problem = settings.replayRandom ? replayRandom(built, deriveSeed(settings.seed, `${op.name}/random`)) : built;
   const output = Float64Array.from(problem.evaluate());
   const what = settings.order === 2 ? 'the first-order gradient' : 'the forward output';
   const badOutput = nonFinite(output, what, undefined);

@@ -121,6 +121,15 @@ export interface CheckOptions {
   order?: 1 | 2;
   /** 'auto' (default): element-wise while cheap, fast beyond. */
   mode?: 'auto' | 'element-wise' | 'fast';
+  /** Which rules to check: 'forward' (jvp), 'reverse' (vjp) or 'both'; default every rule the op has. */
+  ad?: 'forward' | 'reverse' | 'both';
+  /** A second backward may differ from the first by this much (relative) without failing the op. */
+  nondetTolerance?: number;
+  /**
+   * Math.random replayed from one seeded stream at every evaluation, so that a forward drawing a
+   * dropout mask is one function (default true; the CLI's --no-replay-random turns it off).
+   */
+  replayRandom?: boolean;
   /** Called as the numeric side advances, for progress displays; must not throw. */
   onProgress?: (progress: CheckProgress) => void;
 }

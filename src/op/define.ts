@@ -31,6 +31,11 @@ export interface OpOptions {
   tolerance?: number;
   /** What the op computes in (default float64); a float32 op gets the float32 tolerance by default. */
   precision?: Precision;
+  /**
+   * A backward nondeterministic by design (parallel or atomic sums): a second run may differ from
+   * the first by this much (relative) without failing the op. Overrides the run's --nondet-tol.
+   */
+  nondetTolerance?: number;
 }
 
 export type Precision = 'float64' | 'float32';

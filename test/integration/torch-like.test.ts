@@ -102,8 +102,9 @@ describe('torchLikeOp', () => {
     const dropout = (x: Tiny) => mul(x, new Tiny(x.data.map(() => (Math.random() < 0.5 ? 0 : 2)), x.shape, false));
     const seeded = await gradcheck(torchLikeOp(engine, { name: 'dropout(sin x)', inputs: { x: [3, 4] }, forward: ({ x }) => dropout(sin(x)) }));
     expect(seeded.status, formatReportPlain(seeded)).toBe('pass');
+    expect(seeded.diagnoses.map((d) => d.code)).toEqual(['replayed-random']);
     expect(Math.random).toBe(native);
-    const unseeded = await gradcheck(torchLikeOp(engine, { name: 'dropout(sin x), unseeded', inputs: { x: [3, 4] }, forward: ({ x }) => dropout(sin(x)), seededRandom: false }));
+    const unseeded = await gradcheck(torchLikeOp(engine, { name: 'dropout(sin x), unseeded', inputs: { x: [3, 4] }, forward: ({ x }) => dropout(sin(x)) }), { replayRandom: false });
     expect(unseeded.status).not.toBe('pass');
   });
 

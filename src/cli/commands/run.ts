@@ -20,6 +20,9 @@ export interface RunOptions extends OutputOptions {
   method?: CheckOptions['method'];
   order?: CheckOptions['order'];
   mode?: CheckOptions['mode'];
+  replayRandom?: boolean;
+  nondetTol?: number;
+  ad?: CheckOptions['ad'];
   /** Only the op with this name. */
   op?: string;
   json?: boolean;
@@ -34,7 +37,7 @@ export function runCommand(setExitCode: (code: number) => void): Command {
   const command = new Command('run')
     .description('check every defineOp export of the given op files (directories: every .ts/.js file under them)')
     .addArgument(pathsArgument({ fromConfig: true }));
-  return addFlags(command, ['tol', 'eps', 'seed', 'method', 'order', 'mode', 'json', 'verbose', 'watch', 'op', 'reporter', 'junit', 'html', 'timeout', 'maxMemory'])
+  return addFlags(command, ['tol', 'eps', 'seed', 'method', 'order', 'mode', 'ad', 'nondetTol', 'replayRandom', 'json', 'verbose', 'watch', 'op', 'reporter', 'junit', 'html', 'timeout', 'maxMemory'])
     .action(async (paths: string[], options: RunOptions) => setExitCode(await runCheck(paths, options)));
 }
 
@@ -67,6 +70,9 @@ async function checkAndReport(files: string[], options: RunOptions): Promise<num
     method: options.method,
     order: options.order,
     mode: options.mode,
+    ad: options.ad,
+    nondetTolerance: options.nondetTol,
+    replayRandom: options.replayRandom,
     timeoutMs: options.timeout,
     memoryMb: options.maxMemory,
     only: options.op,

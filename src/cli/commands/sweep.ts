@@ -17,6 +17,7 @@ export interface SweepOptions {
   tol?: number;
   eps?: number[];
   seed?: number;
+  replayRandom?: boolean;
   json?: boolean;
   html?: string;
   verbose?: boolean;
@@ -28,7 +29,7 @@ export function sweepCommand(setExitCode: (code: number) => void): Command {
   const command = new Command('sweep')
     .description('the relative error at every step ε, per input: a log–log chart of the U-curve, a table and the step to use')
     .addArgument(pathsArgument({ fromConfig: true }));
-  return addFlags(command, ['op', 'tol', 'eps', 'seed', 'json', 'html', 'verbose', 'timeout', 'maxMemory'])
+  return addFlags(command, ['op', 'tol', 'eps', 'seed', 'replayRandom', 'json', 'html', 'verbose', 'timeout', 'maxMemory'])
     .action(async (paths: string[], options: SweepOptions) => setExitCode(await runSweep(paths, options)));
 }
 
@@ -42,6 +43,7 @@ export async function runSweep(paths: string[], flags: SweepOptions): Promise<nu
     // Without --eps each op sweeps its precision's default steps (float32 ops stop at 1e-4).
     eps: options.eps,
     seed: options.seed ?? DEFAULT_SEED,
+    replayRandom: options.replayRandom,
     timeoutMs: options.timeout,
     memoryMb: options.maxMemory,
     only: options.op,
