@@ -85,8 +85,10 @@ function objectsToRecord(extra: readonly object[]): Set<object> {
   };
   add(globalThis);
   for (const key of LANGUAGE_GLOBALS) add(ownData(globalThis, key));
-  for (const value of [...OBJECTS_OF_NOTE(), ...extra]) add(value);
-  for (const value of extra) for (const key of Reflect.ownKeys(value)) add(ownData(value, key));
+  for (const value of OBJECTS_OF_NOTE()) add(value);
+  // A module namespace cannot be assigned to from outside; what it exports can be. (Read through
+  // [[Get]]: a namespace's bindings are getters under some module runners, vitest's among them.)
+  for (const namespace of extra) for (const key of Reflect.ownKeys(namespace)) add(Reflect.get(namespace, key));
   return found;
 }
 
@@ -99,7 +101,7 @@ function isObject(value: unknown): value is object {
   return (typeof value === 'object' && value !== null) || typeof value === 'function';
 }
 
-/** Records the realm's shared objects (and those of `extra`, such as gradcheck's own namespace). */
+/** Records the realm's shared objects, and what the module namespaces in `extra` export (gradcheck's own). */
 export function snapshotGlobals(extra: readonly object[] = []): GlobalsSnapshot {
   const records = [...objectsToRecord(extra)].map(record);
   return { records, env: new Map(Object.entries(process.env)) };
