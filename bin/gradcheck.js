@@ -18,13 +18,8 @@ const command = process.argv[2];
 if (['run', 'sweep', 'list'].includes(command)) (await load('run/start-worker.js')).prestartWorker();
 
 // The TypeScript sources need tsx before anything of gradcheck loads. Built, nothing is set up
-// here: op files are imported only in the workers, which set up tsx for themselves.
+// here: op files and gradcheck.config.ts are imported only in the workers, which set up tsx for themselves.
 if (!built) await (await load('load/runtime.js')).setupRuntime();
 // Built, the CLI's own modules come as one bundle (bin/bundle.js says why).
 const { main } = await load(built ? 'cli/main.bundle.js' : 'cli/main.ts');
-// A gradcheck.config.ts is imported as an ES module, which needs the module hooks; set up after the
-// CLI's modules have loaded, so that the hooks never see those.
-if (built && (await load('cli/config.js')).findConfig() !== undefined) {
-  await (await load('load/runtime.js')).setupRuntime();
-}
 process.exitCode = await main(process.argv);

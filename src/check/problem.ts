@@ -87,10 +87,16 @@ function tensorProblem(spec: TensorOpSpec<string>, inputs: MaterializedInput[]):
   const leaves = inputs.map((input) => new Tensor(input.data, input.shape, !input.constant));
   const byName: Record<string, Tensor> = {};
   inputs.forEach((input, i) => (byName[input.name] = leaves[i]));
+  let firstShape: readonly number[] | undefined;
   const runForward = (): Tensor => {
     const output = guard('forward', () => spec.forward(byName));
     if (!(output instanceof Tensor)) {
       throw new OpRunError(`forward must return a Tensor, got ${describe(output)}`);
+    }
+    // Every evaluation is compared with the first: an output of another shape has no cotangent.
+    firstShape ??= [...output.shape];
+    if (output.shape.length !== firstShape.length || output.shape.some((n, i) => n !== firstShape![i])) {
+      throw new OpRunError(`the output's shape changed between evaluations, from [${firstShape.join(', ')}] to [${output.shape.join(', ')}]`);
     }
     return output;
   };

@@ -1,88 +1,24 @@
-// gradcheck.config.ts: project defaults for the CLI, looked up in the current directory.
-// Flags given on the command line override it; it overrides the built-in defaults.
-//
-//   export default { tolerance: 1e-6, eps: [1e-4, 1e-5, 1e-6], seed: 1, files: ['ops/**/*.ts'] };
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import type { CheckOptions } from '../check/types.ts';
+// gradcheck.config.ts as the CLI uses it: found in the current directory, loaded in a worker thread
+// (load/config.ts says what it may contain), and merged with the flags, which win over it.
+import { ConfigError, findConfig } from '../load/config.ts';
+import type { GradcheckConfig } from '../load/config.ts';
+import { loadConfigIsolated } from '../run/scheduler.ts';
 
-type Mode = NonNullable<CheckOptions['mode']>;
-export const MODES: readonly Mode[] = ['auto', 'element-wise', 'fast'];
+export { CONFIG_FILES, ConfigError, findConfig, MODES, validateConfig } from '../load/config.ts';
+export type { GradcheckConfig } from '../load/config.ts';
 
-export interface GradcheckConfig {
-  /** Largest relative error that passes. */
-  tolerance?: number;
-  /** Steps to sweep. */
-  eps?: number[];
-  seed?: number;
-  /** How the numeric side is computed, passed on as `--mode`. */
-  mode?: Mode;
-  /** Op files, directories or globs to check when the command line names none (relative to the current directory, where the config is). */
-  files?: string[];
-}
+type Mode = NonNullable<GradcheckConfig['mode']>;
 
-export const CONFIG_FILES = ['gradcheck.config.ts', 'gradcheck.config.mts', 'gradcheck.config.js', 'gradcheck.config.mjs'];
-
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConfigError';
-  }
-}
-
-/** The config file in `dir`, or undefined when there is none. */
-export function findConfig(dir = process.cwd()): string | undefined {
-  return CONFIG_FILES.map((name) => join(dir, name)).find((path) => existsSync(path));
-}
-
-export async function loadConfig(dir = process.cwd()): Promise<{ path?: string; config: GradcheckConfig }> {
+/**
+ * The config in `dir`, if any, imported in a worker thread under `timeoutMs` (`--timeout`): a config
+ * that hangs, exits, throws or fails validation is a ConfigError of one line that names it.
+ */
+export async function loadConfig(dir = process.cwd(), { timeoutMs, memoryMb }: { timeoutMs?: number; memoryMb?: number } = {}): Promise<{ path?: string; config: GradcheckConfig }> {
   const path = findConfig(dir);
   if (!path) return { config: {} };
-  let module: { default?: unknown };
-  try {
-    module = (await import(pathToFileURL(path).href)) as { default?: unknown };
-  } catch (error) {
-    throw new ConfigError(`${path}: ${error instanceof Error ? error.message : String(error)}`);
-  }
-  // Compiled to CommonJS (outside a "type": "module" package) and imported without tsx's interop
-  // (the built CLI), a config arrives as { default: module.exports }: its default export one level down.
-  const exported = module.default as { __esModule?: boolean; default?: unknown } | undefined;
-  return { path, config: validateConfig(exported?.__esModule ? exported.default : module.default, path) };
-}
-
-export function validateConfig(value: unknown, path: string): GradcheckConfig {
-  const fail = (message: string): never => {
-    throw new ConfigError(`${path}: ${message}`);
-  };
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) fail('the default export must be an object such as { tolerance: 1e-7 }');
-  const raw = value as Record<string, unknown>;
-  const known = ['tolerance', 'eps', 'seed', 'mode', 'files'];
-  for (const key of Object.keys(raw)) if (!known.includes(key)) fail(`unknown key '${key}' (known: ${known.join(', ')})`);
-  const positive = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v > 0;
-  const config: GradcheckConfig = {};
-  if (raw.tolerance !== undefined) {
-    if (!positive(raw.tolerance)) fail(`tolerance must be a positive number, got ${JSON.stringify(raw.tolerance)}`);
-    config.tolerance = raw.tolerance as number;
-  }
-  if (raw.eps !== undefined) {
-    if (!Array.isArray(raw.eps) || raw.eps.length === 0 || !raw.eps.every(positive)) fail(`eps must be a non-empty array of positive numbers, got ${JSON.stringify(raw.eps)}`);
-    config.eps = [...(raw.eps as number[])];
-  }
-  if (raw.seed !== undefined) {
-    const seed = raw.seed;
-    if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) fail(`seed must be an integer from 0 to 4294967295, got ${JSON.stringify(seed)}`);
-    config.seed = seed as number;
-  }
-  if (raw.mode !== undefined) {
-    if (!MODES.includes(raw.mode as Mode)) fail(`mode must be one of ${MODES.join(', ')}, got ${JSON.stringify(raw.mode)}`);
-    config.mode = raw.mode as Mode;
-  }
-  if (raw.files !== undefined) {
-    if (!Array.isArray(raw.files) || !raw.files.every((f) => typeof f === 'string')) fail(`files must be an array of paths or globs, got ${JSON.stringify(raw.files)}`);
-    config.files = [...(raw.files as string[])];
-  }
-  return config;
+  const loaded = await loadConfigIsolated(path, { timeoutMs, memoryMb });
+  if ('error' in loaded) throw new ConfigError(loaded.error);
+  return { path, config: loaded.config };
 }
 
 /** Flags given on the command line win over the config file's values (an absent flag is undefined: options.ts gives none a default). */

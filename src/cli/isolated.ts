@@ -16,14 +16,18 @@ export async function inWorkers<R extends { passed: boolean; ops: { name: string
   const interrupt = new AbortController();
   const onSigint = (): void => interrupt.abort();
   process.once('SIGINT', onSigint);
-  const { report, interrupted } = await run(files, { ...options, onProgress: progress.onProgress, signal: interrupt.signal })
+  const { report, ...outcome } = await run(files, { ...options, onProgress: progress.onProgress, signal: interrupt.signal })
     .finally(() => process.off('SIGINT', onSigint));
   progress.done();
-  return { report: onlyOp(report, options.only), interrupted };
+  return { report: onlyOp(report, options.only), ...outcome };
 }
 
-/** After an interrupted run has printed what finished: says how much of the run that was. */
-export function reportInterrupted(report: { ops: { file: string }[] }, files: string[]): void {
-  const reported = new Set(report.ops.map((op) => op.file)).size;
-  process.stderr.write(`gradcheck: interrupted; reported ${reported} of ${files.length} files\n`);
+/** After an interrupted run has printed its report: says how much of the run was never reached. */
+export function reportInterrupted({ notRun }: Pick<IsolatedRun<unknown>, 'notRun'>): void {
+  const parts = [...(notRun.ops > 0 ? [plural(notRun.ops, 'op')] : []), ...(notRun.files > 0 ? [plural(notRun.files, 'file')] : [])];
+  process.stderr.write(`gradcheck: interrupted${parts.length > 0 ? `; ${parts.join(' and ')} not run (listed as errors)` : ''}\n`);
+}
+
+function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? '' : 's'}`;
 }

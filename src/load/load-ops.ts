@@ -2,6 +2,7 @@
 // defineOp is an op to check (the default export included), in the order they appear in the file.
 // A file that cannot give any (it fails to import, or exports no op) is reported as one error entry,
 // the same from the library and from the CLI's workers.
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { CheckOptions, OpReport } from '../check/types.ts';
 import { isOp, locatedIn } from '../op/define.ts';
@@ -45,6 +46,8 @@ export async function loadOps(file: string, { fresh = false } = {}): Promise<Op[
  * the one loading path of the library (checkFile) and of the CLI's workers.
  */
 export async function loadOpsOrReport(file: string, shown: string, options: CheckOptions): Promise<Op[] | OpReport> {
+  const unreadable = checkReadable(resolve(file), shown);
+  if (unreadable) return fileErrorReport(shown, unreadable, undefined, options);
   let ops: Op[];
   try {
     ops = await loadOps(file);
@@ -53,4 +56,35 @@ export async function loadOpsOrReport(file: string, shown: string, options: Chec
   }
   if (ops.length === 0) return fileErrorReport(shown, `no defineOp export in ${shown}`, undefined, options);
   return ops;
+}
+
+/**
+ * Above this size an op file is refused: TypeScript support (tsx's transform and the source map
+ * Node keeps for stack traces) takes 100 to 150 times a file's size in memory, and a file this
+ * large is data, which a .json file holds for a fraction of that.
+ */
+export const MAX_OP_FILE_BYTES = 2 * 1024 * 1024;
+
+/**
+ * Why the file at `path` cannot be imported, before trying (a failed import would name
+ * gradcheck's own loader, not the file); undefined when it can be.
+ */
+export function checkReadable(path: string, shown: string): string | undefined {
+  let size: number;
+  try {
+    const stats = statSync(path);
+    if (stats.isDirectory()) return `${shown}: is a directory, not an op file`;
+    size = stats.size;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP') return `${shown}: a symlink loop (too many levels of symbolic links)`;
+    if (code === 'ENOENT') return `${shown}: no such file (a symlink to a missing file?)`;
+    if (code === 'EACCES') return `${shown}: permission denied`;
+    return `${shown}: cannot be read: ${(error as Error).message}`;
+  }
+  if (size > MAX_OP_FILE_BYTES) {
+    const mb = (bytes: number) => `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+    return `${shown}: ${mb(size)} is too large for an op file (at most ${mb(MAX_OP_FILE_BYTES)}: loading TypeScript takes over 100 times a file's size in memory); keep large data in a .json file and import it`;
+  }
+  return undefined;
 }

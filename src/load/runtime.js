@@ -74,6 +74,15 @@ export async function setupRequireRuntime() {
   return (await gradcheckEntries()).get('gradcheck');
 }
 
+/**
+ * The modules op files get for 'gradcheck' and 'gradcheck/tfjs': shared by every file a worker
+ * loads, hence watched for changes between files (run/globals.ts).
+ * @returns {Promise<Namespace[]>}
+ */
+export async function gradcheckNamespaces() {
+  return [...(await gradcheckEntries()).values()];
+}
+
 function gradcheckEntries() {
   entries ??= (async () => {
     /** @type {Map<string, Namespace>} */

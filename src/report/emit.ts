@@ -28,10 +28,10 @@ export function emitRunReport(report: RunReport, options: OutputOptions, out: Wr
   const reporter = options.json ? 'json' : (options.reporter ?? 'table');
   const printOptions = { verbose: options.verbose };
   if (reporter === 'json') printJson(report, out, printOptions);
-  else if (reporter === 'junit') out.write(formatJunit(report));
+  else if (reporter === 'junit') out.write(formatJunit(report, printOptions));
   else if (reporter === 'github') printGithub(report, out, printOptions, env);
   else if (reporter === 'markdown') out.write(formatMarkdown(report));
   else printTable(report, out, printOptions);
-  if (options.junit) writeFileSync(options.junit, formatJunit(report));
+  if (options.junit) writeFileSync(options.junit, formatJunit(report, printOptions));
   if (options.html) writeFileSync(options.html, formatHtml(report, { title: 'gradcheck report' }));
 }

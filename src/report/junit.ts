@@ -1,12 +1,15 @@
 // `--junit <file>` and `--reporter junit`: JUnit XML for CI test tabs. One testsuite per op file,
 // one testcase per op (classname: the file); a failing op carries a <failure> with its table as
-// plain text, an op that could not run an <error>.
+// plain text, an op that could not run an <error> (its stack trace only with --verbose, as in the
+// table). CI tools identify a test case by classname and name, so two ops of one name in a file
+// are named with their lines.
 import { stripVTControlCharacters } from 'node:util';
 import type { OpReport, RunReport } from '../check/types.ts';
 import { formatExp, summaryCounts } from './format.ts';
+import type { ReportOptions } from './format.ts';
 import { formatOpTable } from './table.ts';
 
-export function formatJunit(report: RunReport): string {
+export function formatJunit(report: RunReport, options: ReportOptions = {}): string {
   const byFile = new Map<string, OpReport[]>();
   for (const op of report.ops) byFile.set(op.file, [...(byFile.get(op.file) ?? []), op]);
   const { failed, errors } = summaryCounts(report);
@@ -18,17 +21,31 @@ export function formatJunit(report: RunReport): string {
   for (const [file, ops] of byFile) {
     const count = (status: string) => ops.filter((op) => op.status === status).length;
     lines.push(`  <testsuite name="${attr(file)}" tests="${ops.length}" failures="${count('fail')}" errors="${count('error')}" skipped="0" time="${seconds(ops)}">`);
-    for (const op of ops) lines.push(...formatTestcase(op));
+    const names = caseNames(ops);
+    ops.forEach((op, index) => lines.push(...formatTestcase(op, names[index], options)));
     lines.push('  </testsuite>');
   }
   lines.push('</testsuites>', '');
   return lines.join('\n');
 }
 
-function formatTestcase(op: OpReport): string[] {
-  const open = `    <testcase classname="${attr(op.file)}" name="${attr(op.name)}" time="${(op.elapsedMs / 1000).toFixed(3)}"${op.line ? ` file="${attr(op.file)}" line="${op.line}"` : ''}`;
+/** Each op's test case name: its own, or with its line where another op of the file has the same name. */
+function caseNames(ops: OpReport[]): string[] {
+  const count = new Map<string, number>();
+  for (const op of ops) count.set(op.name, (count.get(op.name) ?? 0) + 1);
+  const seen = new Map<string, number>();
+  return ops.map((op) => {
+    if (count.get(op.name) === 1) return op.name;
+    const nth = (seen.get(op.name) ?? 0) + 1;
+    seen.set(op.name, nth);
+    return `${op.name} (${op.line ? `line ${op.line}` : `#${nth}`})`;
+  });
+}
+
+function formatTestcase(op: OpReport, name: string, options: ReportOptions): string[] {
+  const open = `    <testcase classname="${attr(op.file)}" name="${attr(name)}" time="${(op.elapsedMs / 1000).toFixed(3)}"${op.line ? ` file="${attr(op.file)}" line="${op.line}"` : ''}`;
   if (op.status === 'pass') return [`${open}/>`];
-  const detail = text(stripVTControlCharacters(formatOpTable(op, { verbose: true })));
+  const detail = text(stripVTControlCharacters(formatOpTable(op, { verbose: options.verbose })));
   if (op.status === 'error') {
     return [`${open}>`, `      <error message="${attr(op.error ?? 'the op could not run')}" type="OpError">${detail}</error>`, '    </testcase>'];
   }

@@ -3,9 +3,13 @@
 // both sides, and results.ts which builds reports for both, share them without importing each other.
 import type { OpSweep } from '../check/sweep.ts';
 import type { CheckOptions, CheckProgress, OpReport } from '../check/types.ts';
+import type { GradcheckConfig } from '../load/config.ts';
 
-/** What a worker does with each op: check it (`run`), sweep ε over it (`sweep`), or only list it (`list`). */
-export type Job = 'check' | 'sweep' | 'list';
+/**
+ * What a worker does with each op: check it (`run`), sweep ε over it (`sweep`), or only list it
+ * (`list`); or, for `config`, import gradcheck.config.ts and validate what it exports.
+ */
+export type Job = 'check' | 'sweep' | 'list' | 'config';
 /** One op's report: a check's or a sweep's, as the job says. */
 export type JobReport = OpReport | OpSweep;
 
@@ -31,16 +35,34 @@ export interface OpHeader {
   inputs: { name: string; shape: number[] | null }[];
 }
 
+/** What an op file (or the config) wrote to stdout or stderr, and who was running when it did. */
+export interface WorkerOutput {
+  type: 'output';
+  stream: 'stdout' | 'stderr';
+  /** The file, and the op when one was running: 'ops/a.ts › tanh'. */
+  label: string;
+  text: string;
+}
+
 /**
  * What a worker posts while it runs a task, in this order: 'importing'; then 'load-error' (the end),
  * or 'loaded' followed, per op, by 'start', any 'progress' and 'done'; then 'finished'. An op left
- * out by `only` gets its 'done' without a 'start'.
+ * out by `only` gets its 'done' without a 'start'. A config task posts 'config' in place of 'loaded'
+ * and the ops.
+ *
+ * At any time, unrelated to the task's own messages: 'output', 'warning' (something the user
+ * should know that is no op's verdict), and 'retire': the worker must take no further file (the
+ * file changed globals, or left callbacks behind), sent before the task's last message.
  */
 export type WorkerMessage =
   | { type: 'importing' }
   | { type: 'loaded'; ops: OpHeader[] }
+  | { type: 'config'; config: GradcheckConfig }
   | { type: 'load-error'; report: JobReport }
   | { type: 'start'; index: number }
   | { type: 'progress'; progress: CheckProgress }
   | { type: 'done'; report: JobReport }
-  | { type: 'finished' };
+  | { type: 'finished' }
+  | WorkerOutput
+  | { type: 'warning'; message: string }
+  | { type: 'retire' };

@@ -49,6 +49,16 @@ export function opErrorReport(file: string, op: OpHeader, reason: string, stack:
   return { ...fileErrorReport(file, `${where}: op '${op.name}' ${reason}`, stack, options), name: op.name, line: op.line };
 }
 
+/** An op that the run never reached: interrupted (Ctrl-C) before it started. */
+export function notRunReport(file: string, op: OpHeader, options: CheckOptions): OpReport {
+  return opErrorReport(file, op, 'was not run: the run was interrupted before it started', undefined, options);
+}
+
+/** A file that the run never reached: interrupted before its import began. */
+export function fileNotRunReport(file: string, options: CheckOptions): OpReport {
+  return fileErrorReport(file, `${file}: not run: the run was interrupted before the file was imported`, undefined, options);
+}
+
 /** The fields every per-op report has, whether a check's (OpReport) or a sweep's (OpSweep). */
 interface AnyOpReport {
   file: string;
@@ -75,13 +85,29 @@ function userLine(stack: string | undefined, sourceFile: string): number | undef
 
 /** esbuild's "Transform failed with 1 error:\nfile:3:86: ERROR: Unexpected ..." as one line. */
 export function loadErrorMessage(shown: string, error: unknown, sourceFile: string): string {
-  const message = error instanceof Error ? error.message : String(error);
+  // Node names the module that imported a missing one: for the op file itself, that is gradcheck's loader.
+  const message = (error instanceof Error ? error.message : String(error)).replace(/ imported from \S*\/load\/runtime\.[jt]s$/m, '');
   const syntax = /^(?:\S.*?):(\d+):(\d+): ERROR: (.*)$/m.exec(message);
   if (/Transform failed/.test(message) && syntax) return `${shown}:${syntax[1]}:${syntax[2]}: syntax error: ${syntax[3]}`;
   if (error instanceof SyntaxError) return `${shown}: syntax error: ${message.split('\n')[0]}`;
   const name = error instanceof Error && error.name !== 'Error' ? `${error.name}: ` : '';
   const line = userLine(stackOf(error), sourceFile);
   return `${shown}${line ? `:${line}` : ''}: importing the file threw ${name}${message.split('\n')[0]}`;
+}
+
+/**
+ * An error that surfaced after the code that caused it returned (a promise rejection nobody
+ * handled, a callback that threw), as one line: during or right after the file's import, or after
+ * its ops returned.
+ */
+export function asyncErrorMessage(shown: string, kind: 'rejection' | 'exception', error: unknown, sourceFile: string, phase: 'import' | 'ops'): string {
+  const message = error instanceof Error ? `${error.name !== 'Error' ? `${error.name}: ` : ''}${error.message}` : String(error);
+  const line = userLine(stackOf(error), sourceFile);
+  const what = {
+    import: { rejection: 'importing the file left a promise rejection unhandled', exception: 'a callback set up at import threw' },
+    ops: { rejection: 'an op left a promise rejection unhandled', exception: 'a callback set up by an op threw after the op returned' },
+  }[phase][kind];
+  return `${shown}${line ? `:${line}` : ''}: ${what}: ${message.split('\n')[0]}`;
 }
 
 /** The stack of a thrown Error; undefined for anything else thrown. */

@@ -1,23 +1,26 @@
-// The main thread of the isolated run behind `gradcheck run`, `sweep` and `list`: op files run in
-// worker threads, so an op that hangs, crashes or exhausts memory becomes that op's error report
-// while the rest of the run goes on.
+// The main thread of the isolated run behind `gradcheck run`, `sweep` and `list` (and the import of
+// gradcheck.config.ts): op files run in worker threads, so an op that hangs, crashes or exhausts
+// memory becomes that op's error report while the rest of the run goes on.
 //
 // One worker per core at most (two at most), each reused file after file: spawning a worker means
-// setting up TypeScript again, which costs about as much CPU as the CLI's own start-up.
-// The worker announces each op before checking it (protocol.ts); the main thread times the op,
-// terminates the worker when it overruns, reports the op as an error and starts a fresh worker for
-// the file's remaining ops. Reports are kept per file and returned in command-line order, whatever
-// finished first.
+// setting up TypeScript again, which costs about as much CPU as the CLI's own start-up. A worker
+// whose file changed its globals or left callbacks behind asks to be retired (worker-side.ts), and
+// the next file gets a fresh one. The worker announces each op before checking it (protocol.ts);
+// the main thread times the op, terminates the worker when it overruns, reports the op as an error
+// and starts a fresh worker for the file's remaining ops. Reports are kept per file and returned in
+// command-line order, whatever finished first; what op files print reaches stderr, never stdout.
 import { availableParallelism } from 'node:os';
 import type { OpSweep, SweepReport } from '../check/sweep.ts';
 import type { CheckOptions, CheckProgress, OpReport, RunReport } from '../check/types.ts';
-import type { CheckTask, Job, JobReport, OpHeader, WorkerMessage } from './protocol.ts';
-import { displayPath, fileErrorReport, inJobShape, opErrorReport, summarize } from './results.ts';
-import { DEFAULT_MEMORY_MB, takeWorker } from './start-worker.js';
+import type { ConfigResult } from '../load/config-file.ts';
+import type { GradcheckConfig } from '../load/config.ts';
+import type { CheckTask, Job, JobReport, OpHeader, WorkerMessage, WorkerOutput } from './protocol.ts';
+import { displayPath, fileErrorReport, fileNotRunReport, inJobShape, notRunReport, opErrorReport, summarize } from './results.ts';
+import { DEFAULT_MEMORY_MB, returnWorker, takeWorker } from './start-worker.js';
 import type { RunWorker } from './start-worker.js';
 
 // A ListedFile holds OpHeaders: the callers of listIsolated take both types from here.
-export type { OpHeader };
+export type { OpHeader, WorkerOutput };
 
 /** An op (or a file's import) that runs longer than this is stopped and reported as an error. */
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -42,12 +45,20 @@ export interface IsolatedRunOptions extends CheckOptions {
   signal?: AbortSignal;
   /** Only the op with this name is checked; the others come back as unchecked placeholders (`--op`). */
   only?: string;
+  /** What op files write to stdout or stderr (default: printOutput, to stderr). */
+  onOutput?: (output: WorkerOutput) => void;
+  /** What the user should know that is no op's verdict (default: printWarning, to stderr). */
+  onWarning?: (message: string) => void;
 }
 
 export interface IsolatedRun<Report = RunReport> {
   report: Report;
-  /** The run was aborted: `report` holds only the files (and ops) finished before that. */
+  /**
+   * The run was aborted: the op running then is an error, and those never reached are reported as
+   * not run (`notRun` counts them, and the files never imported).
+   */
   interrupted: boolean;
+  notRun: { ops: number; files: number };
 }
 
 /** One file's outcome: its ops' headers once imported, and the reports of its ops (or of its import). */
@@ -55,6 +66,20 @@ interface FileResult {
   file: string;
   headers?: OpHeader[];
   reports: JobReport[];
+  /** The config job's answer. */
+  config?: GradcheckConfig;
+  /** Ops the run never reached (interrupted). */
+  notRun: number;
+}
+
+/** Op files' output on stderr, each line labelled with the file and op that wrote it. */
+export function printOutput(output: WorkerOutput, stream: { write(text: string): unknown } = process.stderr): void {
+  const lines = output.text.replace(/\n$/, '').split('\n');
+  stream.write(`${lines.map((line) => `${output.label} | ${line}`).join('\n')}\n`);
+}
+
+export function printWarning(message: string, stream: { write(text: string): unknown } = process.stderr): void {
+  stream.write(`gradcheck: warning: ${message}\n`);
 }
 
 /** A file as `list` gives it: the ops it declares, or why it has none. */
@@ -67,72 +92,119 @@ export interface ListedFile {
 
 /** Checks every file in worker threads and gathers one run report, files in the order given. */
 export async function runIsolated(files: string[], options: IsolatedRunOptions = {}): Promise<IsolatedRun> {
-  const { reports, interrupted } = await runJob('check', files, options);
-  return { report: summarize(reports as OpReport[], options), interrupted };
+  const { reports, interrupted, notRun } = await runJob('check', files, options);
+  return { report: summarize(reports as OpReport[], options), interrupted, notRun };
 }
 
 /** Sweeps ε over every op of every file in worker threads, with the same isolation as `runIsolated`. */
 export async function sweepIsolated(files: string[], options: IsolatedRunOptions = {}): Promise<IsolatedRun<SweepReport>> {
-  const { reports, interrupted } = await runJob('sweep', files, options);
-  return { report: summarize(reports as OpSweep[], options), interrupted };
+  const { reports, interrupted, notRun } = await runJob('sweep', files, options);
+  return { report: summarize(reports as OpSweep[], options), interrupted, notRun };
 }
 
 /** Imports every file in worker threads, with the same isolation, and lists the ops each declares. */
 export async function listIsolated(files: string[], options: IsolatedRunOptions = {}): Promise<IsolatedRun<ListedFile[]>> {
-  const { results, interrupted } = await runJob('list', files, options);
+  const { results, interrupted, notRun } = await runJob('list', files, options);
   const listed = results.map(({ file, headers, reports }) => ({
     file,
     ops: headers ?? [],
     ...(reports[0]?.error !== undefined ? { error: reports[0].error } : {}),
   }));
-  return { report: listed, interrupted };
+  return { report: listed, interrupted, notRun };
 }
 
-async function runJob(job: Job, files: string[], options: IsolatedRunOptions): Promise<{ results: FileResult[]; reports: JobReport[]; interrupted: boolean }> {
-  const { timeoutMs = DEFAULT_TIMEOUT_MS, memoryMb = DEFAULT_MEMORY_MB, workers, signal, only, ...checkOptions } = options;
-  const maxLanes = Math.max(1, Math.min(workers ?? Math.min(MAX_WORKERS, availableParallelism()), files.length));
+/**
+ * Imports gradcheck.config.ts in a worker thread, with the isolation of an op file's import, and
+ * validates it there: its config, or why there is none as one line naming the file. The worker
+ * goes on to check the op files, unless the config changed its globals.
+ */
+export async function loadConfigIsolated(path: string, options: Pick<IsolatedRunOptions, 'timeoutMs' | 'memoryMb' | 'onOutput' | 'onWarning'> = {}): Promise<ConfigResult> {
+  const settings = settingsFor('config', options);
+  const lane = new Lane(settings);
+  const { config, reports } = await new FileRun(lane, path, settings).result;
+  lane.release();
+  if (config) return { config };
+  const [failed] = reports;
+  return { error: failed?.error ?? `${displayPath(path)}: could not be loaded`, stack: failed?.stack };
+}
+
+async function runJob(job: Job, files: string[], options: IsolatedRunOptions): Promise<{ results: FileResult[]; reports: JobReport[] } & Omit<IsolatedRun, 'report'>> {
+  const settings = settingsFor(job, options);
+  const { signal } = settings;
+  const maxLanes = Math.max(1, Math.min(options.workers ?? Math.min(MAX_WORKERS, availableParallelism()), files.length));
   const results: (FileResult | undefined)[] = files.map(() => undefined);
   let next = 0;
-  const settings = { job, timeoutMs, memoryMb, signal, only, checkOptions };
   const serve = async (lane: Lane): Promise<void> => {
     while (next < files.length && !signal?.aborted) {
       const index = next++;
-      results[index] = await checkFileInWorker(lane, files[index], settings);
+      results[index] = await new FileRun(lane, files[index], settings).result;
     }
     lane.close();
   };
   // One worker first; more only once the run proves long enough to repay their start-up.
-  const running = [serve(new Lane(memoryMb))];
+  const running = [serve(new Lane(settings))];
   const extra = setInterval(() => {
-    if (running.length < maxLanes && files.length - next >= 1 && !signal?.aborted) running.push(serve(new Lane(memoryMb)));
+    if (running.length < maxLanes && files.length - next >= 1 && !signal?.aborted) running.push(serve(new Lane(settings)));
     else clearInterval(extra);
   }, EXTRA_WORKER_AFTER_MS);
   await running[0];
   clearInterval(extra);
   await Promise.all(running);
-  const finished = results.filter((result): result is FileResult => result !== undefined);
-  return { results: finished, reports: finished.flatMap((result) => result.reports), interrupted: signal?.aborted ?? false };
+  // Interrupted: the files never reached are in the report too, as not run.
+  const unreached = (file: string): FileResult => ({ file: displayPath(file), reports: [inJobShape(job, fileNotRunReport(displayPath(file), settings.checkOptions))], notRun: 0 });
+  const all = results.map((result, index) => result ?? unreached(files[index]));
+  const notRun = { ops: all.reduce((sum, result) => sum + result.notRun, 0), files: results.filter((result) => result === undefined).length };
+  return { results: all, reports: all.flatMap((result) => result.reports), interrupted: signal?.aborted ?? false, notRun };
 }
 
-/** One worker at a time, replaced when it had to be terminated or died. */
+function settingsFor(job: Job, options: IsolatedRunOptions): Settings {
+  const { timeoutMs = DEFAULT_TIMEOUT_MS, memoryMb = DEFAULT_MEMORY_MB, workers: _workers, signal, only, onOutput = printOutput, onWarning = printWarning, ...checkOptions } = options;
+  return { job, timeoutMs, memoryMb, signal, only, onOutput, onWarning, checkOptions };
+}
+
+/**
+ * One worker at a time, replaced when it had to be terminated, died, or asked to be retired (its
+ * last file changed globals or left callbacks behind). It passes on what the worker says outside
+ * any task: output, warnings.
+ */
 class Lane {
   private worker: RunWorker | undefined;
-  constructor(private readonly memoryMb: number) {}
+  private retired = false;
+  constructor(private readonly settings: Pick<Settings, 'memoryMb' | 'onOutput' | 'onWarning'>) {}
 
   acquire(): RunWorker {
-    if (this.worker?.exited) this.worker = undefined;
-    this.worker ??= takeWorker(this.memoryMb);
+    if (this.worker?.exited || this.retired) this.discard();
+    if (this.worker === undefined) {
+      this.worker = takeWorker(this.settings.memoryMb);
+      this.worker.on('message', this.onMessage);
+    }
     return this.worker;
   }
 
   discard(): void {
+    this.worker?.off('message', this.onMessage);
     void this.worker?.terminate();
     this.worker = undefined;
+    this.retired = false;
   }
 
   close(): void {
     this.discard();
   }
+
+  /** Gives a worker that can take more files back, for the next run to take. */
+  release(): void {
+    if (this.worker === undefined || this.retired || this.worker.exited) return this.discard();
+    this.worker.off('message', this.onMessage);
+    returnWorker(this.worker);
+    this.worker = undefined;
+  }
+
+  private readonly onMessage = (message: WorkerMessage): void => {
+    if (message.type === 'output') this.settings.onOutput(message);
+    else if (message.type === 'warning') this.settings.onWarning(message.message);
+    else if (message.type === 'retire') this.retired = true;
+  };
 }
 
 interface Settings {
@@ -141,12 +213,9 @@ interface Settings {
   memoryMb: number;
   signal?: AbortSignal;
   only?: string;
+  onOutput: (output: WorkerOutput) => void;
+  onWarning: (message: string) => void;
   checkOptions: CheckOptions;
-}
-
-/** Runs one file's job on the lane's worker (and on fresh ones after a stopped worker). */
-function checkFileInWorker(lane: Lane, file: string, settings: Settings): Promise<FileResult> {
-  return new FileRun(lane, file, settings).result;
 }
 
 /**
@@ -166,6 +235,8 @@ class FileRun {
   private readonly reports: JobReport[] = [];
   /** The file's ops, once a worker has imported it. */
   private headers: OpHeader[] | undefined;
+  private config: GradcheckConfig | undefined;
+  private notRun = 0;
   private crashes = 0;
   private resolve!: (reports: JobReport[]) => void;
 
@@ -186,7 +257,7 @@ class FileRun {
     this.options = options;
     this.shown = displayPath(file);
     this.result = new Promise((resolveResult) => {
-      this.resolve = (reports) => resolveResult({ file: this.shown, headers: this.headers, reports });
+      this.resolve = (reports) => resolveResult({ file: this.shown, headers: this.headers, reports, config: this.config, notRun: this.notRun });
       this.attempt(0);
     });
   }
@@ -238,8 +309,12 @@ class FileRun {
     const failed = this.current ?? this.nextIndex;
     if (failed >= this.headers.length) return this.resolve(this.reports);
     this.reports.push(inJobShape(job, opErrorReport(this.shown, this.headers[failed], reason, stack, this.options)));
-    if (retry && failed + 1 < this.headers.length) this.attempt(failed + 1);
-    else this.resolve(this.reports);
+    if (retry && failed + 1 < this.headers.length) return this.attempt(failed + 1);
+    // Interrupted: the ops never reached still count, as not run.
+    const unreached = this.headers.slice(failed + 1);
+    for (const header of unreached) this.reports.push(inJobShape(job, notRunReport(this.shown, header, this.options)));
+    this.notRun = unreached.length;
+    this.resolve(this.reports);
   }
 
   private readonly onMessage = (message: WorkerMessage): void => {
@@ -250,7 +325,12 @@ class FileRun {
         break;
       case 'loaded':
         clearTimeout(this.timer);
+        if (this.headers === undefined) this.warnOfDuplicates(message.ops);
         this.headers = message.ops;
+        break;
+      case 'config':
+        clearTimeout(this.timer);
+        this.config = message.config;
         break;
       case 'load-error':
         this.settle();
@@ -275,6 +355,17 @@ class FileRun {
         break;
     }
   };
+
+  /** Two ops of one name are told apart by their lines in every report; the user should still know. */
+  private warnOfDuplicates(ops: OpHeader[]): void {
+    const lines = new Map<string, (number | undefined)[]>();
+    for (const op of ops) lines.set(op.name, [...(lines.get(op.name) ?? []), op.line]);
+    for (const [name, at] of lines) {
+      if (at.length < 2) continue;
+      const where = at.every((line) => line !== undefined) ? ` (lines ${at.slice(0, -1).join(', ')} and ${at[at.length - 1]})` : '';
+      this.settings.onWarning(`${this.shown} has ${at.length} ops named '${name}'${where}: reports tell them apart by line; give each its own name`);
+    }
+  }
 
   private readonly onError = (error: Error & { code?: string }): void => {
     if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') {

@@ -41,6 +41,20 @@ export function prestartWorker() {
 }
 
 /**
+ * A worker that finished a task and can take more (it loaded only gradcheck.config.ts, say) becomes
+ * the spare again, so that the run after it does not start another.
+ * @param {RunWorker} worker
+ */
+export function returnWorker(worker) {
+  if (worker.exited || spare !== undefined) {
+    void worker.terminate();
+    return;
+  }
+  spare = worker;
+  spare.unref();
+}
+
+/**
  * The prestarted worker if it has this heap limit, else a new one.
  * @param {number} memoryMb
  * @returns {RunWorker}

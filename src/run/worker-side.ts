@@ -1,36 +1,75 @@
 // The worker's loop in the isolated run: runs in every worker thread, after the runtime is set up
 // (see worker-thread.js), and answers the tasks scheduler.ts posts (protocol.ts). It loads the
 // checker; the main thread never does.
+//
+// A worker takes file after file, so each file must leave it as it found it: after each one the
+// worker compares the realm's shared objects with their state before the first file (globals.ts)
+// and looks for callbacks left pending or errors raised after the fact (containment.ts); any of
+// these retires the worker, and the scheduler gives the next file a fresh one.
 import type { MessagePort } from 'node:worker_threads';
+import { resolve } from 'node:path';
 import { loadOpsOrReport } from '../load/load-ops.ts';
+import { readConfigFile } from '../load/config-file.ts';
 import { checkOp } from '../check/check-op.ts';
 import { sweepOp } from '../check/sweep.ts';
 import type { CheckOptions, CheckProgress, OpReport } from '../check/types.ts';
 import { declaredShape } from '../op/define.ts';
 import type { InputSpec, Op } from '../op/define.ts';
-import { fileErrorReport, inJobShape, qualifyError } from './results.ts';
+import { asyncErrorMessage, fileErrorReport, inJobShape, qualifyError } from './results.ts';
 import type { CheckTask, OpHeader, WorkerMessage } from './protocol.ts';
+import { contain } from './containment.ts';
+import type { AsyncError, Containment } from './containment.ts';
+import { changedGlobals, snapshotGlobals } from './globals.ts';
+import type { GlobalsSnapshot } from './globals.ts';
 
-/** Answers the main thread's tasks: loads each op file and checks (or sweeps) its ops, announcing each one. */
-export function serveChecks(port: MessagePort): void {
-  const send = (message: WorkerMessage): void => port.postMessage(message);
-  port.on('message', (task: CheckTask) => runTask(task, send));
+type Send = (message: WorkerMessage) => void;
+
+/** What every task of this worker shares: the output and error containment, and the realm as the first file found it. */
+interface WorkerState {
+  send: Send;
+  containment: Containment;
+  baseline: GlobalsSnapshot;
+}
+
+/**
+ * Answers the main thread's tasks: loads each op file and checks (or sweeps) its ops, announcing
+ * each one. `shared` are the modules every file gets (gradcheck's own), watched like the globals.
+ */
+export function serveChecks(port: MessagePort, shared: readonly object[] = []): void {
+  const send: Send = (message) => port.postMessage(message);
+  const containment = contain(send);
+  const worker: WorkerState = { send, containment, baseline: snapshotGlobals(shared) };
+  port.on('message', (task: CheckTask) => {
+    runTask(task, worker).catch((error: unknown) => containment.crash(error));
+  });
 }
 
 /** One task, told as the messages protocol.ts describes. */
-async function runTask(task: CheckTask, send: (message: WorkerMessage) => void): Promise<void> {
+async function runTask(task: CheckTask, worker: WorkerState): Promise<void> {
+  const { send, containment } = worker;
+  const pendingBefore = containment.pendingCallbacks();
+  containment.takeErrors();
+  containment.enter(task.shown);
   send({ type: 'importing' });
-  const loaded = await loadOpsOrReport(task.file, task.shown, task.options);
+  if (task.job === 'config') return runConfigTask(task, worker, pendingBefore);
+  let loaded = await loadOpsOrReport(task.file, task.shown, task.options);
+  await containment.settle(pendingBefore);
+  const failedLater = containment.takeErrors()[0];
+  if (failedLater && Array.isArray(loaded)) loaded = fileErrorReport(task.shown, importErrorMessage(task, failedLater), undefined, task.options);
   if (!Array.isArray(loaded)) {
+    await finishFile(task, worker, pendingBefore);
     send({ type: 'load-error', report: inJobShape(task.job, loaded) });
     return;
   }
   const ops = loaded;
   send({ type: 'loaded', ops: ops.map(describeOp) });
-  if (task.job === 'list') {
-    send({ type: 'finished' });
-    return;
-  }
+  if (task.job !== 'list') runOps(task, ops, worker);
+  containment.enter(task.shown);
+  await finishFile(task, worker, pendingBefore);
+  send({ type: 'finished' });
+}
+
+function runOps(task: CheckTask, ops: Op[], { send, containment }: WorkerState): void {
   const options: CheckOptions = task.progress ? { ...task.options, onProgress: throttledProgress(send) } : task.options;
   for (let index = task.from; index < ops.length; index++) {
     if (task.only !== undefined && ops[index].name !== task.only) {
@@ -38,15 +77,60 @@ async function runTask(task: CheckTask, send: (message: WorkerMessage) => void):
       send({ type: 'done', report: inJobShape(task.job, unchecked(task.shown, ops[index], task.options)) });
       continue;
     }
+    containment.enter(task.shown, ops[index].name);
     send({ type: 'start', index });
     const report = task.job === 'sweep' ? sweepOp(ops[index], options, task.shown) : checkOp(ops[index], options, task.shown);
     send({ type: 'done', report: qualifyError(report, ops[index].location?.file) });
   }
+}
+
+/** gradcheck.config.ts: imported and validated here, so that it runs under the same watch as an op file. */
+async function runConfigTask(task: CheckTask, worker: WorkerState, pendingBefore: number): Promise<void> {
+  const { send, containment } = worker;
+  const result = await readConfigFile(task.file, task.shown);
+  await containment.settle(pendingBefore);
+  const failedLater = containment.takeErrors()[0];
+  await finishFile(task, worker, pendingBefore);
+  if ('error' in result || failedLater) {
+    const message = 'error' in result ? result.error : importErrorMessage(task, failedLater);
+    const stack = 'error' in result ? result.stack : undefined;
+    send({ type: 'load-error', report: fileErrorReport(task.shown, message, stack, task.options) });
+    return;
+  }
+  send({ type: 'config', config: result.config });
   send({ type: 'finished' });
 }
 
+/** An unhandled rejection or a throwing callback while (or right after) the file was imported: the file's error. */
+function importErrorMessage(task: CheckTask, failed: AsyncError): string {
+  return asyncErrorMessage(task.shown, failed.kind, failed.error, resolve(task.file), 'import');
+}
+
+/**
+ * After a file: what its ops left behind. Errors raised after the ops returned are warnings (the
+ * verdicts stand: they came from the values the ops returned); they, pending callbacks and changed
+ * globals all retire the worker, so nothing of this file reaches the next.
+ */
+async function finishFile(task: CheckTask, { send, containment, baseline }: WorkerState, pendingBefore: number): Promise<void> {
+  await containment.settle(pendingBefore);
+  const stray = containment.takeErrors();
+  // A callback set up by every evaluation of an op fails as many times: one line, with the count.
+  const counts = new Map<string, number>();
+  for (const failed of stray) {
+    const message = asyncErrorMessage(task.shown, failed.kind, failed.error, resolve(task.file), 'ops');
+    counts.set(message, (counts.get(message) ?? 0) + 1);
+  }
+  for (const [message, count] of counts) send({ type: 'warning', message: count > 1 ? `${message} (${count} times)` : message });
+  const changed = changedGlobals(baseline);
+  if (changed.length > 0) {
+    const shown = changed.length > 3 ? `${changed.slice(0, 3).join(', ')} and ${changed.length - 3} more` : changed.join(', ');
+    send({ type: 'warning', message: `${task.shown} changed ${shown}: the files after it are checked in a fresh worker` });
+  }
+  if (stray.length > 0 || changed.length > 0 || containment.pendingCallbacks() > pendingBefore) send({ type: 'retire' });
+}
+
 /** Progress crosses threads at most every 100 ms (and at the end of each op's numeric side). */
-function throttledProgress(send: (message: WorkerMessage) => void): (progress: CheckProgress) => void {
+function throttledProgress(send: Send): (progress: CheckProgress) => void {
   let lastProgress = 0;
   return (progress) => {
     const now = performance.now();

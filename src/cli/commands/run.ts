@@ -42,7 +42,7 @@ export function runCommand(setExitCode: (code: number) => void): Command {
 }
 
 export async function runCheck(paths: string[], flags: RunOptions): Promise<number> {
-  const { config } = await loadConfig();
+  const { config } = await loadConfig(process.cwd(), { timeoutMs: flags.timeout, memoryMb: flags.maxMemory });
   const options = withConfig(flags, config);
   const args = pathsOrConfig(paths, config);
   const files = resolveFiles(args);
@@ -63,7 +63,7 @@ export async function runCheck(paths: string[], flags: RunOptions): Promise<numb
 
 /** One run: check the files, print the report, and return the exit code. */
 async function checkAndReport(files: string[], options: RunOptions): Promise<number> {
-  const { report, interrupted } = await inWorkers(runIsolated, files, {
+  const { report, interrupted, notRun } = await inWorkers(runIsolated, files, {
     tolerance: options.tol ?? DEFAULT_TOLERANCE,
     eps: options.eps,
     seed: options.seed ?? DEFAULT_SEED,
@@ -78,6 +78,6 @@ async function checkAndReport(files: string[], options: RunOptions): Promise<num
     only: options.op,
   });
   emitRunReport(report, options);
-  if (interrupted) reportInterrupted(report, files);
+  if (interrupted) reportInterrupted({ notRun });
   return runExitCode(report, interrupted);
 }

@@ -34,11 +34,11 @@ export function sweepCommand(setExitCode: (code: number) => void): Command {
 }
 
 export async function runSweep(paths: string[], flags: SweepOptions): Promise<number> {
-  const { config } = await loadConfig();
+  const { config } = await loadConfig(process.cwd(), { timeoutMs: flags.timeout, memoryMb: flags.maxMemory });
   const files = resolveFiles(pathsOrConfig(paths, config));
   const options = withConfig(flags, config);
   // In worker threads, as `run` does: an op that hangs or crashes becomes its error line.
-  const { report, interrupted } = await inWorkers(sweepIsolated, files, {
+  const { report, interrupted, notRun } = await inWorkers(sweepIsolated, files, {
     tolerance: options.tol ?? DEFAULT_TOLERANCE,
     // Without --eps each op sweeps its precision's default steps (float32 ops stop at 1e-4).
     eps: options.eps,
@@ -51,6 +51,6 @@ export async function runSweep(paths: string[], flags: SweepOptions): Promise<nu
   if (options.json) printJson(report, process.stdout, { verbose: options.verbose });
   else printSweep(report, process.stdout, { verbose: options.verbose });
   if (options.html) writeFileSync(options.html, formatHtml(report, { title: 'gradcheck sweep' }));
-  if (interrupted) reportInterrupted(report, files);
+  if (interrupted) reportInterrupted({ notRun });
   return runExitCode(report, interrupted);
 }
