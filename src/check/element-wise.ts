@@ -25,7 +25,7 @@ import type { Diagnosis, InputReport, Method, WorstElement } from './types.ts';
 import type { Precision } from '../op/define.ts';
 import { describeOrder, directionalOrder } from './convergence.ts';
 import type { Convergence } from './convergence.ts';
-import { short } from './diagnose/words.ts';
+import { formatIndex, plural, short } from './diagnose/words.ts';
 import { refineFailing } from './refine.ts';
 import type { Refinement } from './refine.ts';
 import { unravelIndex } from './vectors.ts';
@@ -191,7 +191,7 @@ function adjudicate(check: InputCheck, points: SweepStep[], evidence: ElementEst
   const { relErr, worstIndex } = compareGradients(analytic, compared, evidence.floor, evidence.noise);
   const convergence = directionalOrder(points, measuredNoise);
   const refined = { ...result, ...(convergence ? { convergence } : {}), relErr, bestEps: evidence.eps, worst: worstElement(compared.length > explained.size ? shownIndex(worstIndex, explained, compared.length) : worstIndex, input.shape, analytic, numeric), refined: refinement.bounds.size };
-  const diagnoses = kinkDiagnoses(check, kinks);
+  const diagnoses = [...kinkDiagnoses(check, kinks), ...outsideDomain(check, evidence, refinement)];
   if (refinement.confirmed.length > 0) {
     const wrong = failingElements(analytic, compared, evidence.floor, evidence.noise, tolerance);
     const pattern = diagnosePattern({ name: input.name, shape: input.shape, analytic, numeric, failing: wrong, floor: evidence.floor, tolerance, uses: check.uses });
@@ -223,6 +223,23 @@ function wrongAlongDirection(points: SweepStep[], convergence: Convergence | und
     message: `element by element the finite differences did not converge, but along a random direction ${describeOrder(convergence)}, at a relative error of ${short(level)}.`,
   };
   return { relErr: level, diagnosis };
+}
+
+/**
+ * Elements whose difference at the evidence's step was not finite (a probe outside the function's
+ * domain: log or sqrt of a negative) and that the refinement estimated from steps that stayed inside.
+ */
+function outsideDomain({ input }: InputCheck, evidence: ElementEstimate, refinement: Refinement): Diagnosis[] {
+  const outside = [...refinement.bounds.keys()].filter((i) => !Number.isFinite(evidence.numeric[i]) && Number.isFinite(refinement.numeric[i]));
+  if (outside.length === 0) return [];
+  return [{
+    code: 'outside-domain',
+    input: input.name,
+    message:
+      `${plural(outside.length, 'element')} of '${input.name}' (first ${formatIndex(outside[0], input.shape)}): a step of ε = ${short(evidence.eps)} left ` +
+      `the function's domain (NaN or ±Infinity), so ${outside.length === 1 ? 'it was' : 'they were'} estimated from the smaller steps that stayed inside it. ` +
+      `Declaring the input's domain (e.g. domain: [0, Infinity]) keeps every step inside it.`,
+  }];
 }
 
 /** Why the refined estimates could not decide: rounding noise, or an estimate that never converged. */

@@ -16,6 +16,7 @@ import { rankSteps } from './steps.ts';
 import type { InputReport, Method, SweepPoint } from './types.ts';
 import { concat } from './vectors.ts';
 import { holdAsFloat32, isHeldAsFloat32 } from './float32-inputs.ts';
+import { holdJoinedDomains, scaleOf } from './scales.ts';
 
 export const FAST_PAIRS = 3;
 
@@ -84,6 +85,7 @@ export function fastCheck(check: FastCheck): FastResult {
   }
   // A float32 op's inputs are held in float32; so is the vector that perturbs them all at once.
   if (inputs.some((input) => isHeldAsFloat32(input.data))) holdAsFloat32(x);
+  holdJoinedDomains(x, inputs.map((input) => input.data));
   const original = Float64Array.from(x);
   const sync = () => inputs.forEach((input, k) => input.data.set(segments[k]));
 
@@ -103,7 +105,7 @@ export function fastCheck(check: FastCheck): FastResult {
         sync();
         return pair.phi();
       };
-      const scale = termScale(gradient, direction, original);
+      const scale = termScale(gradient, direction, x);
       const at = (eps: number): Point & { relErr: number } =>
         scaledDirectionalError(jointPhi, x, gradient, direction, eps, pair.noiseOfPhi, method, scale);
       let best;
@@ -170,7 +172,7 @@ function drawPair({ problem, output, first, seed, opName }: FastCheck, p: number
  */
 export function termScale(gradient: Float64Array, direction: Float64Array, x: Float64Array): number {
   let squares = 0;
-  for (let i = 0; i < x.length; i++) squares += (gradient[i] * direction[i] * Math.max(Math.abs(x[i]), 1)) ** 2;
+  for (let i = 0; i < x.length; i++) squares += (gradient[i] * direction[i] * scaleOf(x, i)) ** 2;
   return Math.sqrt(squares);
 }
 

@@ -9,6 +9,7 @@
 
 import { allocate } from '../core/storage.ts';
 import { storeFor } from './float32-inputs.ts';
+import { scaleOf } from './scales.ts';
 import type { Method } from './types.ts';
 export type { Method };
 export const METHODS: readonly Method[] = ['central', 'five-point', 'richardson'];
@@ -48,7 +49,7 @@ export function evaluationsPerPoint(method: Method): number {
 
 /** The derivative of phi along element i of x, perturbing x in place and restoring it. */
 export function elementDerivative(phi: () => number, x: Float64Array, i: number, eps: number, method: Method = 'central'): Estimate {
-  const h = eps * Math.max(Math.abs(x[i]), 1);
+  const h = eps * scaleOf(x, i);
   // The default method without an array of pairs: this runs once per two forward evaluations.
   if (method === 'central') return { value: centeredDifference(phi, x, i, h), truncation: NaN };
   const pairs = PAIRS[method].map((multiple) => centeredDifference(phi, x, i, h * multiple));
@@ -133,12 +134,13 @@ export function directionalError(
   const original = allocate(x.length);
   original.set(x);
   const store = storeFor(x);
+  const scales = Float64Array.from(x, (_, i) => scaleOf(x, i));
   const numericPairs: number[] = [];
   const analyticPairs: number[] = [];
   let residual = NaN;
   for (const multiple of PAIRS[method]) {
     const t = eps * multiple;
-    const step = (i: number) => t * direction[i] * Math.max(Math.abs(original[i]), 1);
+    const step = (i: number) => t * direction[i] * scales[i];
     for (let i = 0; i < x.length; i++) x[i] = store(original[i] + step(i));
     const fUp = phi();
     // The change along d as the machine took it: g · ((x + h) − (x − h)).
@@ -296,7 +298,7 @@ export function bestOfTableau(differences: number[], steps: number[], from: numb
 export function usableSteps(x: Float64Array, epsList: readonly number[], round: (v: number) => number = (v) => v): number[] {
   return epsList.filter((eps) => {
     for (let i = 0; i < x.length; i++) {
-      const h = eps * Math.max(Math.abs(x[i]), 1);
+      const h = eps * scaleOf(x, i);
       if (round(x[i] + h) === round(x[i] - h)) return false;
     }
     return true;

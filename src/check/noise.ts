@@ -8,6 +8,7 @@
 // only the three windows around it.
 import { isHeldAsFloat32, storeFor } from './float32-inputs.ts';
 import type { Phi } from './phi.ts';
+import { scaleOf } from './scales.ts';
 
 /**
  * Probe steps, relative to each element's scale, tried in turn: a step too small to change φ at
@@ -49,13 +50,14 @@ function valuesAlong(phi: Phi, x: Float64Array, direction: Float64Array, step: n
   const original = Float64Array.from(x);
   const store = storeFor(x);
   const uneven = isHeldAsFloat32(x);
+  const scales = Float64Array.from(x, (_, i) => scaleOf(x, i));
   const raw: number[] = [];
   const corrected: number[] = [];
   try {
     for (let j = -REACH; j <= REACH; j++) {
       let change = 0;
       for (let i = 0; i < x.length; i++) {
-        x[i] = store(original[i] + (j + offset) * step * direction[i] * Math.max(Math.abs(original[i]), 1));
+        x[i] = store(original[i] + (j + offset) * step * direction[i] * scales[i]);
         if (uneven) change += gradient[i] * (x[i] - original[i]);
       }
       const value = phi();

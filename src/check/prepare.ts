@@ -6,6 +6,7 @@ import { materializeInputs } from '../op/inputs.ts';
 import type { MaterializedInput } from '../op/inputs.ts';
 import { nonFinite } from './diagnose/patterns.ts';
 import { holdAsFloat32 } from './float32-inputs.ts';
+import { holdDomain } from './scales.ts';
 import { DRAW, drawCotangent } from './draws.ts';
 import { createProblem, OpRunError, withDiagnoses } from './problem.ts';
 import type { Problem } from './problem.ts';
@@ -63,6 +64,7 @@ export function settingsFor(op: Op, options: CheckOptions): Settings {
 export function prepare(op: Op, settings: Settings): Prepared {
   const inputs = materializeInputs(op, settings.seed);
   if (settings.precision === 'float32') for (const input of inputs) holdAsFloat32(input.data);
+  for (const input of inputs) if (input.domain) holdDomain(input.data, input.domain);
   const built = settings.order === 2 ? secondOrderProblem(op, inputs, settings.seed) : createProblem(op, inputs);
   const problem = settings.replayRandom ? replayRandom(built, deriveSeed(settings.seed, `${op.name}/random`)) : built;
   const output = Float64Array.from(problem.evaluate());

@@ -10,6 +10,7 @@
 // inconclusive. A single step common to all elements cannot suit a steep function, whose elements
 // need steps decades apart.
 import { riddersDerivative } from './finite-difference.ts';
+import { scaleOf } from './scales.ts';
 import type { ElementEstimate } from './estimates.ts';
 import type { Phi } from './phi.ts';
 
@@ -57,7 +58,7 @@ export function refineFailing({ phi, x, analytic, failing, evidence, tolerance, 
       refinement.unresolved.push(i);
       continue;
     }
-    const scaleOfX = Math.max(Math.abs(x[i]), 1);
+    const scaleOfX = scaleOf(x, i);
     const a = analytic[i];
     // A centered difference at step h carries f's rounding at both probes over the step, and a
     // float32 engine's own rounding of x ± h, which moves the step it really took.

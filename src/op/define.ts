@@ -18,7 +18,16 @@ export type { SourceLocation };
  */
 export type InputSpec =
   | number[]
-  | { shape: number[]; low?: number; high?: number; values?: ArrayLike<number> | NestedArray; grad?: boolean; integer?: boolean };
+  | {
+      shape: number[];
+      low?: number;
+      high?: number;
+      values?: ArrayLike<number> | NestedArray;
+      grad?: boolean;
+      integer?: boolean;
+      /** Where the op is defined, e.g. [0, Infinity] for log or sqrt: no step leaves it. */
+      domain?: [number, number];
+    };
 
 /** An input spec's shape as declared, before anything is validated; null when it has none that is an array of numbers. */
 export function declaredShape(spec: InputSpec): number[] | null {

@@ -24,10 +24,12 @@ export interface MaterializedInput {
   constant: boolean;
   /** The values were given (`values`), not drawn: they may sit exactly on a kink. */
   given?: true;
+  /** Where the op is defined ([lo, hi]): no step of the check leaves it. */
+  domain?: [number, number];
 }
 
 /** The keys an input spec object may have: any other is a typo that would silently change a check. */
-export const INPUT_SPEC_KEYS = ['shape', 'low', 'high', 'values', 'grad', 'integer'] as const;
+export const INPUT_SPEC_KEYS = ['shape', 'low', 'high', 'values', 'grad', 'integer', 'domain'] as const;
 
 /** Draws (or copies) every input of an op, seeded by the run's seed, the op's name and the input's name. */
 export function materializeInputs(op: Op, seed: number): MaterializedInput[] {
@@ -66,6 +68,12 @@ function materializeInput(name: string, spec: InputSpec, seed: number): Material
     return { name, shape: [...shape], data, constant: false };
   }
   const { integer, constant } = validateSpecKeys(name, spec);
+  const domain = validateDomain(name, spec.domain);
+  const within = (values: ArrayLike<number>): MaterializedInput => {
+    const outside = domain ? Array.from(values).find((v) => !(v > domain[0] && v < domain[1])) : undefined;
+    if (outside !== undefined) throw new OpSpecError(`input '${name}': value ${outside} is not inside its domain [${domain![0]}, ${domain![1]}]`, name);
+    return { name, shape: [...shape], data, constant, ...(spec.values !== undefined ? { given: true as const } : {}), ...(domain ? { domain } : {}) };
+  };
   if (spec.values !== undefined) {
     const values = flatten(spec.values);
     if (values.length !== size) {
@@ -74,13 +82,15 @@ function materializeInput(name: string, spec: InputSpec, seed: number): Material
     const fraction = integer ? values.find((v) => !Number.isInteger(v)) : undefined;
     if (fraction !== undefined) throw new OpSpecError(`input '${name}': integer: true, but value ${fraction} is not an integer`, name);
     data.set(values);
-    return { name, shape: [...shape], data, constant, given: true };
+    return within(data);
   }
   if (integer && spec.high === undefined) {
     throw new OpSpecError(`input '${name}': integer: true needs \`high\` (integers are drawn from [low, high), low 0 unless given)`, name);
   }
-  const low = spec.low ?? (integer ? 0 : -1);
-  const high = spec.high ?? 1;
+  // Drawn inside the domain unless told otherwise: [−1, 1] cut to it, or the domain itself when they do not meet.
+  const [lo, hi] = domain ?? [-Infinity, Infinity];
+  const low = spec.low ?? (integer ? 0 : Math.max(-1, lo) < Math.min(1, hi) ? Math.max(-1, lo) : lo);
+  const high = spec.high ?? (Math.max(-1, lo) < Math.min(1, hi) ? Math.min(1, hi) : hi);
   if (!Number.isFinite(low) || !Number.isFinite(high) || !(low < high)) {
     throw new OpSpecError(`input '${name}': low (${low}) must be below high (${high})`, name);
   }
@@ -91,7 +101,14 @@ function materializeInput(name: string, spec: InputSpec, seed: number): Material
   } else {
     for (let i = 0; i < size; i++) data[i] = low + (high - low) * random.uniform();
   }
-  return { name, shape: [...shape], data, constant };
+  return within(data);
+}
+
+function validateDomain(name: string, domain: unknown): [number, number] | undefined {
+  if (domain === undefined) return undefined;
+  const valid = Array.isArray(domain) && domain.length === 2 && domain.every((v) => typeof v === 'number' && !Number.isNaN(v)) && domain[0] < domain[1];
+  if (!valid) throw new OpSpecError(`input '${name}': domain must be [lo, hi] with lo below hi (Infinity allowed), got ${JSON.stringify(domain)}`, name);
+  return [domain[0], domain[1]];
 }
 
 /** The number of elements of a declared shape, or the error naming what is wrong with it. */
