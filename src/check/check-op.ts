@@ -24,6 +24,8 @@ import { assertElementWiseSize, diagnosesOf, OpRunError, WrongShapeGradient } fr
 import type { Problem } from './problem.ts';
 import type { CheckMode, CheckOptions, Diagnosis, InputReport, OpReport, PrimitiveReport } from './types.ts';
 import { namePrimitives, primitiveOps } from './primitives.ts';
+import { checkJvp, customJvps, engineJvp } from './forward-mode.ts';
+import type { JvpProblem } from './forward-mode.ts';
 import type { Replayed } from './random-replay.ts';
 import { plural } from './diagnose/words.ts';
 import { largestMagnitude } from './vectors.ts';
@@ -108,9 +110,39 @@ function wrongShapeOutcome(error: WrongShapeGradient, op: Op): Outcome {
 
 function runStages(op: Op, settings: Settings, options: CheckOptions, alone: boolean): Outcome {
   const prepared = prepare(op, settings);
-  const checked = checkStages(op, prepared, options);
+  const rules = forwardRules(prepared);
+  if ((settings.ad === 'forward' || settings.ad === 'both') && rules.length === 0) {
+    throw new OpSpecError(`--ad ${settings.ad} needs a forward-mode rule: the op has no jvp (an engine's \`jvp\`, or a customOp's)`);
+  }
+  const reverse = settings.ad === 'forward' ? undefined : checkStages(op, prepared, options);
+  const checked = withForwardMode(reverse, rules, op, settings);
   const outcome = withRandomNote(checked, prepared.problem);
   return outcome.status === 'fail' && settings.order === 1 && !alone ? withPrimitives(outcome, prepared, options) : outcome;
+}
+
+/** The forward-mode rules the op has: an engine's jvp, and each customOp's on its tape. */
+function forwardRules({ problem, settings }: Prepared): JvpProblem[] {
+  if (settings.ad === 'reverse' || settings.order === 2) return [];
+  const own = engineJvp(problem);
+  return [...(own ? [own] : []), ...customJvps(problem.customCalls?.() ?? [])];
+}
+
+/** The reverse check's outcome (if it ran) with the forward-mode rows and findings added. */
+function withForwardMode(reverse: Outcome | undefined, rules: JvpProblem[], op: Op, settings: Settings): Outcome {
+  const base: Outcome = reverse ?? { status: 'pass', mode: 'element-wise', inputs: [], diagnoses: [], maxRelErr: 0, evaluations: 0 };
+  if (rules.length === 0) return base;
+  const forward = rules.map((rule) => checkJvp(rule, op.name, settings.seed, settings.tolerance));
+  const rows = forward.flatMap((f) => f.rows);
+  const inputs = [...base.inputs, ...rows];
+  const failed = rows.some((row) => !row.passed);
+  return {
+    ...base,
+    status: base.status === 'fail' || failed ? 'fail' : 'pass',
+    inputs,
+    diagnoses: [...base.diagnoses, ...forward.flatMap((f) => f.diagnoses)],
+    maxRelErr: Math.max(...inputs.filter((row) => !row.constant).map((row) => row.relErr)),
+    evaluations: base.evaluations + forward.reduce((n, f) => n + f.evaluations, 0),
+  };
 }
 
 /** An op that draws from Math.random says so: its draws were replayed (random-replay.ts). */

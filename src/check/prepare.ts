@@ -31,6 +31,8 @@ export interface Settings {
   replayRandom: boolean;
   /** How far (relative) a second backward may differ from the first: the op's own, else the run's, else 0. */
   nondetTolerance: number;
+  /** Which rules to check: 'auto' every rule the op has. */
+  ad: 'auto' | 'forward' | 'reverse' | 'both';
 }
 
 export interface Prepared {
@@ -58,6 +60,7 @@ export function settingsFor(op: Op, options: CheckOptions): Settings {
     mode: options.mode ?? 'auto',
     replayRandom: options.replayRandom ?? true,
     nondetTolerance: op.spec?.nondetTolerance ?? options.nondetTolerance ?? 0,
+    ad: options.ad ?? 'auto',
   };
 }
 

@@ -20,6 +20,8 @@ export interface Problem {
   inputOf?(tensor: unknown): number | undefined;
   /** The customOp calls a forward at the current inputs records, in the order they ran (tape engines only). */
   customCalls?(): CustomCall[];
+  /** The engine's forward-mode rule, when it has one: J·v for one tangent per input (null for none). */
+  jvp?(tangents: (Float64Array | null)[]): Float64Array;
 }
 
 /** One call of a customOp on the tape: what it was given, so that its backward can be checked alone. */
@@ -30,6 +32,8 @@ export interface CustomCall {
   inputs: { data: Float64Array; shape: number[]; grad: boolean }[];
   /** The stack of the call, for its site in the user's code. */
   stack?: string;
+  /** The customOp's forward-mode rule, when it has one. */
+  jvp?: (tangents: (Tensor | null)[], ctx: { inputs: Tensor[]; output: Tensor }) => Tensor;
 }
 
 /** Something the op itself did wrong while running: reported as the op's error, in one line. */
@@ -154,6 +158,7 @@ function recordedCustomCalls(output: Tensor): CustomCall[] {
       inputNames: node.parents.map((_, i) => custom.inputNames?.[i] ?? `input ${i}`),
       inputs: node.parents.map((parent) => ({ data: Float64Array.from(parent.data), shape: [...parent.shape], grad: parent.requiresGrad })),
       stack: custom.stack,
+      ...(custom.jvp ? { jvp: custom.jvp } : {}),
     });
   }
   return calls;
@@ -184,8 +189,18 @@ function engineProblem(spec: EngineOpSpec<string>, inputs: MaterializedInput[]):
     shapes[input.name] = input.shape;
   }
   let outputShape: number[] = [];
+  const { jvp } = spec;
   return {
     inputs,
+    ...(jvp
+      ? {
+          jvp(tangents: (Float64Array | null)[]) {
+            const byInput: Record<string, Float64Array> = {};
+            inputs.forEach((input, k) => (byInput[input.name] = tangents[k] ?? new Float64Array(input.data.length)));
+            return toFloat64(guard('jvp', () => jvp(byName, byInput, { shapes })), 'jvp').values;
+          },
+        }
+      : {}),
     evaluate() {
       const output = guard('evaluate', () => spec.evaluate(byName, { shapes }));
       const { values, shape } = toFloat64(output, 'evaluate');

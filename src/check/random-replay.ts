@@ -32,6 +32,7 @@ export function replayRandom(problem: Problem, seed: number): Replayed {
     evaluate: () => replay(() => problem.evaluate()),
     vjp: (cotangent) => replay(() => problem.vjp(cotangent)),
     ...(problem.customCalls ? { customCalls: () => replay(() => problem.customCalls!()) } : {}),
+    ...(problem.jvp ? { jvp: (tangents) => replay(() => problem.jvp!(tangents)) } : {}),
     draws: () => draws,
   };
 }

@@ -22,6 +22,8 @@ export interface InputReport {
   passed: boolean;
   /** A constant input (grad: false or integer: true): never perturbed, no gradient compared. */
   constant?: true;
+  /** 'forward': this row checks a forward-mode rule (jvp), printed as 'JVP of …'; reverse rows have none. */
+  ad?: 'forward';
   /** Largest element-wise relative error at the best step (see `relativeErrors` for the guard). */
   relErr: number;
   bestEps: number;

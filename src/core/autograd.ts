@@ -14,6 +14,8 @@ export interface CustomNode {
   call: (...inputs: Tensor[]) => Tensor;
   /** The stack where it was called, captured only while `withCallSites` runs. */
   stack?: string;
+  /** The customOp's forward-mode rule, when it has one. */
+  jvp?: (tangents: (Tensor | null)[], ctx: { inputs: Tensor[]; output: Tensor }) => Tensor;
 }
 
 let capturingSites = false;

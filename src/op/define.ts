@@ -78,6 +78,12 @@ export interface EngineOpSpec<Name extends string> extends OpOptions {
     cotangent: Float64Array,
     context: EngineContext<Name> & { outputShape: number[] },
   ) => Partial<Record<Name, EngineValue | null>>;
+  /**
+   * The engine's forward mode, if it has one: the output's tangent J·v for one tangent per input
+   * (constants get none). gradcheck checks it against finite differences and, where vjp exists,
+   * their consistency uᵀ(J v) = (Jᵀu)ᵀ v.
+   */
+  jvp?: (inputs: Record<Name, Float64Array>, tangents: Record<Name, Float64Array>, context: EngineContext<Name>) => EngineValue;
 }
 
 export type OpSpec<Name extends string = string> = TensorOpSpec<Name> | EngineOpSpec<Name>;

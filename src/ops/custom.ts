@@ -7,6 +7,11 @@ export interface CustomOpSpec {
   backward: (grad: Tensor, ctx: { inputs: Tensor[]; output: Tensor }) => (Tensor | null)[];
   /** Used in error messages; defaults to 'input 0', 'input 1', ... */
   inputNames?: string[];
+  /**
+   * The forward-mode rule, if the op has one: the output's tangent from one tangent per input (null
+   * for none). gradcheck checks it against finite differences and against `backward`.
+   */
+  jvp?: (tangents: (Tensor | null)[], ctx: { inputs: Tensor[]; output: Tensor }) => Tensor;
 }
 
 /**
@@ -16,7 +21,7 @@ export interface CustomOpSpec {
  * createGraph, so a backward built from tensor ops supports second order.
  */
 export function customOp(spec: CustomOpSpec): (...inputs: Tensor[]) => Tensor {
-  const { name, forward, backward, inputNames } = spec;
+  const { name, forward, backward, inputNames, jvp } = spec;
   const call = (...inputs: Tensor[]): Tensor => {
     const result: unknown = noGrad(() => forward(...inputs));
     if (!(result instanceof Tensor)) {
@@ -25,7 +30,7 @@ export function customOp(spec: CustomOpSpec): (...inputs: Tensor[]) => Tensor {
     // A fresh node, so the tape entry never lands on an input the forward returned as is.
     const output = new Tensor(inputs.some((x) => x.data === result.data) ? result.data.slice() : result.data, result.shape);
     const stack = callSitesCaptured() ? new Error().stack : undefined;
-    return record(output, name, inputs, (g) => backward(g, { inputs, output }), { inputNames, call, stack });
+    return record(output, name, inputs, (g) => backward(g, { inputs, output }), { inputNames, call, stack, ...(jvp ? { jvp } : {}) });
   };
   return call;
 }

@@ -60,6 +60,11 @@ export function jointComparison(op: Pick<OpReport, 'mode' | 'inputs'>): InputRep
 }
 
 /** The worst element's index; '—' where no one element was compared (fast mode, directions). */
+/** The row label: a forward-mode row checks the jvp, so it says so; reverse rows are the input's name. */
+export function rowLabel(input: InputReport): string {
+  return input.ad === 'forward' ? `JVP of ${input.name}` : input.name;
+}
+
 export function formatWorstIndex(input: InputReport): string {
   return input.worst.index.length > 0 || input.shape.length === 0 ? formatShape(input.worst.index) : '—';
 }

@@ -38,7 +38,7 @@ function failureLines(op: OpReport): string[] {
   const lines = [`relative error ${formatExp(op.maxRelErr)} above tolerance ${formatExp(op.tolerance, 0)}`];
   for (const input of op.inputs.filter((i) => !i.passed)) {
     const index = formatWorstIndex(input);
-    lines.push(`input ${input.name} ${formatShape(input.shape)}: ${formatExp(input.relErr)}${index === '—' ? '' : ` at ${index}`} (analytic ${formatValue(input.worst.analytic)}, numeric ${formatValue(input.worst.numeric)}, ε ${formatExp(input.bestEps, 0)})`);
+    lines.push(`${input.ad === 'forward' ? 'jvp of input' : 'input'} ${input.name} ${formatShape(input.shape)}: ${formatExp(input.relErr)}${index === '—' ? '' : ` at ${index}`} (analytic ${formatValue(input.worst.analytic)}, numeric ${formatValue(input.worst.numeric)}, ε ${formatExp(input.bestEps, 0)})`);
   }
   for (const diagnosis of op.diagnoses) lines.push(diagnosis.message);
   return lines;

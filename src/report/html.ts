@@ -6,7 +6,7 @@
 import type { SweepReport } from '../check/sweep.ts';
 import { findMinimum } from '../check/u-curve.ts';
 import type { Diagnosis, OpReport, RunReport, Status, SweepPoint } from '../check/types.ts';
-import { formatExp, formatInputList, formatShape, formatValue, formatWorstIndex, jointComparison, opLocation, plural } from './format.ts';
+import { formatExp, formatInputList, formatShape, formatValue, formatWorstIndex, jointComparison, opLocation, plural, rowLabel } from './format.ts';
 import { formatCurve } from './html-curve.ts';
 import { escape, scriptJson } from './html-escape.ts';
 import { SCRUB_SCRIPT, formatScrub, startStep } from './html-scrub.ts';
@@ -102,7 +102,7 @@ function runOp(op: OpReport): PageOp {
 function runInput(input: DetailedInputReport): PageInput {
   const minimum = input.sweep.length > 0 ? findMinimum(input.sweep) : undefined;
   return {
-    name: input.name,
+    name: rowLabel(input),
     shape: input.shape,
     passed: input.passed,
     sweep: input.sweep,

@@ -5,7 +5,7 @@
 // are named with their lines.
 import { stripVTControlCharacters } from 'node:util';
 import type { OpReport, RunReport } from '../check/types.ts';
-import { formatExp, summaryCounts } from './format.ts';
+import { formatExp, rowLabel, summaryCounts } from './format.ts';
 import type { ReportOptions } from './format.ts';
 import { formatOpTable } from './table.ts';
 
@@ -49,7 +49,7 @@ function formatTestcase(op: OpReport, name: string, options: ReportOptions): str
   if (op.status === 'error') {
     return [`${open}>`, `      <error message="${attr(op.error ?? 'the op could not run')}" type="OpError">${detail}</error>`, '    </testcase>'];
   }
-  const worst = op.inputs.filter((input) => !input.passed).map((input) => `${input.name}: ${formatExp(input.relErr)}`);
+  const worst = op.inputs.filter((input) => !input.passed).map((input) => `${rowLabel(input)}: ${formatExp(input.relErr)}`);
   const diagnoses = op.diagnoses.map((d) => d.message);
   const message = [`relative error ${formatExp(op.maxRelErr)} above tolerance ${formatExp(op.tolerance, 0)}`, ...worst, ...diagnoses].join('; ');
   return [`${open}>`, `      <failure message="${attr(message)}" type="GradientMismatch">${detail}</failure>`, '    </testcase>'];

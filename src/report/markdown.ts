@@ -1,6 +1,6 @@
 // `--reporter markdown`, and the GitHub step summary: the run as Markdown tables.
 import type { InputReport, OpReport, RunReport } from '../check/types.ts';
-import { formatExp, formatInputList, formatShape, formatValue, formatWorstIndex, jointComparison, opLocation, plural, summaryCounts } from './format.ts';
+import { formatExp, formatInputList, formatShape, formatValue, formatWorstIndex, jointComparison, opLocation, plural, rowLabel, summaryCounts } from './format.ts';
 
 const ICON = { pass: '✅', fail: '❌', error: '💥' } as const;
 
@@ -41,9 +41,9 @@ export function formatOpMarkdown(op: OpReport): string[] {
 }
 
 function inputCells(input: InputReport): string[] {
-  if (input.constant) return [input.name, formatShape(input.shape), '—', '—', '—', '—', '—', 'constant'];
+  if (input.constant) return [rowLabel(input), formatShape(input.shape), '—', '—', '—', '—', '—', 'constant'];
   return [
-    input.name,
+    rowLabel(input),
     formatShape(input.shape),
     formatExp(input.bestEps, 0),
     input.passed ? formatExp(input.relErr) : `**${formatExp(input.relErr)}**`,

@@ -2,7 +2,7 @@
 import { chalk } from './color.ts';
 import Table from 'cli-table3';
 import type { InputReport, OpReport, RunReport } from '../check/types.ts';
-import { formatExp, formatInputList, formatShape, formatValue, formatWorstIndex, jointComparison, opLocation, plural, summaryCounts } from './format.ts';
+import { formatExp, formatInputList, formatShape, formatValue, formatWorstIndex, jointComparison, opLocation, plural, rowLabel, summaryCounts } from './format.ts';
 import type { ReportOptions, Writer } from './format.ts';
 
 const BADGE = {
@@ -73,12 +73,12 @@ function formatInputsTable(inputs: InputReport[]): string {
   });
   for (const input of inputs) {
     if (input.constant) {
-      table.push([input.name, formatShape(input.shape), '—', '—', '—', '—', '—', inputVerdict(input)]);
+      table.push([rowLabel(input), formatShape(input.shape), '—', '—', '—', '—', '—', inputVerdict(input)]);
       continue;
     }
     const paint = input.passed ? (text: string) => text : chalk.red;
     table.push([
-      input.name,
+      rowLabel(input),
       formatShape(input.shape),
       formatExp(input.bestEps, 0),
       paint(formatExp(input.relErr)),
