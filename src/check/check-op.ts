@@ -116,7 +116,7 @@ function runStages(op: Op, settings: Settings, options: CheckOptions, alone: boo
   }
   const reverse = settings.ad === 'forward' ? undefined : checkStages(op, prepared, options);
   const checked = withForwardMode(reverse, rules, op, settings);
-  const outcome = withRandomNote(checked, prepared.problem);
+  const outcome = withRandomNote(checked, prepared.problem, prepared.settings.replayRandom);
   return outcome.status === 'fail' && settings.order === 1 && !alone ? withPrimitives(outcome, prepared, options) : outcome;
 }
 
@@ -145,16 +145,20 @@ function withForwardMode(reverse: Outcome | undefined, rules: JvpProblem[], op: 
   };
 }
 
-/** An op that draws from Math.random says so: its draws were replayed (random-replay.ts). */
-function withRandomNote(outcome: Outcome, problem: Problem): Outcome {
+/** An op that draws from Math.random says so: replayed draws, or fresh ones that make f a different function each time. */
+function withRandomNote(outcome: Outcome, problem: Problem, replayed: boolean): Outcome {
   const draws = (problem as Partial<Replayed>).draws?.() ?? 0;
   if (draws === 0) return outcome;
-  const note: Diagnosis = {
-    code: 'replayed-random',
-    message:
-      `the op draws from Math.random (${plural(draws, 'number')} per evaluation): every evaluation replayed the same seeded stream, ` +
-      `so it drew the same (the same dropout mask) at every point. --no-replay-random checks it with fresh draws instead.`,
-  };
+  const drew = `the op draws from Math.random (${plural(draws, 'number')} per evaluation)`;
+  const note: Diagnosis = replayed
+    ? {
+        code: 'replayed-random',
+        message: `${drew}: every evaluation replayed the same seeded stream, so it drew the same (the same dropout mask) at every point. --no-replay-random checks it with fresh draws instead.`,
+      }
+    : {
+        code: 'fresh-random',
+        message: `${drew} and --no-replay-random gave it fresh numbers at every evaluation: f is a different function at every point, so no finite difference of it is a derivative and this verdict says more about the randomness than the backward. Without --no-replay-random the draws are replayed.`,
+      };
   return { ...outcome, diagnoses: [...outcome.diagnoses, note] };
 }
 

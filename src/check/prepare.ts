@@ -69,7 +69,7 @@ export function prepare(op: Op, settings: Settings): Prepared {
   if (settings.precision === 'float32') for (const input of inputs) holdAsFloat32(input.data);
   for (const input of inputs) if (input.domain) holdDomain(input.data, input.domain);
   const built = settings.order === 2 ? secondOrderProblem(op, inputs, settings.seed) : createProblem(op, inputs);
-  const problem = settings.replayRandom ? replayRandom(built, deriveSeed(settings.seed, `${op.name}/random`)) : built;
+  const problem = replayRandom(built, deriveSeed(settings.seed, `${op.name}/random`), !settings.replayRandom);
   const output = Float64Array.from(problem.evaluate());
   const what = settings.order === 2 ? 'the first-order gradient' : 'the forward output';
   const badOutput = nonFinite(output, what, undefined);

@@ -11,7 +11,11 @@ export interface Replayed extends Problem {
   draws(): number;
 }
 
-export function replayRandom(problem: Problem, seed: number): Replayed {
+/**
+ * `fresh` (--no-replay-random): the op draws from the native Math.random as it would alone, and
+ * its draws are only counted, so that the report can say why such an op's check is meaningless.
+ */
+export function replayRandom(problem: Problem, seed: number, fresh = false): Replayed {
   let draws = 0;
   const replay = <R>(run: () => R): R => {
     const native = Math.random;
@@ -19,7 +23,7 @@ export function replayRandom(problem: Problem, seed: number): Replayed {
     draws = 0;
     Math.random = () => {
       draws++;
-      return stream.uniform();
+      return fresh ? native() : stream.uniform();
     };
     try {
       return run();

@@ -51,9 +51,13 @@ export function materializeInputs(op: Op, seed: number): MaterializedInput[] {
 function validateOptions(spec: OpSpec | null | undefined): asserts spec is OpSpec {
   if (spec === null || typeof spec !== 'object') throw new OpSpecError(`defineOp expects an object { name, inputs, forward } or { name, inputs, evaluate, vjp }, got ${spec === null ? 'null' : typeof spec}`);
   if (typeof spec.name !== 'string' || spec.name.trim() === '') throw new OpSpecError('`name` must be a non-empty string');
-  const { tolerance } = spec;
-  if (tolerance !== undefined && !(typeof tolerance === 'number' && tolerance > 0 && Number.isFinite(tolerance))) {
-    throw new OpSpecError(`\`tolerance\` must be a positive number, got ${typeof tolerance === 'string' ? `'${tolerance}'` : String(tolerance)}`);
+  validatePositive('tolerance', spec.tolerance);
+  validatePositive('nondetTolerance', spec.nondetTolerance);
+}
+
+function validatePositive(key: string, value: unknown): void {
+  if (value !== undefined && !(typeof value === 'number' && value > 0 && Number.isFinite(value))) {
+    throw new OpSpecError(`\`${key}\` must be a positive number, got ${typeof value === 'string' ? `'${value}'` : String(value)}`);
   }
 }
 

@@ -36,7 +36,7 @@ export function inconclusive(name: string, estimate: number, relErr: number, tol
       `the numeric estimate of '${name}' did not converge: refined element by element over steps from 1e-1 to 2e-7 ` +
       `(Ridders' extrapolation), it is still uncertain by about ${short(estimate)} (relative), as large as the difference ` +
       `found (${short(relErr)}): inconclusive, not a failure, at tolerance ${short(tolerance)}. A function this steep or ` +
-      `this flat needs a rescaled input (or a looser --tol) to be decided.`,
+      `this flat needs a rescaled input, a domain ({ shape, domain: [0, Infinity] }) on an input near a singularity (sqrt, log at 0), or a looser --tol to be decided.`,
   };
 }
 
