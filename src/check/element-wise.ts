@@ -147,14 +147,26 @@ function findSuspects(check: InputCheck, points: SweepStep[], estimator: Estimat
   const steady = best.relErr <= tolerance ? undefined : steadiestStep(points);
   const evidence = steady !== undefined && steady !== best.eps ? estimator.at(steady) : best;
   const suspects = new Set(best.relErr <= tolerance ? [] : [...failingIn(evidence), ...failingIn(best)]);
-  // Elements on which the evidence and an estimate a step away (same method) disagree by more than
-  // the tolerance: measured as the error of analytic + (other − evidence) against analytic.
   const neighbours = estimator.computed().filter((other) => other !== evidence && other.by === evidence.by && Math.max(other.eps / evidence.eps, evidence.eps / other.eps) <= 10.5);
-  for (const other of neighbours) {
-    const shifted = other.numeric.map((v, j) => analytic[j] + v - evidence.numeric[j]);
-    for (const i of failingIn({ ...other, numeric: shifted })) suspects.add(i);
-  }
+  for (const other of neighbours) for (const i of disagreeing(analytic, evidence, other, tolerance)) suspects.add(i);
   return { evidence, suspects: [...suspects] };
+}
+
+/**
+ * Elements on which two estimates a step apart disagree by more than the tolerance allows, beyond
+ * what the two estimates' rounding noise can explain: agreement with one of them may be the other
+ * step's truncation cancelling a real error. A difference within the noise says nothing either way
+ * (the smaller step is simply noisier), and refining it would only measure that noise.
+ */
+function disagreeing(analytic: Float64Array, evidence: ElementEstimate, other: ElementEstimate, tolerance: number): number[] {
+  const noise = evidence.noise + other.noise;
+  const found: number[] = [];
+  for (let j = 0; j < analytic.length; j++) {
+    const scale = Math.max(Math.abs(analytic[j]), Math.abs(evidence.numeric[j]), Math.abs(other.numeric[j]), evidence.floor);
+    const gap = Math.abs(other.numeric[j] - evidence.numeric[j]);
+    if (!(gap <= tolerance * scale + noise)) found.push(j);
+  }
+  return found;
 }
 
 /**
