@@ -9,7 +9,7 @@
 
 import { allocate } from '../core/storage.ts';
 import { storeFor } from './float32-inputs.ts';
-import { scaleOf } from './scales.ts';
+import { scaleOf, scalesOf } from './scales.ts';
 import type { Method } from './types.ts';
 export type { Method };
 export const METHODS: readonly Method[] = ['central', 'five-point', 'richardson'];
@@ -49,7 +49,10 @@ export function evaluationsPerPoint(method: Method): number {
 
 /** The derivative of phi along element i of x, perturbing x in place and restoring it. */
 export function elementDerivative(phi: () => number, x: Float64Array, i: number, eps: number, method: Method = 'central'): Estimate {
-  const h = eps * scaleOf(x, i);
+  return derivativeAtStep(phi, x, i, eps * scaleOf(x, i), method);
+}
+
+function derivativeAtStep(phi: () => number, x: Float64Array, i: number, h: number, method: Method): Estimate {
   // The default method without an array of pairs: this runs once per two forward evaluations.
   if (method === 'central') return { value: centeredDifference(phi, x, i, h), truncation: NaN };
   const pairs = PAIRS[method].map((multiple) => centeredDifference(phi, x, i, h * multiple));
@@ -86,8 +89,9 @@ export interface NumericGradient {
 export function numericGradient(phi: () => number, x: Float64Array, eps: number, method: Method = 'central'): NumericGradient {
   const values = allocate(x.length);
   const truncation = allocate(x.length);
+  const scales = scalesOf(x);
   for (let i = 0; i < x.length; i++) {
-    const estimate = elementDerivative(phi, x, i, eps, method);
+    const estimate = derivativeAtStep(phi, x, i, eps * scales[i], method);
     values[i] = estimate.value;
     truncation[i] = estimate.truncation;
   }
@@ -134,20 +138,19 @@ export function directionalError(
   const original = allocate(x.length);
   original.set(x);
   const store = storeFor(x);
-  const scales = Float64Array.from(x, (_, i) => scaleOf(x, i));
+  const scales = scalesOf(x);
   const numericPairs: number[] = [];
   const analyticPairs: number[] = [];
   let residual = NaN;
   for (const multiple of PAIRS[method]) {
     const t = eps * multiple;
-    const step = (i: number) => t * direction[i] * scales[i];
-    for (let i = 0; i < x.length; i++) x[i] = store(original[i] + step(i));
+    for (let i = 0; i < x.length; i++) x[i] = store(original[i] + t * direction[i] * scales[i]);
     const fUp = phi();
     // The change along d as the machine took it: g · ((x + h) − (x − h)).
     let change = 0;
     for (let i = 0; i < x.length; i++) {
       const up = x[i];
-      x[i] = store(original[i] - step(i));
+      x[i] = store(original[i] - t * direction[i] * scales[i]);
       change += gradient[i] * (up - x[i]);
     }
     const fDown = phi();
@@ -296,9 +299,10 @@ export function bestOfTableau(differences: number[], steps: number[], from: numb
  * input (float32 engines round x ± h to float32, which swallows larger steps than float64 does).
  */
 export function usableSteps(x: Float64Array, epsList: readonly number[], round: (v: number) => number = (v) => v): number[] {
+  const scales = scalesOf(x);
   return epsList.filter((eps) => {
     for (let i = 0; i < x.length; i++) {
-      const h = eps * scaleOf(x, i);
+      const h = eps * scales[i];
       if (round(x[i] + h) === round(x[i] - h)) return false;
     }
     return true;

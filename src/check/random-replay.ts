@@ -17,26 +17,33 @@ export interface Replayed extends Problem {
  */
 export function replayRandom(problem: Problem, seed: number, fresh = false): Replayed {
   let draws = 0;
-  const replay = <R>(run: () => R): R => {
-    const native = Math.random;
-    const stream = createRandom(seed);
+  // Made once: every evaluation only restarts it, since this runs twice per element checked and
+  // a fresh generator and closure per evaluation cost as much as a small op's forward.
+  let stream = createRandom(seed);
+  let native = Math.random;
+  const draw = (): number => {
+    draws++;
+    return fresh ? native() : stream.uniform();
+  };
+  const replay = <A, R>(run: (arg: A) => R, arg: A): R => {
+    native = Math.random;
+    if (draws > 0) stream = createRandom(seed);
     draws = 0;
-    Math.random = () => {
-      draws++;
-      return fresh ? native() : stream.uniform();
-    };
+    Math.random = draw;
     try {
-      return run();
+      return run(arg);
     } finally {
       Math.random = native;
     }
   };
+  const evaluate = () => problem.evaluate();
+  const vjp = (cotangent: Float64Array) => problem.vjp(cotangent);
   return {
     ...problem,
-    evaluate: () => replay(() => problem.evaluate()),
-    vjp: (cotangent) => replay(() => problem.vjp(cotangent)),
-    ...(problem.customCalls ? { customCalls: () => replay(() => problem.customCalls!()) } : {}),
-    ...(problem.jvp ? { jvp: (tangents) => replay(() => problem.jvp!(tangents)) } : {}),
+    evaluate: () => replay(evaluate, undefined),
+    vjp: (cotangent) => replay(vjp, cotangent),
+    ...(problem.customCalls ? { customCalls: () => replay(problem.customCalls!, undefined) } : {}),
+    ...(problem.jvp ? { jvp: (tangents) => replay(problem.jvp!, tangents) } : {}),
     draws: () => draws,
   };
 }

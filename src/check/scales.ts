@@ -27,3 +27,14 @@ export function scaleOf(x: Float64Array, i: number): number {
   const cap = caps.get(x);
   return cap ? Math.min(scale, cap[i]) : scale;
 }
+
+/** Every element's scale at once (what a pass over all elements needs: one lookup, no callback). */
+export function scalesOf(x: Float64Array): Float64Array {
+  const cap = caps.get(x);
+  const scales = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) {
+    const scale = Math.max(Math.abs(x[i]), 1);
+    scales[i] = cap ? Math.min(scale, cap[i]) : scale;
+  }
+  return scales;
+}
