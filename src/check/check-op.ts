@@ -24,6 +24,7 @@ import { assertElementWiseSize, diagnosesOf, OpRunError, WrongShapeGradient } fr
 import type { Problem } from './problem.ts';
 import type { CheckMode, CheckOptions, Diagnosis, InputReport, OpReport, PrimitiveReport } from './types.ts';
 import { namePrimitives, primitiveOps } from './primitives.ts';
+import { anyCustomJvp } from '../ops/custom.ts';
 import { checkJvp, customJvps, engineJvp } from './forward-mode.ts';
 import type { JvpProblem } from './forward-mode.ts';
 import type { Replayed } from './random-replay.ts';
@@ -124,7 +125,8 @@ function runStages(op: Op, settings: Settings, options: CheckOptions, alone: boo
 function forwardRules({ problem, settings }: Prepared): JvpProblem[] {
   if (settings.ad === 'reverse' || settings.order === 2) return [];
   const own = engineJvp(problem);
-  return [...(own ? [own] : []), ...customJvps(problem.customCalls?.() ?? [])];
+  const custom = anyCustomJvp() ? customJvps(problem.customCalls?.() ?? []) : [];
+  return [...(own ? [own] : []), ...custom];
 }
 
 /** The reverse check's outcome (if it ran) with the forward-mode rows and findings added. */

@@ -16,7 +16,7 @@ import { rankSteps } from './steps.ts';
 import type { InputReport, Method, SweepPoint } from './types.ts';
 import { concat } from './vectors.ts';
 import { holdAsFloat32, isHeldAsFloat32 } from './float32-inputs.ts';
-import { holdJoinedDomains, scaleOf } from './scales.ts';
+import { holdJoinedDomains, scalesOf } from './scales.ts';
 
 export const FAST_PAIRS = 3;
 
@@ -171,8 +171,9 @@ function drawPair({ problem, output, first, seed, opName }: FastCheck, p: number
  * would be against Σ|gᵢ vᵢ sᵢ|.
  */
 export function termScale(gradient: Float64Array, direction: Float64Array, x: Float64Array): number {
+  const scales = scalesOf(x);
   let squares = 0;
-  for (let i = 0; i < x.length; i++) squares += (gradient[i] * direction[i] * scaleOf(x, i)) ** 2;
+  for (let i = 0; i < x.length; i++) squares += (gradient[i] * direction[i] * scales[i]) ** 2;
   return Math.sqrt(squares);
 }
 

@@ -9,7 +9,7 @@
 
 import { allocate } from '../core/storage.ts';
 import { storeFor } from './float32-inputs.ts';
-import { scaleOf, scalesOf } from './scales.ts';
+import { hasDomain, scaleOf, scalesOf } from './scales.ts';
 import type { Method } from './types.ts';
 export type { Method };
 export const METHODS: readonly Method[] = ['central', 'five-point', 'richardson'];
@@ -298,12 +298,17 @@ export function bestOfTableau(differences: number[], steps: number[], from: numb
  * (x + h) − (x − h) is 0 and the difference divides by it. `round` is how the engine stores an
  * input (float32 engines round x ± h to float32, which swallows larger steps than float64 does).
  */
-export function usableSteps(x: Float64Array, epsList: readonly number[], round: (v: number) => number = (v) => v): number[] {
+export function usableSteps(x: Float64Array, epsList: readonly number[], round?: (v: number) => number): number[] {
+  // Unrounded, with the default scale max(|x|, 1), a step of at least 2⁻⁵⁰ is two ulps or more
+  // of every finite element: it moves them all, and only smaller steps need looking at.
+  const plain = round === undefined && !hasDomain(x) && x.every(Number.isFinite);
   const scales = scalesOf(x);
+  const store = round ?? ((v: number) => v);
   return epsList.filter((eps) => {
+    if (plain && eps >= 2 ** -50) return true;
     for (let i = 0; i < x.length; i++) {
       const h = eps * scales[i];
-      if (round(x[i] + h) === round(x[i] - h)) return false;
+      if (store(x[i] + h) === store(x[i] - h)) return false;
     }
     return true;
   });

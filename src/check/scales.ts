@@ -22,6 +22,10 @@ export function holdJoinedDomains(joined: Float64Array, parts: readonly Float64A
   caps.set(joined, all);
 }
 
+export function hasDomain(x: Float64Array): boolean {
+  return caps.has(x);
+}
+
 export function scaleOf(x: Float64Array, i: number): number {
   const scale = Math.max(Math.abs(x[i]), 1);
   const cap = caps.get(x);

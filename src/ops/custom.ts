@@ -14,6 +14,16 @@ export interface CustomOpSpec {
   jvp?: (tangents: (Tensor | null)[], ctx: { inputs: Tensor[]; output: Tensor }) => Tensor;
 }
 
+let customOpsWithJvp = 0;
+
+/**
+ * Whether any customOp made so far has a jvp: until one has, no tape can hold a forward-mode rule,
+ * and the checker need not run a forward just to look for one.
+ */
+export function anyCustomJvp(): boolean {
+  return customOpsWithJvp > 0;
+}
+
 /**
  * Wraps a user-defined forward/backward pair as one tape node. The engine
  * validates what backward returns (count and shapes) and names this op and
@@ -22,6 +32,7 @@ export interface CustomOpSpec {
  */
 export function customOp(spec: CustomOpSpec): (...inputs: Tensor[]) => Tensor {
   const { name, forward, backward, inputNames, jvp } = spec;
+  if (jvp) customOpsWithJvp++;
   const call = (...inputs: Tensor[]): Tensor => {
     const result: unknown = noGrad(() => forward(...inputs));
     if (!(result instanceof Tensor)) {
