@@ -75,7 +75,7 @@ function compareRuns(first: (Float64Array | null)[], second: (Float64Array | nul
     const a = first[k];
     const b = second[k];
     if (a === null && b === null) continue;
-    const same = a !== null && b !== null && a.every((v, i) => Object.is(v, b[i]));
+    const same = a !== null && b !== null && identical(a, b);
     if (same) continue;
     const input = problem.inputs[k].name;
     const size = problem.inputs[k].data.length;
@@ -89,6 +89,11 @@ function compareRuns(first: (Float64Array | null)[], second: (Float64Array | nul
     return { diagnosis: { code: 'nondeterministic', input, message }, input: k, relErr };
   }
   return undefined;
+}
+
+function identical(a: Float64Array, b: Float64Array): boolean {
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
+  return true;
 }
 
 function relativeDifference(a: Float64Array, b: Float64Array): number {

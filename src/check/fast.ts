@@ -173,7 +173,10 @@ function drawPair({ problem, output, first, seed, opName }: FastCheck, p: number
 export function termScale(gradient: Float64Array, direction: Float64Array, x: Float64Array): number {
   const scales = scalesOf(x);
   let squares = 0;
-  for (let i = 0; i < x.length; i++) squares += (gradient[i] * direction[i] * scales[i]) ** 2;
+  for (let i = 0; i < x.length; i++) {
+    const term = gradient[i] * direction[i] * scales[i];
+    squares += term * term;
+  }
   return Math.sqrt(squares);
 }
 
