@@ -192,9 +192,9 @@ function checkStages(op: Op, prepared: Prepared, options: CheckOptions): Outcome
   const noiseOfPhi = phiNoise(outputMagnitude);
   const variable = variableInputs(prepared, analytic);
   const totalElements = variable.inputs.reduce((n, input) => n + input.data.length, 0);
-  if (settings.precision === 'float32') return float32Stage(op, prepared, analytic, phi, noiseOfPhi, reentrancy);
   const mode = chooseMode(settings.mode, totalElements, () => totalElements * evaluationsPerPoint(settings.method) * timeForward(problem));
   if (mode === 'element-wise') assertElementWiseSize(variable.inputs);
+  if (settings.precision === 'float32') return float32Stage(op, prepared, analytic, phi, noiseOfPhi, reentrancy, mode === 'element-wise');
   let fastEvaluations = 0;
   if (mode === 'fast') {
     const fast = fastStage(op, prepared, variable, analytic, phi, noiseOfPhi, totalElements);
@@ -210,8 +210,12 @@ function checkStages(op: Op, prepared: Prepared, options: CheckOptions): Outcome
   };
 }
 
-/** A float32 op: each input along random directions, with an element-wise pass at float32's looser tolerance (float32.ts). */
-function float32Stage(op: Op, prepared: Prepared, analytic: Analytic, phi: Phi, noiseOfPhi: number, reentrancy: Diagnosis[]): Outcome {
+/**
+ * A float32 op: each input along random directions, with an element-wise pass at float32's looser
+ * tolerance where the mode is element-wise (float32.ts): an op too large for that is decided by
+ * its directions alone, as fast mode decides a float64 op.
+ */
+function float32Stage(op: Op, prepared: Prepared, analytic: Analytic, phi: Phi, noiseOfPhi: number, reentrancy: Diagnosis[], elementPass: boolean): Outcome {
   const { settings, inputs, outputMagnitude, output, cotangent } = prepared;
   let squares = 0;
   for (let i = 0; i < output.length; i++) squares += (cotangent[i] * output[i]) ** 2;
@@ -222,7 +226,7 @@ function float32Stage(op: Op, prepared: Prepared, analytic: Analytic, phi: Phi, 
   inputs.forEach((input, k) => {
     if (input.constant) return;
     const uses = prepared.problem.uses?.()[k];
-    const outcome = checkFloat32Input({ ...settings, opName: op.name, input, analytic: analytic.gradients[k], phi, noiseOfPhi, outputMagnitude, outputNorm, uses });
+    const outcome = checkFloat32Input({ ...settings, opName: op.name, input, analytic: analytic.gradients[k], phi, noiseOfPhi, outputMagnitude, outputNorm, uses, elementPass });
     computed.push(outcome.result);
     diagnoses.push(...outcome.diagnoses);
     evaluations += outcome.evaluations;

@@ -123,8 +123,6 @@ function alongDirection(x: Float64Array, g: Float64Array, d: Float64Array, phi: 
  * √N) and names the worst elements when a direction fails.
  */
 export const FLOAT32_ELEMENT_TOLERANCE = 1e-2;
-/** Above this many elements an input is checked along its directions only (2·N evaluations would be too many). */
-const ELEMENT_PASS_LIMIT = 4096;
 
 export interface Float32InputCheck extends Omit<InputCheck, 'epsList' | 'tolerance'> {
   tolerance: number;
@@ -135,6 +133,8 @@ export interface Float32InputCheck extends Omit<InputCheck, 'epsList' | 'toleran
    * minimum of float32 inputs is).
    */
   outputNorm: number;
+  /** Whether to run the element-wise pass too (the check's mode is element-wise). */
+  elementPass: boolean;
 }
 
 /** One float32 input: its directions decide at the run's tolerance, the element-wise pass at 1e-2. */
@@ -146,7 +146,7 @@ export function checkFloat32Input(check: Float32InputCheck): InputOutcome {
   const { verdicts } = float32Directions(opName, seed, input, analytic, phi, noise);
   const says = verdicts.map((v) => directionSays(v, tolerance));
   const elementWise =
-    input.data.length <= ELEMENT_PASS_LIMIT
+    check.elementPass
       ? checkInput({ ...check, epsList: FLOAT32_EPS, tolerance: Math.max(tolerance, FLOAT32_ELEMENT_TOLERANCE) })
       : undefined;
   const relErr = Math.max(...says.map((s) => s.relErr));
