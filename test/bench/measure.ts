@@ -9,7 +9,9 @@ import { createProblem } from '../../src/check/problem.ts';
 import type { CheckOptions, OpReport } from '../../src/check/types.ts';
 import { loadOps } from '../../src/load/load-ops.ts';
 import { materializeInputs } from '../../src/op/inputs.ts';
-import type { Op } from '../../src/op/define.ts';
+import { defineOp } from '../../src/op/define.ts';
+import type { Op, OpSpec } from '../../src/op/define.ts';
+import { Tensor } from '../../src/core/index.ts';
 
 export const OPS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'ops');
 
@@ -135,6 +137,73 @@ function forwardTimer(problem: ReturnType<typeof createProblem>, clock: Clock): 
   let count = 1;
   while (batch(count) * count < 20) count *= 2;
   return () => batch(count);
+}
+
+/** Where a fast-mode check's time goes: forward evaluations, backward passes (each with its forward), the rest. */
+export interface FastBreakdown {
+  ms: number;
+  evaluations: number;
+  backwards: number;
+  evaluationsMs: number;
+  backwardsMs: number;
+  overheadMs: number;
+}
+
+/**
+ * The fast check's time split by what it ran. Backward passes are counted by watching
+ * Tensor.prototype.backward during one check (the bench ops are tensor ops), and each is priced at
+ * one forward with its tape plus one backward, timed on their own.
+ */
+export function fastBreakdown(op: Op, timing: CheckTiming, clock: Clock = 'wall'): FastBreakdown {
+  const original = Tensor.prototype.backward;
+  let backwards = 0;
+  Tensor.prototype.backward = function counted(this: Tensor, ...args: Parameters<Tensor['backward']>) {
+    backwards++;
+    return original.apply(this, args);
+  };
+  try {
+    checkOp(op, optionsFor('fast'));
+  } finally {
+    Tensor.prototype.backward = original;
+  }
+  const problem = createProblem(op, materializeInputs(op, 0));
+  const output = problem.evaluate();
+  const cotangent = new Float64Array(output.length).fill(1);
+  const forwardMs = batchMean(() => problem.evaluate(), clock);
+  const vjpMs = batchMean(() => problem.vjp(cotangent), clock);
+  const evaluationsMs = timing.evaluations * forwardMs;
+  const backwardsMs = backwards * vjpMs;
+  return { ms: timing.ms, evaluations: timing.evaluations, backwards, evaluationsMs, backwardsMs, overheadMs: timing.ms - evaluationsMs - backwardsMs };
+}
+
+function batchMean(run: () => unknown, clock: Clock): number {
+  const now = clock === 'cpu' ? cpuMs : () => performance.now();
+  for (let i = 0; i < 20; i++) run();
+  let count = 1;
+  for (;;) {
+    const started = now();
+    for (let i = 0; i < count; i++) run();
+    const spent = now() - started;
+    if (spent >= 20) return spent / count;
+    count *= 2;
+  }
+}
+
+/** The same op declared float32: what the float32 check costs beside the float64 one. */
+export function float32Twin(op: Op): Op {
+  return defineOp({ ...(op.spec as OpSpec), precision: 'float32' } as never);
+}
+
+/** Wall-clock time of one element-wise check (median of `runs`): what a multi-core check saves shows here, not in CPU time. */
+export function wallElementWise(op: Op, runs: number): { ms: number; evaluations: number } {
+  let report = checkOp(op, optionsFor('element-wise'));
+  const times: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    const started = performance.now();
+    report = checkOp(op, optionsFor('element-wise'));
+    times.push(performance.now() - started);
+  }
+  return { ms: median(times), evaluations: report.evaluations };
 }
 
 /** A python that imports torch (the peer), or why there is none. */
