@@ -51,6 +51,19 @@ export function compareGradients(analytic: Float64Array, numeric: Float64Array, 
   return { relErr, worstIndex };
 }
 
+/** Every element's relative error, as compareGradients measures it (for a report that shows them all). */
+export function elementErrors(analytic: Float64Array, numeric: Float64Array, floor: number, noise: number): Float64Array {
+  const errors = new Float64Array(analytic.length);
+  for (let i = 0; i < analytic.length; i++) {
+    const a = analytic[i];
+    const n = numeric[i];
+    const bothZero = Math.abs(a) <= noise && Math.abs(n) <= noise;
+    const error = bothZero ? 0 : Math.abs(a - n) / Math.max(Math.abs(a), Math.abs(n), floor);
+    errors[i] = Number.isNaN(error) ? Infinity : error;
+  }
+  return errors;
+}
+
 /** Elements over the tolerance, worst first (an element both sides of which lie within the noise never is). */
 export function failingElements(analytic: Float64Array, numeric: Float64Array, floor: number, noise: number, tolerance: number): number[] {
   const errors: { i: number; error: number }[] = [];

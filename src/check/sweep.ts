@@ -5,7 +5,7 @@
 import type { Op } from '../op/define.ts';
 import { OpSpecError } from '../op/inputs.ts';
 import { gradientsFor } from './backward.ts';
-import { compareGradients, comparisonFloor, numericNoise, phiNoise } from './compare.ts';
+import { compareGradients, comparisonFloor, elementErrors, numericNoise, phiNoise } from './compare.ts';
 import { DRAW, drawJointDirection } from './draws.ts';
 import { scaledDirectionalError, termScale } from './fast.ts';
 import { numericGradient, usableSteps } from './finite-difference.ts';
@@ -15,12 +15,20 @@ import { createPhi } from './phi.ts';
 import { prepare, settingsFor } from './prepare.ts';
 import type { Settings } from './prepare.ts';
 import { OpRunError } from './problem.ts';
-import type { CheckOptions, Status, SweepPoint } from './types.ts';
-import { largestMagnitude } from './vectors.ts';
+import type { CheckOptions, Status, SweepPoint, WorstElement } from './types.ts';
+import { largestMagnitude, unravelIndex } from './vectors.ts';
 import { findMinimum, toleranceBand } from './u-curve.ts';
 import type { ToleranceBand } from './u-curve.ts';
 
 export type { ToleranceBand };
+
+/** One step of the sweep; with `stepDetail`, what was measured there element by element. */
+export interface SweepStep extends SweepPoint {
+  /** The element whose error is this step's relErr, with its analytic and numeric values at this step. */
+  worst?: WorstElement;
+  /** Every element's relative error at this step, row-major. */
+  errors?: number[];
+}
 
 export interface InputSweep {
   name: string;
@@ -28,7 +36,7 @@ export interface InputSweep {
   /** Within the tolerance at the best step. */
   passed: boolean;
   /** Largest element-wise relative error at each step, in the order of the sweep. */
-  sweep: SweepPoint[];
+  sweep: SweepStep[];
   /** The bottom of the U-curve (on a tie, the larger step: it is further from rounding noise). */
   minimum: SweepPoint;
   /** Absent when no step gets within the tolerance. */
@@ -105,7 +113,7 @@ function sweepInputs(op: Op, settings: Settings, options: CheckOptions): { input
     const alongDirection = input.data.length > SWEEP_ELEMENT_WISE_LIMIT;
     const direction = alongDirection ? drawJointDirection(seed, DRAW.largeSweepDirection(op.name, input.name), input.data.length) : undefined;
     const scale = direction ? termScale(gradients[k], direction, input.data) : 0;
-    const sweep = steps.map((eps): SweepPoint => {
+    const sweep = steps.map((eps): SweepStep => {
       options.onProgress?.({ op: op.name, done, total });
       done += input.data.length;
       if (direction) {
@@ -114,7 +122,11 @@ function sweepInputs(op: Op, settings: Settings, options: CheckOptions): { input
       }
       const numeric = numericGradient(phi, input.data, eps).values;
       const floor = comparisonFloor(largestMagnitude(gradients[k], numeric));
-      return { eps, relErr: compareGradients(gradients[k], numeric, floor, numericNoise(outputMagnitude, eps)).relErr };
+      const noise = numericNoise(outputMagnitude, eps);
+      const { relErr, worstIndex } = compareGradients(gradients[k], numeric, floor, noise);
+      if (!options.stepDetail) return { eps, relErr };
+      const worst = { index: unravelIndex(worstIndex, input.shape), analytic: gradients[k][worstIndex], numeric: numeric[worstIndex] };
+      return { eps, relErr, worst, errors: Array.from(elementErrors(gradients[k], numeric, floor, noise)) };
     });
     const minimum = findMinimum(sweep);
     const convergence = sweepOrder(sweep);

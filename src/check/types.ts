@@ -132,6 +132,11 @@ export interface CheckOptions {
    * dropout mask is one function (default true; the CLI's --no-replay-random turns it off).
    */
   replayRandom?: boolean;
+  /**
+   * `gradcheck sweep` only: keep, at every step, the worst element with its two values and every
+   * element's error (what the HTML report's ε control shows; the CLI sets it for --html).
+   */
+  stepDetail?: boolean;
   /** Called as the numeric side advances, for progress displays; must not throw. */
   onProgress?: (progress: CheckProgress) => void;
 }

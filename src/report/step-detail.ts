@@ -1,8 +1,7 @@
 // What the HTML report's ε control shows at a step beyond the step's largest relative error: the
-// worst element's two values and every element's error. The checker measures these (every element
-// is compared at every step of `gradcheck sweep`, and at the best step of `gradcheck run`) but its
-// reports do not carry them yet; these are the fields the page reads when they are present. Each is
-// optional: without them the page still scrubs the curve and shows ε and the step's relErr.
+// worst element's two values and every element's error. `gradcheck sweep --html` fills them at
+// every step (check/sweep.ts, `stepDetail`); a report without them (a run's directional curve, an
+// input swept along a direction) still scrubs the curve and shows ε and the step's relErr.
 import type { InputReport, SweepPoint, WorstElement } from '../check/types.ts';
 import type { InputSweep } from '../check/sweep.ts';
 

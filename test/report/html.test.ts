@@ -85,14 +85,19 @@ describe('--html report', { timeout: 120_000 }, () => {
     expect(html).toMatch(/mismatch.*\(x\)/);
   });
 
-  it.skipIf(!hasChromium)('a sweep without per-step detail: the curves are drawn, and the control scrubs ε and the error', async () => {
+  it.skipIf(!hasChromium)('a real sweep: the curves are drawn, and at each step the control shows the error, the worst element and the count above the tolerance that --json reports there', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gradcheck-html-'));
     const file = join(dir, 'sweep.html');
-    const { code } = await gradcheck(['sweep', join(FIXTURES, 'smooth.ts'), '--op', 'tanh', '--html', file]);
+    const { code, stdout } = await gradcheck(['sweep', join(FIXTURES, 'smooth.ts'), '--op', 'tanh', '--html', file, '--json']);
     expect(code).toBe(0);
-    const json = await gradcheck(['sweep', join(FIXTURES, 'smooth.ts'), '--op', 'tanh', '--json']);
-    const input = (JSON.parse(json.stdout) as SweepReport).ops[0].inputs[0];
+    const report = JSON.parse(stdout) as SweepReport;
+    const input = report.ops[0].inputs[0] as DetailedInputSweep;
     const steps = [...input.sweep].sort((a, b) => a.eps - b.eps);
+    // Every step carries what the page shows: the worst element and every element's error.
+    for (const step of steps) {
+      expect(step.errors).toHaveLength(input.shape.reduce((n, d) => n * d, 1));
+      expect(Math.max(...step.errors!)).toBe(step.relErr);
+    }
     await withPage(async (page) => {
       await page.goto(pathToFileURL(file).href);
       const box = await page.locator('svg.curve').first().boundingBox();
@@ -105,17 +110,22 @@ describe('--html report', { timeout: 120_000 }, () => {
       expect(await page.locator('svg .minimum-label').textContent()).toMatch(/at ε 1e-(5|6)/);
       expect(await page.locator('table.sweep tbody tr').count()).toBe(12);
       const start = steps.findIndex((point) => point.eps === input.recommendedEps);
-      let now = await shown(page);
-      expect([now.step, now.eps, now.err]).toEqual([start, formatExp(input.recommendedEps, 0), formatExp(input.minimum.relErr)]);
+      expect(await shown(page)).toEqual(expected(input, report.tolerance, start));
       await page.locator('.scrub input[type=range]').focus();
       await page.keyboard.press('ArrowLeft');
-      now = await shown(page);
-      expect([now.step, now.eps, now.err, now.current]).toEqual([start - 1, formatExp(steps[start - 1].eps, 0), formatExp(steps[start - 1].relErr), String(start - 1)]);
-      expect(await page.locator('.scrub .note').textContent()).toBe('this report carries no element-wise errors per step');
+      expect(await shown(page)).toEqual(expected(input, report.tolerance, start - 1));
+      await page.keyboard.press('Home');
+      expect(await shown(page)).toEqual(expected(input, report.tolerance, 0));
       const screenshot = join(dir, 'sweep.png');
       await page.screenshot({ path: screenshot, fullPage: true });
       expect(statSync(screenshot).size).toBeGreaterThan(10_000);
     });
+  });
+
+  it('keeps a plain sweep\'s JSON small: per-step detail only with --html', async () => {
+    const { stdout } = await gradcheck(['sweep', join(FIXTURES, 'smooth.ts'), '--op', 'tanh', '--json']);
+    const input = (JSON.parse(stdout) as SweepReport).ops[0].inputs[0];
+    expect(input.sweep.every((step) => step.errors === undefined && step.worst === undefined)).toBe(true);
   });
 
   it.skipIf(!hasChromium)('with per-step detail: the control moves by keyboard, input events and clicks, and shows that step’s error, worst element and element map', async () => {

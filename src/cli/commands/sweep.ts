@@ -44,6 +44,7 @@ export async function runSweep(paths: string[], flags: SweepOptions): Promise<nu
     eps: options.eps,
     seed: options.seed ?? DEFAULT_SEED,
     replayRandom: options.replayRandom,
+    stepDetail: options.html !== undefined,
     timeoutMs: options.timeout,
     memoryMb: options.maxMemory,
     only: options.op,
