@@ -87,7 +87,9 @@ export function fastCheck(check: FastCheck): FastResult {
   if (inputs.some((input) => isHeldAsFloat32(input.data))) holdAsFloat32(x);
   holdJoinedDomains(x, inputs.map((input) => input.data));
   const original = Float64Array.from(x);
-  const sync = () => inputs.forEach((input, k) => input.data.set(segments[k]));
+  const sync = () => {
+    for (let k = 0; k < inputs.length; k++) inputs[k].data.set(segments[k]);
+  };
 
   let sweep: SweepPoint[] = [];
   let bestEps = steps[0][0];

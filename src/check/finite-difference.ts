@@ -293,6 +293,11 @@ export function bestOfTableau(differences: number[], steps: number[], from: numb
   return best;
 }
 
+function allFinite(x: Float64Array): boolean {
+  for (let i = 0; i < x.length; i++) if (!Number.isFinite(x[i])) return false;
+  return true;
+}
+
 /**
  * The steps of `epsList` that move every element of x: at a step below x's resolution,
  * (x + h) − (x − h) is 0 and the difference divides by it. `round` is how the engine stores an
@@ -301,11 +306,12 @@ export function bestOfTableau(differences: number[], steps: number[], from: numb
 export function usableSteps(x: Float64Array, epsList: readonly number[], round?: (v: number) => number): number[] {
   // Unrounded, with the default scale max(|x|, 1), a step of at least 2⁻⁵⁰ is two ulps or more
   // of every finite element: it moves them all, and only smaller steps need looking at.
-  const plain = round === undefined && !hasDomain(x) && x.every(Number.isFinite);
-  const scales = scalesOf(x);
+  const plain = round === undefined && !hasDomain(x) && allFinite(x);
+  let scales: Float64Array | undefined;
   const store = round ?? ((v: number) => v);
   return epsList.filter((eps) => {
     if (plain && eps >= 2 ** -50) return true;
+    scales ??= scalesOf(x);
     for (let i = 0; i < x.length; i++) {
       const h = eps * scales[i];
       if (store(x[i] + h) === store(x[i] - h)) return false;
