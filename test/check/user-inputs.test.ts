@@ -57,7 +57,7 @@ describe('steps', { concurrent: true }, () => {
 
 describe('wrong gradients the backward did return', { concurrent: true }, () => {
   it('fails a custom backward that returns the transposed shape of a non-square input (exit 1, not 2)', async () => {
-    const { code, ops } = await json(['run', 'test/fixtures/diagnoses/ops.ts', '--op', 'transposed shape (customOp)']);
+    const { code, ops } = await json(['run', 'test/fixtures/inputs/transposed-shape.ts']);
     expect(code).toBe(1);
     expect(ops[0].status).toBe('fail');
     expect(ops[0].diagnoses[0]).toMatchObject({ code: 'transposed', input: 'w' });
