@@ -5,8 +5,8 @@ import { createRandom, deriveSeed } from '../op/random.ts';
 
 /**
  * The cotangent v of φ(x) = v · f(x) for an output of `length` elements: standard normal, except
- * that a scalar output keeps v = 1 so that the printed gradients are the op's own (fast mode's extra
- * pairs ask for a random one even then).
+ * that a scalar output keeps v = 1 so that the printed gradients are the op's own (the forward-mode check
+ * asks for a random one even then).
  */
 export function drawCotangent(seed: number, label: string, length: number, { randomForScalar = false } = {}): Float64Array {
   if (length === 1 && !randomForScalar) return Float64Array.of(1);
@@ -38,7 +38,6 @@ export const DRAW = {
   secondOrderCotangent: (op: string) => `${op}/order-2`,
   sweepDirection: (op: string, input: string) => `${op}/${input}/direction`,
   largeSweepDirection: (op: string, input: string) => `${op}/${input}/sweep-direction`,
-  fastCotangent: (op: string, pair: number) => `${op}/fast/${pair}/cotangent`,
   fastDirection: (op: string, pair: number) => `${op}/fast/${pair}/direction`,
   localizeDirection: (op: string, input: string, direction: number) => `${op}/${input}/localize/${direction}`,
 };

@@ -1,35 +1,33 @@
-// `--mode fast`: instead of every element, compare the scalar uᵀJv for a few seeded random pairs
-// (u a cotangent, v ONE direction spanning every input at once), as torch's fast_mode does. Each
-// pair costs two forward evaluations (plus one backward when the output is not a scalar): about ten
-// evaluations in all, whatever the inputs' sizes and however many inputs there are. A wrong
-// gradient would have to be orthogonal to every random pair to pass, which it almost never is; when
-// a pair fails, the checker falls back to the element-wise check, which names the input and elements.
+// `--mode fast`: instead of every element, compare the scalar uᵀJv for the check's seeded cotangent u
+// (the element-wise check's own, so its one backward serves) and a few seeded random directions v,
+// each spanning every input at once, as torch's fast_mode does. Each direction costs two forward
+// evaluations: six to ten in all, whatever the inputs' sizes and however many inputs there are. A
+// wrong gradient would have to be orthogonal to every direction to pass, which it almost never is;
+// when one fails, the checker falls back to the element-wise check, which names the input and elements.
 import type { MaterializedInput } from '../op/inputs.ts';
-import { gradientsFor } from './backward.ts';
-import { phiNoise } from './compare.ts';
-import { DRAW, drawCotangent, drawJointDirection } from './draws.ts';
+import { DRAW, drawJointDirection } from './draws.ts';
 import { directionalError } from './finite-difference.ts';
-import { createPhi } from './phi.ts';
 import type { Phi } from './phi.ts';
-import type { Problem } from './problem.ts';
 import { rankSteps } from './steps.ts';
 import type { InputReport, Method, SweepPoint } from './types.ts';
 import { concat } from './vectors.ts';
 import { holdAsFloat32, isHeldAsFloat32 } from './float32-inputs.ts';
 import { holdJoinedDomains, scalesOf } from './scales.ts';
 
-export const FAST_PAIRS = 3;
+/** Random directions v, each compared as uᵀJv. */
+export const FAST_DIRECTIONS = 3;
 
 /**
- * The first pair's steps when the run gives none, stage by stage: the bottom of a float64 U-curve
+ * The first direction's steps when the run gives none, stage by stage: the bottom of a float64 U-curve
  * sits near 1e-5 for smooth ops, so one step usually settles it (a wrong gradient is off at every
  * step; only rounding noise or truncation could hide it, and those are counted). A result within 10×
  * of the tolerance, or above it, looks at 1e-4 and 1e-6, then at the whole sweep.
  */
 export const FAST_STAGES: readonly (readonly number[])[] = [[1e-5], [1e-4, 1e-6]];
 
-export interface FastPair {
-  /** phi for this pair's cotangent u: u · f(x), reading the inputs' current values. */
+/** The check's cotangent u with its φ and gradients, shared by every direction. */
+export interface FastCotangent {
+  /** φ(x) = u · f(x), reading the inputs' current values. */
   phi: Phi;
   /** The analytic gradient of u · f for each input. */
   gradients: Float64Array[];
@@ -37,7 +35,7 @@ export interface FastPair {
 }
 
 /**
- * The first pair's steps, in stages: each next stage is swept only while the best so far is not
+ * The first direction's steps, in stages: each next stage is swept only while the best so far is not
  * within a tenth of the tolerance (its own rounding noise counted against it).
  */
 export type FastSteps = readonly (readonly number[])[];
@@ -45,12 +43,9 @@ export type FastSteps = readonly (readonly number[])[];
 export interface FastCheck {
   opName: string;
   seed: number;
-  problem: Problem;
   inputs: MaterializedInput[];
-  /** The output at the drawn inputs (its size decides whether pairs need cotangents of their own). */
-  output: Float64Array;
-  /** The check's own cotangent, φ and gradients: the first pair. */
-  first: FastPair;
+  /** The check's own cotangent, φ and gradients. */
+  first: FastCotangent;
   steps: FastSteps;
   method: Method;
   tolerance: number;
@@ -67,13 +62,13 @@ export interface FastResult {
 type Point = ReturnType<typeof directionalError> & { eps: number };
 
 /**
- * Runs the pairs in order, stopping at the first that fails: the fallback (element-wise, or per
- * input along directions) says the rest. Every input's report carries the joint result.
+ * Compares along the directions in order, stopping at the first that fails: the fallback
+ * (element-wise, or per input along directions) says the rest. Every input's report carries the
+ * joint result.
  */
 export function fastCheck(check: FastCheck): FastResult {
   const { inputs, steps, method, tolerance } = check;
   const before = check.first.phi.evaluations;
-  const extraPhis: Phi[] = [];
   // The inputs laid end to end: one vector x, one direction over all of it. phi reads the inputs'
   // own arrays, so each evaluation copies x's segments back into them (cheap beside a forward).
   const x = concat(inputs.map((input) => input.data));
@@ -96,20 +91,18 @@ export function fastCheck(check: FastCheck): FastResult {
   let relErr = 0;
   let worst = { analytic: 0, numeric: 0 };
   let passed = true;
+  const { phi, noiseOfPhi } = check.first;
+  const gradient = concat(check.first.gradients);
+  const jointPhi = () => {
+    sync();
+    return phi();
+  };
   try {
-    for (let p = 0; p < FAST_PAIRS && passed; p++) {
-      sync(); // the inputs as drawn: a new pair's backward runs at them
-      const pair = p === 0 ? check.first : drawPair(check, p);
-      if (pair !== check.first) extraPhis.push(pair.phi);
-      const gradient = concat(pair.gradients);
+    for (let p = 0; p < FAST_DIRECTIONS && passed; p++) {
       const direction = drawJointDirection(check.seed, DRAW.fastDirection(check.opName, p), x.length);
-      const jointPhi = () => {
-        sync();
-        return pair.phi();
-      };
       const scale = termScale(gradient, direction, x);
       const at = (eps: number): Point & { relErr: number } =>
-        scaledDirectionalError(jointPhi, x, gradient, direction, eps, pair.noiseOfPhi, method, scale);
+        scaledDirectionalError(jointPhi, x, gradient, direction, eps, noiseOfPhi, method, scale);
       let best;
       if (p === 0) {
         const taken = new Map<number, Point & { relErr: number }>();
@@ -126,7 +119,7 @@ export function fastCheck(check: FastCheck): FastResult {
         best = points.find((point) => point.eps === bestEps)!;
       } else {
         best = at(bestEps);
-        // This pair's U-curve bottom may sit a step away from the first pair's.
+        // This direction's U-curve bottom may sit a step away from the first one's.
         for (const eps of [bestEps * 10, bestEps / 10]) {
           if (best.relErr <= tolerance / 10) break;
           const candidate = at(eps);
@@ -152,22 +145,12 @@ export function fastCheck(check: FastCheck): FastResult {
     worst: { index: [], ...worst },
     sweep,
   }));
-  const evaluations = check.first.phi.evaluations - before + extraPhis.reduce((n, phi) => n + phi.evaluations, 0);
+  const evaluations = check.first.phi.evaluations - before;
   return { inputs: reports, passed, relErr, evaluations };
 }
 
-/** Pair p > 0: a random cotangent of its own (and its own backward), unless the output is a scalar. */
-function drawPair({ problem, output, first, seed, opName }: FastCheck, p: number): FastPair {
-  // A scalar output has only one cotangent direction: every pair shares the first backward.
-  if (output.length === 1) return first;
-  const u = drawCotangent(seed, DRAW.fastCotangent(opName, p), output.length, { randomForScalar: true });
-  let magnitude = 0;
-  for (let i = 0; i < output.length; i++) magnitude += Math.abs(u[i] * output[i]);
-  return { phi: createPhi(problem, u), gradients: gradientsFor(problem, u), noiseOfPhi: phiNoise(magnitude) };
-}
-
 /**
- * uᵀJv of a random pair can cancel to a small number. The error is measured against the size such a
+ * uᵀJv along a random direction can cancel to a small number. The error is measured against the size such a
  * sum has, the 2-norm of its terms gᵢ vᵢ sᵢ (sᵢ = max(|xᵢ|, 1), the step's scale): a cancelled sum
  * fails no correct op, and a 0.1% error in one of N terms is diluted only by √N, not by N as it
  * would be against Σ|gᵢ vᵢ sᵢ|.
