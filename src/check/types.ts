@@ -132,6 +132,12 @@ export interface CheckOptions {
    * dropout mask is one function (default true; the CLI's --no-replay-random turns it off).
    */
   replayRandom?: boolean;
+  /**
+   * Threads the element-wise check of a large op may use, this one included (default: one per core;
+   * 1 keeps every check on the calling thread; the GRADCHECK_THREADS environment variable sets it for
+   * the CLI). The report is the same whatever the number.
+   */
+  threads?: number;
   /** Called as the numeric side advances, for progress displays; must not throw. */
   onProgress?: (progress: CheckProgress) => void;
 }
