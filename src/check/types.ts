@@ -133,9 +133,11 @@ export interface CheckOptions {
    */
   replayRandom?: boolean;
   /**
-   * Threads the element-wise check of a large op may use, this one included (default: one per core;
-   * 1 keeps every check on the calling thread; the GRADCHECK_THREADS environment variable sets it for
-   * the CLI). The report is the same whatever the number.
+   * Threads the element-wise check may use, the calling one included, at most one per core. By
+   * default one per core, for an op of at least 2048 input elements whose check is estimated to take
+   * 0.5 s or more on one thread; given (here, or for the CLI in the GRADCHECK_THREADS environment
+   * variable), for every op of at least 2048 input elements; 1 keeps every check on the calling
+   * thread. The report is the same whatever the number.
    */
   threads?: number;
   /** Called as the numeric side advances, for progress displays; must not throw. */

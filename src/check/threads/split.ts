@@ -46,7 +46,7 @@ const CHUNKS_PER_THREAD = 64;
 const MIN_STALL_MS = 2000;
 const STALL_FACTOR = 30;
 
-/** The environment variable that caps the threads of the element-wise check (1: this thread alone). */
+/** The environment variable that sets the threads of the element-wise check, as CheckOptions.threads does. */
 export const THREADS_VARIABLE = 'GRADCHECK_THREADS';
 
 export interface Helpers {
@@ -105,9 +105,10 @@ export function startHelpers({ op, prepared, elementWiseMs, threads }: HelperReq
   if (!where) return undefined;
   const count = limit.explicit ? most : Math.min(most, Math.floor(elementWiseMs() / THREADED_MIN_MS));
   if (count < 1) return undefined;
-  const workers = helpersFor(where.file, count);
-  if (!workers) return undefined;
-  const id = ++pool!.lastOp;
+  const running = poolFor(where.file, count);
+  if (!running) return undefined;
+  const workers = running.workers.slice(0, count);
+  const id = ++running.lastOp;
   const expected = { inputs: inputs.map((input) => input.data), output: prepared.output, cotangent: prepared.cotangent };
   const announce: OpMessage = { type: 'op', id, index: where.index, name: op.name, settings, expected };
   for (const worker of workers) worker.postMessage(announce);
@@ -120,17 +121,17 @@ export function startHelpers({ op, prepared, elementWiseMs, threads }: HelperReq
   };
 }
 
-/** `count` helpers for `file`: those already running for it, and more started. Undefined when one cannot start. */
-function helpersFor(file: string, count: number): Worker[] | undefined {
+/** The pool for `file` with at least `count` helpers: those already running for it, and more started. Undefined when one cannot start. */
+function poolFor(file: string, count: number): Pool | undefined {
   if (pool?.file !== file) stopPool();
-  pool ??= { file, workers: [], lastOp: 0 };
+  const running = (pool ??= { file, workers: [], lastOp: 0 });
   try {
-    while (pool.workers.length < count) pool.workers.push(startHelper({ role: HELPER_ROLE, file }));
+    while (running.workers.length < count) running.workers.push(startHelper({ role: HELPER_ROLE, file }));
   } catch {
     stopPool();
     return undefined;
   }
-  return pool.workers.slice(0, count);
+  return running;
 }
 
 function stopPool(): void {
