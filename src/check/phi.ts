@@ -9,7 +9,10 @@ export interface Phi {
   (): number;
   /** Evaluations made so far. */
   readonly evaluations: number;
-  /** Counts evaluations that helper threads made of their copy of this φ (threads/). */
+  /**
+   * Adds the evaluations helper threads made of their copy of this φ (threads/), or takes back
+   * those a single thread would not have made: the count stays the single thread's.
+   */
   addEvaluations(count: number): void;
 }
 
