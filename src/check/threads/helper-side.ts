@@ -12,6 +12,7 @@ import type { Phi } from '../phi.ts';
 import { prepare } from '../prepare.ts';
 import type { DifferencesTask, HelperMessage, HelperStart, OpMessage } from './protocol.ts';
 import { allHandedOut, claimChunk, differenceChunk, FAILED, markChunk, viewSharedGradient } from './shared-gradient.ts';
+import type { SharedGradient } from './shared-gradient.ts';
 
 interface Rebuilt {
   id: number;
@@ -19,7 +20,13 @@ interface Rebuilt {
   phi: Phi;
 }
 
+/** The chunk this helper is computing: should the op end the thread (process.exit), it is marked failed, not left pending. */
+let working: { shared: SharedGradient; chunk: number } | undefined;
+
 export async function serveDifferences(port: MessagePort, { file }: HelperStart): Promise<void> {
+  process.once('exit', () => {
+    if (working) markChunk(working.shared, working.chunk, FAILED);
+  });
   let ops: Op[];
   try {
     ops = await loadOps(file);
@@ -73,11 +80,14 @@ function computeShare(task: DifferencesTask, { inputs, phi }: Rebuilt): boolean 
   inputs.forEach((input, k) => input.data.set(task.values[k]));
   const x = inputs[task.input].data;
   for (let chunk = claimChunk(shared); chunk !== undefined; chunk = claimChunk(shared)) {
+    working = { shared, chunk };
     try {
       differenceChunk(phi, x, task.eps, task.method, shared, chunk);
     } catch {
       markChunk(shared, chunk, FAILED);
       return false;
+    } finally {
+      working = undefined;
     }
   }
   return true;
