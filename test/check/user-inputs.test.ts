@@ -7,8 +7,8 @@ import { runCli } from '../helpers/cli.ts';
 interface JsonInput { name: string; passed: boolean; constant?: true; relErr: number | null; convergence?: { order: number } }
 interface JsonOp { name: string; status: string; maxRelErr: number | null; tolerance: number; error?: string; diagnoses: { code: string; message: string; input?: string }[]; inputs: JsonInput[]; primitives?: { name: string; file?: string; line?: number; status: string }[] }
 
-const json = async (args: string[]) => {
-  const result = await runCli([...args, '--json']);
+const json = async (args: string[], env: Record<string, string> = {}) => {
+  const result = await runCli([...args, '--json'], { env });
   return { code: result.code, ops: (JSON.parse(result.stdout) as { ops: JsonOp[] }).ops, stderr: result.stderr };
 };
 
@@ -57,7 +57,10 @@ describe('steps', { concurrent: true }, () => {
 
 describe('wrong gradients the backward did return', { concurrent: true }, () => {
   it('fails a custom backward that returns the transposed shape of a non-square input (exit 1, not 2)', async () => {
-    const { code, ops } = await json(['run', 'test/fixtures/diagnoses/ops.ts', '--op', 'transposed shape (customOp)']);
+    // The fixture imports gradcheck's sources (diagnoses.test.ts checks it in this process): the CLI
+    // must run them too, not a current dist/ (which `npm pack` in package.test.ts may have just built),
+    // or the op's customOp and the checker would hold two different Tensor classes.
+    const { code, ops } = await json(['run', 'test/fixtures/diagnoses/ops.ts', '--op', 'transposed shape (customOp)'], { GRADCHECK_SOURCES: '1' });
     expect(code).toBe(1);
     expect(ops[0].status).toBe('fail');
     expect(ops[0].diagnoses[0]).toMatchObject({ code: 'transposed', input: 'w' });
