@@ -1,6 +1,7 @@
 // The library API. The CLI is a thin shell over these functions.
 import type { Op } from './op/define.ts';
 import { checkOp } from './check/check-op.ts';
+import { sharingHelpers } from './check/threads/split.ts';
 import { loadOpsOrReport } from './load/load-ops.ts';
 import { setupRuntime } from './load/runtime.js';
 import { displayPath, qualifyError, summarize } from './run/results.ts';
@@ -19,7 +20,7 @@ export async function checkFile(file: string, options: CheckOptions = {}): Promi
   await setupRuntime();
   const ops = await loadOpsOrReport(file, shown, options);
   if (!Array.isArray(ops)) return [ops];
-  return ops.map((op) => qualifyError(checkOp(op, options, shown), op.location?.file));
+  return sharingHelpers(() => ops.map((op) => qualifyError(checkOp(op, options, shown), op.location?.file)));
 }
 
 /** Checks every file in turn and gathers one run report. */

@@ -30,6 +30,8 @@ import type { JvpProblem } from './forward-mode.ts';
 import type { Replayed } from './random-replay.ts';
 import { plural } from './diagnose/words.ts';
 import { largestMagnitude } from './vectors.ts';
+import { startHelpers } from './threads/split.ts';
+import type { Helpers } from './threads/split.ts';
 
 export function checkOp(op: Op, options: CheckOptions = {}, file = ''): OpReport {
   // Second order presumes the first: a wrong gradient, differentiated correctly, would pass it
@@ -115,7 +117,7 @@ function runStages(op: Op, settings: Settings, options: CheckOptions, alone: boo
   if ((settings.ad === 'forward' || settings.ad === 'both') && rules.length === 0) {
     throw new OpSpecError(`--ad ${settings.ad} needs a forward-mode rule: the op has no jvp (an engine's \`jvp\`, or a customOp's)`);
   }
-  const reverse = settings.ad === 'forward' ? undefined : checkStages(op, prepared, options);
+  const reverse = settings.ad === 'forward' ? undefined : checkStages(op, prepared, options, alone);
   const checked = withForwardMode(reverse, rules, op, settings);
   const outcome = withRandomNote(checked, prepared.problem, prepared.settings.replayRandom);
   return outcome.status === 'fail' && settings.order === 1 && !alone ? withPrimitives(outcome, prepared, options) : outcome;
@@ -177,7 +179,8 @@ function withPrimitives(outcome: Outcome, { problem, settings }: Prepared, optio
   return { ...outcome, primitives, diagnoses: [...outcome.diagnoses, ...(diagnosis ? [diagnosis] : [])], evaluations: outcome.evaluations + evaluations };
 }
 
-function checkStages(op: Op, prepared: Prepared, options: CheckOptions): Outcome {
+/** `alone`: a customOp checked on its own, which no helper thread could load from a file. */
+function checkStages(op: Op, prepared: Prepared, options: CheckOptions, alone: boolean): Outcome {
   const { settings, inputs, problem, cotangent, outputMagnitude } = prepared;
   const analytic = analyticGradients(problem, cotangent, settings.nondetTolerance);
   const reentrancy = analytic.reentrancy ? [analytic.reentrancy.diagnosis] : [];
@@ -192,7 +195,9 @@ function checkStages(op: Op, prepared: Prepared, options: CheckOptions): Outcome
   const noiseOfPhi = phiNoise(outputMagnitude);
   const variable = variableInputs(prepared, analytic);
   const totalElements = variable.inputs.reduce((n, input) => n + input.data.length, 0);
-  const mode = chooseMode(settings.mode, totalElements, () => totalElements * evaluationsPerPoint(settings.method) * timeForward(problem));
+  let forwardMs: number | undefined;
+  const elementWiseMs = () => totalElements * evaluationsPerPoint(settings.method) * (forwardMs ??= timeForward(problem));
+  const mode = chooseMode(settings.mode, totalElements, elementWiseMs);
   if (mode === 'element-wise') assertElementWiseSize(variable.inputs);
   if (settings.precision === 'float32') return float32Stage(op, prepared, analytic, phi, noiseOfPhi, reentrancy, mode === 'element-wise');
   let fastEvaluations = 0;
@@ -201,7 +206,13 @@ function checkStages(op: Op, prepared: Prepared, options: CheckOptions): Outcome
     if (fast.outcome) return fast.outcome;
     fastEvaluations = fast.evaluations;
   }
-  const elementWise = elementWiseStage(op, prepared, analytic, phi, noiseOfPhi, options);
+  const helpers = alone ? undefined : startHelpers({ op, prepared, elementWiseMs, threads: options.threads });
+  let elementWise: ReturnType<typeof elementWiseStage>;
+  try {
+    elementWise = elementWiseStage(op, prepared, analytic, phi, noiseOfPhi, options, helpers);
+  } finally {
+    helpers?.release();
+  }
   return {
     ...elementWise,
     mode: mode === 'fast' ? 'fast-then-element-wise' : 'element-wise',
@@ -295,7 +306,7 @@ function fastStage(op: Op, prepared: Prepared, variable: Variable, analytic: Ana
   return { outcome, evaluations };
 }
 
-function elementWiseStage(op: Op, prepared: Prepared, analytic: Analytic, phi: Phi, noiseOfPhi: number, options: CheckOptions) {
+function elementWiseStage(op: Op, prepared: Prepared, analytic: Analytic, phi: Phi, noiseOfPhi: number, options: CheckOptions, helpers: Helpers | undefined) {
   const { settings, inputs, outputMagnitude } = prepared;
   const totalElements = inputs.reduce((n, input) => n + (input.constant ? 0 : input.data.length), 0);
   const computed: InputReport[] = [];
@@ -309,7 +320,8 @@ function elementWiseStage(op: Op, prepared: Prepared, analytic: Analytic, phi: P
     const { epsList, skipped } = stepsFor(input, settings);
     if (skipped) diagnoses.push(skipped);
     const uses = prepared.problem.uses?.()[k];
-    const outcome = checkInput({ ...settings, epsList, opName: op.name, input, analytic: analytic.gradients[k], phi, noiseOfPhi, outputMagnitude, uses });
+    const differences = helpers?.differencesOf(k);
+    const outcome = checkInput({ ...settings, epsList, opName: op.name, input, analytic: analytic.gradients[k], phi, noiseOfPhi, outputMagnitude, uses, differences });
     computed.push(outcome.result);
     diagnoses.push(...outcome.diagnoses);
     evaluations += outcome.evaluations;

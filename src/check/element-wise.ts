@@ -14,7 +14,7 @@ import { inconclusive, kinkFailure, kinkWarning, noiseFloor } from './diagnose/m
 import { diagnosePattern } from './diagnose/patterns.ts';
 import { DRAW, drawSweepDirection } from './draws.ts';
 import { createEstimator } from './estimates.ts';
-import type { ElementEstimate, Estimator } from './estimates.ts';
+import type { ElementDifferences, ElementEstimate, Estimator } from './estimates.ts';
 import { directionalError } from './finite-difference.ts';
 import type { Phi } from './phi.ts';
 import { probeNoise } from './noise.ts';
@@ -46,6 +46,8 @@ export interface InputCheck {
   outputMagnitude: number;
   /** How many times the input feeds the computation on the tape (undefined for other engines). */
   uses?: number;
+  /** How the element-wise differences are computed: on this thread by default, or shared with helper threads. */
+  differences?: ElementDifferences;
 }
 
 export interface InputOutcome {

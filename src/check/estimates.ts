@@ -3,6 +3,7 @@
 // a pass and explain a failure all ask for the same few estimates.
 import { compareGradients, comparisonFloor, numericNoise } from './compare.ts';
 import { NOISE_FACTOR, numericGradient } from './finite-difference.ts';
+import type { NumericGradient } from './finite-difference.ts';
 import type { Phi } from './phi.ts';
 import type { Method } from './types.ts';
 import { largestMagnitude } from './vectors.ts';
@@ -27,6 +28,12 @@ export interface Estimator {
   computed(): ElementEstimate[];
 }
 
+/**
+ * Every element's derivative of φ along x at one step: numericGradient on this thread, or the same
+ * differences split over helper threads (threads/split.ts), value for value the same.
+ */
+export type ElementDifferences = (phi: Phi, x: Float64Array, eps: number, method: Method) => NumericGradient;
+
 export interface EstimatorInput {
   phi: Phi;
   x: Float64Array;
@@ -34,12 +41,14 @@ export interface EstimatorInput {
   /** Σ|vᵢ fᵢ|: what f's rounding noise scales with. */
   outputMagnitude: number;
   method: Method;
+  /** How the element-wise differences are computed (default: numericGradient, on this thread). */
+  differences?: ElementDifferences;
 }
 
-export function createEstimator({ phi, x, analytic, outputMagnitude, method }: EstimatorInput): Estimator {
+export function createEstimator({ phi, x, analytic, outputMagnitude, method, differences = numericGradient }: EstimatorInput): Estimator {
   const computed = new Map<string, ElementEstimate>();
   const estimate = (eps: number, by: Method): ElementEstimate => {
-    const { values: numeric, truncation } = numericGradient(phi, x, eps, by);
+    const { values: numeric, truncation } = differences(phi, x, eps, by);
     const floor = comparisonFloor(largestMagnitude(analytic, numeric));
     const noise = NOISE_FACTOR[by] * numericNoise(outputMagnitude, eps);
     return { eps, by, numeric, truncation, floor, noise, ...compareGradients(analytic, numeric, floor, noise) };

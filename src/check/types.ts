@@ -137,6 +137,14 @@ export interface CheckOptions {
    * element's error (what the HTML report's ε control shows; the CLI sets it for --html).
    */
   stepDetail?: boolean;
+  /**
+   * Threads the element-wise check may use, the calling one included, at most one per core. By
+   * default one per core, for an op of at least 2048 input elements whose check is estimated to take
+   * 0.5 s or more on one thread; given (here, or for the CLI in the GRADCHECK_THREADS environment
+   * variable), for every op of at least 2048 input elements; 1 keeps every check on the calling
+   * thread. The report is the same whatever the number.
+   */
+  threads?: number;
   /** Called as the numeric side advances, for progress displays; must not throw. */
   onProgress?: (progress: CheckProgress) => void;
 }

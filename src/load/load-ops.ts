@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import type { CheckOptions, OpReport } from '../check/types.ts';
 import { isOp, locatedIn } from '../op/define.ts';
 import type { Op } from '../op/define.ts';
+import { recordSource } from '../op/source.ts';
 import { fileErrorReport, loadErrorMessage, stackOf } from '../run/results.ts';
 import { importOpFile } from './runtime.js';
 
@@ -38,7 +39,9 @@ export async function loadOps(file: string, { fresh = false } = {}): Promise<Op[
     else imported.push(op);
   });
   defined.sort((a, b) => a.location!.line - b.location!.line || a.location!.column - b.location!.column);
-  return [...defined, ...imported];
+  const all = [...defined, ...imported];
+  all.forEach((op, index) => recordSource(op, { file: path, index }));
+  return all;
 }
 
 /**

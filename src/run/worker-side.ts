@@ -12,6 +12,7 @@ import { loadOpsOrReport } from '../load/load-ops.ts';
 import { readConfigFile } from '../load/config-file.ts';
 import { checkOp } from '../check/check-op.ts';
 import { sweepOp } from '../check/sweep.ts';
+import { sharingHelpers } from '../check/threads/split.ts';
 import type { CheckOptions, CheckProgress, OpReport } from '../check/types.ts';
 import { declaredShape } from '../op/define.ts';
 import type { InputSpec, Op } from '../op/define.ts';
@@ -63,7 +64,7 @@ async function runTask(task: CheckTask, worker: WorkerState): Promise<void> {
   }
   const ops = loaded;
   send({ type: 'loaded', ops: ops.map(describeOp) });
-  if (task.job !== 'list') runOps(task, ops, worker);
+  if (task.job !== 'list') sharingHelpers(() => runOps(task, ops, worker));
   containment.enter(task.shown);
   await finishFile(task, worker, pendingBefore);
   send({ type: 'finished' });

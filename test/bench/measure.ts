@@ -32,7 +32,12 @@ export async function loadBenchOps(): Promise<Op[]> {
 /** A check mode by name; `undefined` is the checker's default. Passed through untyped until every mode exists. */
 export type ModeName = 'default' | 'element-wise' | 'fast';
 
+/**
+ * Element-wise on one thread: the floor compares one thread's evaluations with one forward, and a
+ * helper thread's start-up and CPU would be counted against the check.
+ */
 export function optionsFor(mode: ModeName): CheckOptions {
+  if (mode === 'element-wise') return { mode, threads: 1 };
   return (mode === 'default' ? {} : { mode }) as CheckOptions;
 }
 

@@ -7,8 +7,8 @@ import { runCli } from '../helpers/cli.ts';
 interface JsonInput { name: string; passed: boolean; constant?: true; relErr: number | null; convergence?: { order: number } }
 interface JsonOp { name: string; status: string; maxRelErr: number | null; tolerance: number; error?: string; diagnoses: { code: string; message: string; input?: string }[]; inputs: JsonInput[]; primitives?: { name: string; file?: string; line?: number; status: string }[] }
 
-const json = async (args: string[]) => {
-  const result = await runCli([...args, '--json']);
+const json = async (args: string[], env: Record<string, string> = {}) => {
+  const result = await runCli([...args, '--json'], { env });
   return { code: result.code, ops: (JSON.parse(result.stdout) as { ops: JsonOp[] }).ops, stderr: result.stderr };
 };
 
