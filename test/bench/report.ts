@@ -24,6 +24,7 @@ interface PeerResult {
 
 /** The op whose element-wise check is large enough to be split over the cores. */
 const LARGE_OP = 'sum(matmul 64x64 @ 64x64)';
+const FAST_RUNS_FACTOR = 5;
 
 interface Options {
   runs: number;
@@ -99,9 +100,11 @@ export async function main(argv: string[]): Promise<number> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
 
   log(`gradcheck, in process: ${ops.length} ops, median ${options.clock} time of ${options.runs} runs after a warm-up`);
-  const measure = (mode: ModeName) => ops.map((op) => timeCheck(op, mode, options.runs, options.clock));
-  const defaults = measure('default') as CheckTiming[];
-  const fastTimings = measure('fast');
+  const measure = (mode: ModeName, runs: number) => ops.map((op) => timeCheck(op, mode, runs, options.clock));
+  const defaults = measure('default', options.runs) as CheckTiming[];
+  // A fast check takes a few ms at most, where one garbage collection doubles a run: five times the
+  // runs (torch_peer.py does the same for fast_mode).
+  const fastTimings = measure('fast', FAST_RUNS_FACTOR * options.runs);
   // The element-wise check against its floor, each run followed by a batch of forwards.
   const elementWise = ops.map((op) => timeFloor(op, options.runs, options.clock));
   const breakdowns = ops.map((op, i) => (fastTimings[i] ? fastBreakdown(op, fastTimings[i]!, options.clock) : undefined));
