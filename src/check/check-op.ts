@@ -290,8 +290,8 @@ function fastStage(op: Op, prepared: Prepared, variable: Variable, analytic: Ana
   // Steps that move every input element (as in the element-wise check, see stepsFor).
   const usable = variable.inputs.reduce((list, input) => stepsFor(input, { ...settings, epsList: list }).epsList, [...epsList]);
   const steps = settings.epsGiven || settings.precision === 'float32' ? [usable] : [...FAST_STAGES, usable];
-  const first = { phi, gradients: variable.gradients, noiseOfPhi };
-  const fast = fastCheck({ opName: op.name, seed, inputs: variable.inputs, first, steps, method, tolerance });
+  const cotangent = { phi, gradients: variable.gradients, noiseOfPhi };
+  const fast = fastCheck({ opName: op.name, seed, inputs: variable.inputs, cotangent, steps, method, tolerance });
   if (fast.passed && !analytic.reentrancy) {
     const rows = reportRows(prepared.inputs, fast.inputs, undefined);
     return { outcome: { ...rowsOutcome(rows), mode: 'fast', diagnoses: [], maxRelErr: fast.relErr, evaluations: fast.evaluations }, evaluations: fast.evaluations };

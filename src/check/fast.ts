@@ -45,7 +45,7 @@ export interface FastCheck {
   seed: number;
   inputs: MaterializedInput[];
   /** The check's own cotangent, φ and gradients. */
-  first: FastCotangent;
+  cotangent: FastCotangent;
   steps: FastSteps;
   method: Method;
   tolerance: number;
@@ -68,7 +68,7 @@ type Point = ReturnType<typeof directionalError> & { eps: number };
  */
 export function fastCheck(check: FastCheck): FastResult {
   const { inputs, steps, method, tolerance } = check;
-  const before = check.first.phi.evaluations;
+  const before = check.cotangent.phi.evaluations;
   // The inputs laid end to end: one vector x, one direction over all of it. phi reads the inputs'
   // own arrays, so each evaluation copies x's segments back into them (cheap beside a forward).
   const x = concat(inputs.map((input) => input.data));
@@ -91,8 +91,8 @@ export function fastCheck(check: FastCheck): FastResult {
   let relErr = 0;
   let worst = { analytic: 0, numeric: 0 };
   let passed = true;
-  const { phi, noiseOfPhi } = check.first;
-  const gradient = concat(check.first.gradients);
+  const { phi, noiseOfPhi } = check.cotangent;
+  const gradient = concat(check.cotangent.gradients);
   const jointPhi = () => {
     sync();
     return phi();
@@ -145,7 +145,7 @@ export function fastCheck(check: FastCheck): FastResult {
     worst: { index: [], ...worst },
     sweep,
   }));
-  const evaluations = check.first.phi.evaluations - before;
+  const evaluations = check.cotangent.phi.evaluations - before;
   return { inputs: reports, passed, relErr, evaluations };
 }
 

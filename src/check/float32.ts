@@ -16,7 +16,7 @@ import { checkInput } from './element-wise.ts';
 import type { InputCheck, InputOutcome } from './element-wise.ts';
 import { directionalPattern } from './localize.ts';
 import { probeNoise } from './noise.ts';
-import { scaleOf } from './scales.ts';
+import { scalesOf } from './scales.ts';
 import { FLOAT32_EPS, FLOAT32_EPSILON } from './types.ts';
 import type { Diagnosis, InputReport } from './types.ts';
 import { DRAW, drawSweepDirection } from './draws.ts';
@@ -84,7 +84,8 @@ export function float32Directions(opName: string, seed: number, input: Materiali
 function alongDirection(x: Float64Array, g: Float64Array, d: Float64Array, phi: Phi, noise: number): DirectionalVerdict {
   const original = Float64Array.from(x);
   const store = storeFor(x);
-  const scaled = d.map((v, i) => v * scaleOf(x, i));
+  const scales = scalesOf(x);
+  const scaled = d.map((v, i) => v * scales[i]);
   const analytic = dot(g, scaled);
   const scale = termScale(g, d, original) || Number.MIN_VALUE;
   const steps = Array.from({ length: LEVELS }, (_, k) => FIRST_STEP / 2 ** k);

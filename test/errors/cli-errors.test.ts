@@ -1,13 +1,12 @@
 // Bad input through the real CLI: every file is reported, each problem in one line naming the file,
 // the op and the line; hangs, crashes and out-of-memory ops become errors and the run goes on.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 
 vi.setConfig({ testTimeout: 120_000 });
-import { BIN, REPO, runCli } from '../helpers/cli.ts';
+import { interruptWhen, runCli } from '../helpers/cli.ts';
 
 const BAD = 'test/fixtures/bad';
 
@@ -213,19 +212,7 @@ describe('isolation', () => {
   });
 
   it.each(['run', 'sweep'])('%s: on Ctrl-C stops at once, prints what it has and exits 130', async (command) => {
-    const child = spawn(process.execPath, [BIN, command, `${BAD}/hang.ts`, '--timeout', '0'], {
-      cwd: REPO,
-      env: { ...process.env, NO_COLOR: '1' },
-    });
-    let stdout = '';
-    let stderr = '';
-    let interrupted = false;
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-      if (stderr.includes('spinning') && !interrupted) interrupted = child.kill('SIGINT');
-    });
-    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const { code, stdout, stderr } = await interruptWhen([command, `${BAD}/hang.ts`, '--timeout', '0'], 'spinning');
     expect(code).toBe(130);
     expect(stdout).toMatch(/PASS\s+before/);
     expect(stdout).toContain("op 'spins forever' was interrupted");

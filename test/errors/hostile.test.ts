@@ -1,13 +1,12 @@
 // Op files and configs that misbehave, through the real CLI: whatever they do, every other file is
 // still checked and reported, stdout stays the report alone, a wrong gradient still fails, and what
 // went wrong is one line naming the file.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
-import { BIN, REPO, runCli } from '../helpers/cli.ts';
+import { REPO, interruptWhen, runCli } from '../helpers/cli.ts';
 
 const HOSTILE = 'test/fixtures/hostile';
 const WRONG = `${HOSTILE}/wrong-gradient.ts`;
@@ -177,16 +176,7 @@ describe('an output whose shape changes between evaluations', () => {
 
 describe('Ctrl-C', () => {
   it('lists the ops and files never reached as not run', async () => {
-    const child = spawn(process.execPath, [BIN, 'run', `${HOSTILE}/interrupted.ts`, 'examples/tanh.ts', '--timeout', '0', '--json'], { cwd: REPO, env: { ...process.env, NO_COLOR: '1' } });
-    let stdout = '';
-    let stderr = '';
-    let interrupted = false;
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-      if (stderr.includes('spinning') && !interrupted) interrupted = child.kill('SIGINT');
-    });
-    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const { code, stdout, stderr } = await interruptWhen(['run', `${HOSTILE}/interrupted.ts`, 'examples/tanh.ts', '--timeout', '0', '--json'], 'spinning');
     expect(code).toBe(130);
     const ops: JsonOp[] = JSON.parse(stdout).ops;
     expect(ops.map((op) => `${op.name}: ${op.status}`)).toEqual(['one: pass', 'two: pass', 'three spins: error', 'four: error', 'five: error', 'six: error', '(file): error']);

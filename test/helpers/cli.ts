@@ -1,5 +1,5 @@
 // Runs the real CLI (bin/gradcheck.js) the way a user does, and captures what it prints.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export const REPO = fileURLToPath(new URL('../..', import.meta.url));
@@ -29,4 +29,18 @@ export function gradcheck(args: string[], { cwd = REPO, env = {} }: { cwd?: stri
 /** The CLI without colour, as in a pipe or a CI log. */
 export function runCli(args: string[], options: { cwd?: string; env?: Record<string, string | undefined> } = {}): Promise<CliRun> {
   return gradcheck(args, { cwd: options.cwd, env: { NO_COLOR: '1', ...options.env } });
+}
+
+/** The CLI (no colour) sent SIGINT, as Ctrl-C would, once its stderr shows `marker`. */
+export function interruptWhen(args: string[], marker: string): Promise<CliRun> {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: REPO, env: { ...process.env, NO_COLOR: '1' } });
+  let stdout = '';
+  let stderr = '';
+  let interrupted = false;
+  child.stdout.on('data', (chunk) => (stdout += chunk));
+  child.stderr.on('data', (chunk) => {
+    stderr += chunk;
+    if (stderr.includes(marker) && !interrupted) interrupted = child.kill('SIGINT');
+  });
+  return new Promise((resolve) => child.on('exit', (code) => resolve({ code: code ?? 1, stdout, stderr })));
 }
