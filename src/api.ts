@@ -1,11 +1,12 @@
 // The library API. The CLI is a thin shell over these functions.
-import type { Op } from './op/define.ts';
+import type { Op } from './spec/define.ts';
 import { checkOp } from './check/check-op.ts';
 import { sharingHelpers } from './check/threads/split.ts';
 import { loadOpsOrReport } from './load/load-ops.ts';
 import { setupRuntime } from './load/runtime.js';
-import { displayPath, qualifyError, summarize } from './run/results.ts';
-import type { CheckOptions, OpReport, RunReport } from './check/types.ts';
+import { displayPath, qualifyError, summarize } from './model/build.ts';
+import type { CheckOptions } from './model/options.ts';
+import type { OpReport, RunReport } from './model/report.ts';
 
 /** Checks one op and returns its report (the same object as one entry of `run --json`). */
 export async function gradcheck(op: Op, options: CheckOptions = {}): Promise<OpReport> {

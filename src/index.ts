@@ -14,8 +14,9 @@ export {
   GradientCountError,
 } from './core/index.ts';
 export type { NestedArray } from './core/index.ts';
-export { defineOp, isOp } from './op/define.ts';
-export type { Op, OpSpec, TensorOpSpec, EngineOpSpec, InputSpec, SourceLocation } from './op/define.ts';
+export { defineOp, isOp } from './spec/define.ts';
+export type { Op, OpSpec, TensorOpSpec, EngineOpSpec, InputSpec, SourceLocation } from './spec/define.ts';
 export { gradcheck, checkFile, checkFiles } from './api.ts';
-export { DEFAULT_EPS, DEFAULT_SEED, DEFAULT_TOLERANCE } from './check/types.ts';
-export type { CheckOptions, OpReport, RunReport, InputReport, SweepPoint, Diagnosis, Status, WorstElement } from './check/types.ts';
+export { DEFAULT_EPS, DEFAULT_SEED, DEFAULT_TOLERANCE } from './model/defaults.ts';
+export type { CheckOptions } from './model/options.ts';
+export type { OpReport, RunReport, InputReport, SweepPoint, Diagnosis, Status, WorstElement } from './model/report.ts';

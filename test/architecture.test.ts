@@ -194,6 +194,83 @@ describe('imports in src/', () => {
   });
 });
 
+// --- layers -----------------------------------------------------------------------------------
+
+/**
+ * The layers of src/, lowest first. A module imports only from its own layer or those below it,
+ * type-only imports included (a type from a higher layer is a dependency on it all the same).
+ */
+const LAYERS: readonly (readonly string[])[] = [
+  ['core', 'ops'], // the tensor and its ops (the one cycle allowed above)
+  ['spec'], // what an op file declares: defineOp, input specs, seeded draws
+  ['model'], // the report model: result types, defaults, builders, words
+  ['report'], // printers of the model
+  ['load'], // importing op files and the config
+  ['check'], // the checker
+  ['run'], // the isolated run: scheduler and workers
+  ['cli'], // the command line
+  ['api.ts', 'index.ts'], // the library's entry points
+  ['adapters'], // engines and test runners, on top of the library
+];
+
+/** Inside check/, the numeric core stands on nothing of the checker's: the modes and stages stand on it. */
+const CHECK_NUMERIC = join(SRC, 'check', 'numeric');
+
+function layerOf(path: string): number {
+  const first = relative(SRC, path).split(/[\\/]/)[0];
+  const layer = LAYERS.findIndex((names) => names.includes(first));
+  if (layer < 0) throw new Error(`${shown(path)} is in no layer of LAYERS: add its folder there`);
+  return layer;
+}
+
+/** Every relative import of `source`, type-only ones included. */
+function allImportsOf(source: ts.SourceFile): Import[] {
+  const found: Import[] = [];
+  const visit = (node: ts.Node) => {
+    const literal = ts.isImportDeclaration(node) || ts.isExportDeclaration(node) ? node.moduleSpecifier : ts.isCallExpression(node) && (node.expression.kind === ts.SyntaxKind.ImportKeyword || (ts.isIdentifier(node.expression) && node.expression.text === 'require')) ? node.arguments[0] : undefined;
+    if (literal && ts.isStringLiteralLike(literal) && literal.text.startsWith('.')) {
+      found.push({ specifier: literal.text, line: source.getLineAndCharacterOfPosition(literal.getStart(source)).line + 1 });
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return found;
+}
+
+/** Imports that run up the layers (or out of the numeric core into the rest of the checker). */
+function upwardImports(sources: Map<string, ts.SourceFile>): string[] {
+  const found: string[] = [];
+  for (const [path, source] of sources) {
+    for (const { specifier, line } of allImportsOf(source)) {
+      const target = resolveImport(path, specifier);
+      if (target === undefined || !target.startsWith(SRC)) continue;
+      const [from, to] = [layerOf(path), layerOf(target)];
+      if (to > from) found.push(`${shown(path)}:${line} (${LAYERS[from].join('/')}) imports ${shown(target)} (${LAYERS[to].join('/')}), a higher layer`);
+      const leavesNumeric = path.startsWith(CHECK_NUMERIC + '/') && target.startsWith(join(SRC, 'check') + '/') && !target.startsWith(CHECK_NUMERIC + '/');
+      if (leavesNumeric) found.push(`${shown(path)}:${line} imports ${shown(target)}: check/numeric/ must not depend on the rest of the checker`);
+    }
+  }
+  return found.sort();
+}
+
+describe('layers of src/', () => {
+  it('are respected: no module imports from a layer above its own', () => {
+    expect(upwardImports(SOURCES), 'imports that run back up the layers').toEqual([]);
+  });
+
+  it('are each a folder that exists, so that the table above is not stale', () => {
+    const missing = LAYERS.flat().filter((name) => !existsSync(join(SRC, name)));
+    expect(missing).toEqual([]);
+  });
+});
+
+describe('check/', () => {
+  it('holds at most 10 files at its own root: the pipeline, its parts in folders', () => {
+    const root = readdirSync(join(SRC, 'check'), { withFileTypes: true }).filter((entry) => entry.isFile()).map((entry) => entry.name);
+    expect(root.length, `files directly in src/check/: ${root.join(', ')}`).toBeLessThanOrEqual(10);
+  });
+});
+
 describe('the import checks themselves', () => {
   const file = (path: string, text: string) => ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true, path.endsWith('.js') ? ts.ScriptKind.JS : ts.ScriptKind.TS);
 

@@ -10,7 +10,7 @@
 import { nested, torchLikeOp } from './torch-like.ts';
 import type { TorchLikeEngine } from './torch-like.ts';
 import type { NestedArray } from '../core/index.ts';
-import type { EngineValue, InputSpec, Op } from '../op/define.ts';
+import type { EngineValue, InputSpec, Op } from '../spec/define.ts';
 
 /** The little of a js-pytorch tensor that gradcheck uses, typed structurally (no js-pytorch types needed). */
 export interface JsPytorchTensorLike {

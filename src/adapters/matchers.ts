@@ -3,8 +3,9 @@
 // diagnoses, colour codes stripped (test runners print them as garbage in logs and CI).
 import { stripVTControlCharacters } from 'node:util';
 import { gradcheck } from '../api.ts';
-import { isOp } from '../op/define.ts';
-import type { CheckOptions, OpReport } from '../check/types.ts';
+import { isOp } from '../spec/define.ts';
+import type { CheckOptions } from '../model/options.ts';
+import type { OpReport } from '../model/report.ts';
 import { formatExp } from '../report/format.ts';
 import { formatOpTable } from '../report/table.ts';
 

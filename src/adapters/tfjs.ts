@@ -5,8 +5,8 @@
 //
 // tfjs computes in float32: the op is marked `precision: 'float32'`, which gives it the float32
 // tolerance by default (see FLOAT32_TOLERANCE) while the checker's own arithmetic stays float64.
-import { declaredShape, defineOp } from '../op/define.ts';
-import type { InputSpec, Op } from '../op/define.ts';
+import { declaredShape, defineOp } from '../spec/define.ts';
+import type { InputSpec, Op } from '../spec/define.ts';
 
 /** The little of a tfjs tensor that gradcheck uses. */
 export interface TfTensorLike {

@@ -6,8 +6,8 @@
 //
 // Every evaluation builds fresh leaves: a library that accumulates into `.grad` starts from nothing
 // each time, and nothing of one evaluation's graph leaks into the next.
-import { defineOp } from '../op/define.ts';
-import type { EngineValue, InputSpec, Op, OpOptions } from '../op/define.ts';
+import { defineOp } from '../spec/define.ts';
+import type { EngineValue, InputSpec, Op, OpOptions } from '../spec/define.ts';
 import type { NestedArray } from '../core/index.ts';
 
 /** What gradcheck needs of a tensor library: the four operations of a PyTorch-like autograd. */

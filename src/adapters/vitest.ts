@@ -10,7 +10,7 @@
 import 'vitest';
 import { expect } from 'vitest';
 import { gradcheckMatchers } from './matchers.ts';
-import type { CheckOptions } from '../check/types.ts';
+import type { CheckOptions } from '../model/options.ts';
 
 expect.extend(gradcheckMatchers);
 

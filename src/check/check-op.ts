@@ -3,33 +3,34 @@
 //   prepare (inputs, f, cotangent) → analytic (the backward, twice) → mode →
 //   fast (uᵀJv along random directions; on failure: localize per input, or fall through) →
 //   element-wise, input by input (element-wise.ts) → the op's report.
-import { declaredShape } from '../op/define.ts';
-import type { InputSpec, Op } from '../op/define.ts';
-import { OpSpecError } from '../op/inputs.ts';
-import { analyticGradients } from './backward.ts';
-import type { Analytic } from './backward.ts';
-import { phiNoise } from './compare.ts';
+import { declaredShape } from '../spec/define.ts';
+import type { InputSpec, Op } from '../spec/define.ts';
+import { OpSpecError } from '../spec/inputs.ts';
+import { analyticGradients } from './analytic.ts';
+import type { Analytic } from './analytic.ts';
+import { phiNoise } from './numeric/error.ts';
 import { nonFinite } from './diagnose/patterns.ts';
-import { checkInput } from './element-wise.ts';
-import { evaluationsPerPoint, usableSteps } from './finite-difference.ts';
-import { FAST_STAGES, fastCheck } from './fast.ts';
-import { ELEMENT_WISE_FALLBACK_LIMIT, localizeFailure } from './localize.ts';
-import { checkFloat32Input } from './float32.ts';
+import { checkInput } from './modes/element-wise.ts';
+import { evaluationsPerPoint, usableSteps } from './numeric/differences.ts';
+import { FAST_STAGES, fastCheck } from './modes/fast.ts';
+import { ELEMENT_WISE_FALLBACK_LIMIT, localizeFailure } from './modes/localize.ts';
+import { checkFloat32Input } from './modes/float32.ts';
 import { createPhi } from './phi.ts';
 import type { Phi } from './phi.ts';
 import { prepare, settingsFor } from './prepare.ts';
-import type { Prepared, Settings } from './prepare.ts';
-import type { MaterializedInput } from '../op/inputs.ts';
+import type { Prepared, CheckSettings } from './prepare.ts';
+import type { MaterializedInput } from '../spec/inputs.ts';
 import { assertElementWiseSize, diagnosesOf, OpRunError, WrongShapeGradient } from './problem.ts';
 import type { Problem } from './problem.ts';
-import type { CheckMode, CheckOptions, Diagnosis, InputReport, OpReport, PrimitiveReport } from './types.ts';
-import { namePrimitives, primitiveOps } from './primitives.ts';
+import type { CheckMode, Diagnosis, InputReport, OpReport, PrimitiveReport } from '../model/report.ts';
+import type { CheckOptions } from '../model/options.ts';
+import { namePrimitives, primitiveOps } from './diagnose/primitives.ts';
 import { anyCustomJvp } from '../ops/custom.ts';
-import { checkJvp, customJvps, engineJvp } from './forward-mode.ts';
-import type { JvpProblem } from './forward-mode.ts';
+import { checkJvp, customJvps, engineJvp } from './modes/forward.ts';
+import type { JvpProblem } from './modes/forward.ts';
 import type { Replayed } from './random-replay.ts';
-import { plural } from './diagnose/words.ts';
-import { largestMagnitude } from './vectors.ts';
+import { formatStep, plural } from '../model/words.ts';
+import { largestMagnitude } from './numeric/vectors.ts';
 import { startHelpers } from './threads/split.ts';
 import type { Helpers } from './threads/split.ts';
 
@@ -111,7 +112,7 @@ function wrongShapeOutcome(error: WrongShapeGradient, op: Op): Outcome {
   return { status: 'fail', mode: 'element-wise', inputs: row ? [row] : [], diagnoses: [error.diagnosis], maxRelErr: Infinity, evaluations: 0 };
 }
 
-function runStages(op: Op, settings: Settings, options: CheckOptions, alone: boolean): Outcome {
+function runStages(op: Op, settings: CheckSettings, options: CheckOptions, alone: boolean): Outcome {
   const prepared = prepare(op, settings);
   const rules = forwardRules(prepared);
   if ((settings.ad === 'forward' || settings.ad === 'both') && rules.length === 0) {
@@ -132,7 +133,7 @@ function forwardRules({ problem, settings }: Prepared): JvpProblem[] {
 }
 
 /** The reverse check's outcome (if it ran) with the forward-mode rows and findings added. */
-function withForwardMode(reverse: Outcome | undefined, rules: JvpProblem[], op: Op, settings: Settings): Outcome {
+function withForwardMode(reverse: Outcome | undefined, rules: JvpProblem[], op: Op, settings: CheckSettings): Outcome {
   const base: Outcome = reverse ?? { status: 'pass', mode: 'element-wise', inputs: [], diagnoses: [], maxRelErr: 0, evaluations: 0 };
   if (rules.length === 0) return base;
   const forward = rules.map((rule) => checkJvp(rule, op.name, settings.seed, settings.tolerance));
@@ -150,8 +151,8 @@ function withForwardMode(reverse: Outcome | undefined, rules: JvpProblem[], op: 
 }
 
 /** An op that draws from Math.random says so: replayed draws, or fresh ones that make f a different function each time. */
-function withRandomNote(outcome: Outcome, problem: Problem, replayed: boolean): Outcome {
-  const draws = (problem as Partial<Replayed>).draws?.() ?? 0;
+function withRandomNote(outcome: Outcome, problem: Replayed, replayed: boolean): Outcome {
+  const draws = problem.draws();
   if (draws === 0) return outcome;
   const drew = `the op draws from Math.random (${plural(draws, 'number')} per evaluation)`;
   const note: Diagnosis = replayed
@@ -334,7 +335,7 @@ function elementWiseStage(op: Op, prepared: Prepared, analytic: Analytic, phi: P
  * does not is skipped with a note; when none is left the run's steps cannot check the op at all,
  * an error of the run's options rather than of the gradient.
  */
-function stepsFor(input: MaterializedInput, settings: Settings): { epsList: number[]; skipped?: Diagnosis } {
+function stepsFor(input: MaterializedInput, settings: CheckSettings): { epsList: number[]; skipped?: Diagnosis } {
   const round = settings.precision === 'float32' ? Math.fround : undefined;
   const epsList = usableSteps(input.data, settings.epsList, round);
   const unusable = settings.epsList.filter((eps) => !epsList.includes(eps));
@@ -345,9 +346,6 @@ function stepsFor(input: MaterializedInput, settings: Settings): { epsList: numb
   return { epsList, skipped: { code: 'step-skipped', input: input.name, message: `ε = ${steps} skipped: ${why}, so the difference would divide by zero.` } };
 }
 
-function formatStep(eps: number): string {
-  return eps.toExponential().replace(/\.?0*e\+?/, 'e');
-}
 
 /**
  * Auto mode, by input elements in all (N): up to AUTO_SMALL_OP_ELEMENTS element-wise, from
@@ -361,7 +359,7 @@ export const AUTO_SMALL_OP_ELEMENTS = 1024;
 export const AUTO_LARGE_OP_ELEMENTS = 4096;
 export const AUTO_ELEMENT_WISE_BUDGET_MS = 100;
 
-function chooseMode(requested: Settings['mode'], elements: number, elementWiseMs: () => number): 'element-wise' | 'fast' {
+function chooseMode(requested: CheckSettings['mode'], elements: number, elementWiseMs: () => number): 'element-wise' | 'fast' {
   if (requested !== 'auto') return requested;
   if (elements <= AUTO_SMALL_OP_ELEMENTS) return 'element-wise';
   if (elements >= AUTO_LARGE_OP_ELEMENTS) return 'fast';

@@ -1,7 +1,7 @@
 // The check's seeded random draws, one function per purpose, each seeded by the run's seed and a
 // label naming the op (and input) it is for: the same seed gives the same cotangents and directions
 // in `run`, `sweep` and `--order 2`, and adding an op or an input changes no other draw.
-import { createRandom, deriveSeed } from '../op/random.ts';
+import { createRandom, deriveSeed } from '../spec/random.ts';
 
 /**
  * The cotangent v of φ(x) = v · f(x) for an output of `length` elements: standard normal, except

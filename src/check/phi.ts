@@ -3,7 +3,7 @@
 // included, and an output that changes size between evaluations is the op's error.
 import { OpRunError } from './problem.ts';
 import type { Problem } from './problem.ts';
-import { dot } from './vectors.ts';
+import { dot } from './numeric/vectors.ts';
 
 export interface Phi {
   (): number;

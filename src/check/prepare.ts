@@ -1,22 +1,23 @@
 // The first stage of every check (`run`, `sweep`, `--order 2`): the settings an op is checked with,
 // its inputs drawn, the function under test built, evaluated once at the drawn inputs, and the
 // seeded cotangent v of φ(x) = v · f(x).
-import type { Op, Precision } from '../op/define.ts';
-import { materializeInputs } from '../op/inputs.ts';
-import type { MaterializedInput } from '../op/inputs.ts';
+import type { Op, Precision } from '../spec/define.ts';
+import { materializeInputs } from '../spec/inputs.ts';
+import type { MaterializedInput } from '../spec/inputs.ts';
 import { nonFinite } from './diagnose/patterns.ts';
-import { holdAsFloat32 } from './float32-inputs.ts';
-import { holdDomain } from './scales.ts';
+import { holdAsFloat32 } from './numeric/float32-inputs.ts';
+import { holdDomain } from './numeric/scales.ts';
 import { DRAW, drawCotangent } from './draws.ts';
 import { createProblem, OpRunError, withDiagnoses } from './problem.ts';
-import type { Problem } from './problem.ts';
-import { deriveSeed } from '../op/random.ts';
+import { deriveSeed } from '../spec/random.ts';
 import { replayRandom } from './random-replay.ts';
+import type { Replayed } from './random-replay.ts';
 import { secondOrderProblem } from './second-order.ts';
-import { DEFAULT_EPS, DEFAULT_SEED, FLOAT32_EPS, toleranceFor } from './types.ts';
-import type { CheckMode, CheckOptions, Method } from './types.ts';
+import { CHECK_DEFAULTS, defaultSteps, toleranceFor } from '../model/defaults.ts';
+import type { CheckMode, Method } from '../model/report.ts';
+import type { CheckOptions } from '../model/options.ts';
 
-export interface Settings {
+export interface CheckSettings {
   seed: number;
   tolerance: number;
   precision: Precision;
@@ -36,9 +37,10 @@ export interface Settings {
 }
 
 export interface Prepared {
-  settings: Settings;
+  settings: CheckSettings;
   inputs: MaterializedInput[];
-  problem: Problem;
+  /** The function under test, its Math.random replayed (random-replay.ts). */
+  problem: Replayed;
   /** f at the drawn inputs. */
   output: Float64Array;
   cotangent: Float64Array;
@@ -47,24 +49,24 @@ export interface Prepared {
 }
 
 /** Never throws: the settings are known even for an op whose spec is broken (its error report carries them). */
-export function settingsFor(op: Op, options: CheckOptions): Settings {
+export function settingsFor(op: Op, options: CheckOptions): CheckSettings {
   const precision = op.spec?.precision ?? 'float64';
   return {
-    seed: options.seed ?? DEFAULT_SEED,
+    seed: options.seed ?? CHECK_DEFAULTS.seed,
     tolerance: toleranceFor(precision, op.spec?.tolerance, options.tolerance),
     precision,
-    method: options.method ?? 'central',
-    order: options.order ?? 1,
-    epsList: options.eps ?? (precision === 'float32' ? FLOAT32_EPS : DEFAULT_EPS),
+    method: options.method ?? CHECK_DEFAULTS.method,
+    order: options.order ?? CHECK_DEFAULTS.order,
+    epsList: options.eps ?? defaultSteps(precision),
     epsGiven: options.eps !== undefined,
-    mode: options.mode ?? 'auto',
-    replayRandom: options.replayRandom ?? true,
-    nondetTolerance: op.spec?.nondetTolerance ?? options.nondetTolerance ?? 0,
-    ad: options.ad ?? 'auto',
+    mode: options.mode ?? CHECK_DEFAULTS.mode,
+    replayRandom: options.replayRandom ?? CHECK_DEFAULTS.replayRandom,
+    nondetTolerance: op.spec?.nondetTolerance ?? options.nondetTolerance ?? CHECK_DEFAULTS.nondetTolerance,
+    ad: options.ad ?? CHECK_DEFAULTS.ad,
   };
 }
 
-export function prepare(op: Op, settings: Settings): Prepared {
+export function prepare(op: Op, settings: CheckSettings): Prepared {
   const inputs = materializeInputs(op, settings.seed);
   if (settings.precision === 'float32') for (const input of inputs) holdAsFloat32(input.data);
   for (const input of inputs) if (input.domain) holdDomain(input.data, input.domain);

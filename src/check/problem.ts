@@ -3,10 +3,10 @@
 // product that the backward under test produces.
 import { GradientCountError, GradientShapeError, Tensor, noGrad } from '../core/index.ts';
 import { withCallSites } from '../core/autograd.ts';
-import type { EngineOpSpec, Op, OpSpec, TensorOpSpec } from '../op/define.ts';
-import type { MaterializedInput } from '../op/inputs.ts';
-import { OpSpecError } from '../op/inputs.ts';
-import type { Diagnosis } from './types.ts';
+import type { EngineOpSpec, Op, OpSpec, TensorOpSpec } from '../spec/define.ts';
+import type { MaterializedInput } from '../spec/inputs.ts';
+import { OpSpecError } from '../spec/inputs.ts';
+import type { Diagnosis } from '../model/report.ts';
 
 export interface Problem {
   readonly inputs: MaterializedInput[];

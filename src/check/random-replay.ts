@@ -3,7 +3,7 @@
 // the op's own code runs, Math.random is a seeded stream restarted before every evaluation (the
 // forward, each finite-difference point, each backward): the same draws at every point, and the
 // function checked is one function. The native Math.random is back as soon as the op's code returns.
-import { createRandom } from '../op/random.ts';
+import { createRandom } from '../spec/random.ts';
 import type { Problem } from './problem.ts';
 
 export interface Replayed extends Problem {

@@ -4,13 +4,13 @@
 // (backward with createGraph). The checker then runs on it unchanged, as JAX's check_grads(order=2)
 // and PyTorch's gradgradcheck do.
 import { Tensor } from '../core/index.ts';
-import type { Op } from '../op/define.ts';
-import type { MaterializedInput } from '../op/inputs.ts';
-import { OpSpecError } from '../op/inputs.ts';
+import type { Op } from '../spec/define.ts';
+import type { MaterializedInput } from '../spec/inputs.ts';
+import { OpSpecError } from '../spec/inputs.ts';
 import { DRAW, drawCotangent } from './draws.ts';
 import { guard, isTensorSpec, OpRunError } from './problem.ts';
 import type { Problem } from './problem.ts';
-import { concat } from './vectors.ts';
+import { concat } from './numeric/vectors.ts';
 
 export function secondOrderProblem(op: Op, inputs: MaterializedInput[], seed: number): Problem {
   const spec = op.spec;

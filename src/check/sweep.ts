@@ -2,56 +2,23 @@
 // the sweep. The checker only traces the U-curve along one random direction (two evaluations per
 // step) to pick its step; this spends 2·N evaluations per step for N input elements, because a
 // report that helps choose ε should show the error the element-wise check would really see.
-import type { Op } from '../op/define.ts';
-import { OpSpecError } from '../op/inputs.ts';
-import { gradientsFor } from './backward.ts';
-import { compareGradients, comparisonFloor, elementErrors, numericNoise, phiNoise } from './compare.ts';
+import type { Op } from '../spec/define.ts';
+import { OpSpecError } from '../spec/inputs.ts';
+import { gradientsFor } from './analytic.ts';
+import { compareGradients, comparisonFloor, elementErrors, numericNoise, phiNoise } from './numeric/error.ts';
 import { DRAW, drawJointDirection } from './draws.ts';
-import { scaledDirectionalError, termScale } from './fast.ts';
-import { numericGradient, usableSteps } from './finite-difference.ts';
-import { sweepOrder } from './convergence.ts';
-import type { Convergence } from './convergence.ts';
+import { scaledDirectionalError, termScale } from './modes/fast.ts';
+import { numericGradient, usableSteps } from './numeric/differences.ts';
+import { sweepOrder } from './numeric/convergence.ts';
 import { createPhi } from './phi.ts';
 import { prepare, settingsFor } from './prepare.ts';
-import type { Settings } from './prepare.ts';
+import type { CheckSettings } from './prepare.ts';
 import { OpRunError } from './problem.ts';
-import type { CheckOptions, Status, SweepPoint, WorstElement } from './types.ts';
-import { largestMagnitude, unravelIndex } from './vectors.ts';
-import { findMinimum, toleranceBand } from './u-curve.ts';
-import type { ToleranceBand } from './u-curve.ts';
-
-export type { ToleranceBand };
-
-/** One step of the sweep; with `stepDetail`, what was measured there element by element. */
-export interface SweepStep extends SweepPoint {
-  /** The element whose error is this step's relErr, with its analytic and numeric values at this step. */
-  worst?: WorstElement;
-  /** Every element's relative error at this step, row-major. */
-  errors?: number[];
-}
-
-export interface InputSweep {
-  name: string;
-  shape: number[];
-  /** Within the tolerance at the best step. */
-  passed: boolean;
-  /** Largest element-wise relative error at each step, in the order of the sweep. */
-  sweep: SweepStep[];
-  /** The bottom of the U-curve (on a tie, the larger step: it is further from rounding noise). */
-  minimum: SweepPoint;
-  /** Absent when no step gets within the tolerance. */
-  band?: ToleranceBand;
-  /** The step to use for this input: the minimum's. */
-  recommendedEps: number;
-  /** How the error falls with the step on the truncation side: ε² for a correct gradient, flat for a wrong one. */
-  convergence?: Convergence;
-  /**
-   * 'direction' for an input above SWEEP_ELEMENT_WISE_LIMIT elements: the error along one seeded
-   * random direction at each step (two evaluations per step, as the checker's own sweep), not the
-   * largest element-wise error (2·N evaluations per step).
-   */
-  measured?: 'direction';
-}
+import type { CheckOptions } from '../model/options.ts';
+import type { InputSweep, OpSweep, Status, SweepStep } from '../model/report.ts';
+import { largestMagnitude } from './numeric/vectors.ts';
+import { unravelIndex } from '../core/shape.ts';
+import { findMinimum, toleranceBand } from '../model/u-curve.ts';
 
 /**
  * Above this many elements an input is swept along a random direction: element by element, twelve
@@ -59,29 +26,8 @@ export interface InputSweep {
  */
 export const SWEEP_ELEMENT_WISE_LIMIT = 4096;
 
-export interface OpSweep {
-  file: string;
-  name: string;
-  status: Status;
-  elapsedMs: number;
-  tolerance: number;
-  /** Forward evaluations made. */
-  evaluations: number;
-  line?: number;
-  error?: string;
-  stack?: string;
-  inputs: InputSweep[];
-}
-
-export interface SweepReport {
-  passed: boolean;
-  tolerance: number;
-  seed: number;
-  ops: OpSweep[];
-}
-
 export function sweepOp(op: Op, options: CheckOptions = {}, file = ''): OpSweep {
-  const settings: Settings = { ...settingsFor(op, options), order: 1, method: 'central' };
+  const settings: CheckSettings = { ...settingsFor(op, options), order: 1, method: 'central' };
   const report: OpSweep = { file, name: op.name, status: 'error', elapsedMs: 0, tolerance: settings.tolerance, evaluations: 0, line: op.location?.line, inputs: [] };
   const started = performance.now();
   try {
@@ -97,7 +43,7 @@ export function sweepOp(op: Op, options: CheckOptions = {}, file = ''): OpSweep 
   return report;
 }
 
-function sweepInputs(op: Op, settings: Settings, options: CheckOptions): { inputs: InputSweep[]; evaluations: number } {
+function sweepInputs(op: Op, settings: CheckSettings, options: CheckOptions): { inputs: InputSweep[]; evaluations: number } {
   const { seed, epsList, tolerance } = settings;
   // The same inputs and cotangent as the checker's, so the two reports describe the same φ = v · f.
   const { inputs, problem, cotangent, outputMagnitude } = prepare(op, settings);

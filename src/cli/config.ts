@@ -4,7 +4,7 @@ import { ConfigError, findConfig } from '../load/config.ts';
 import type { GradcheckConfig } from '../load/config.ts';
 import { loadConfigIsolated } from '../run/scheduler.ts';
 
-export { CONFIG_FILES, ConfigError, findConfig, MODES, validateConfig } from '../load/config.ts';
+export { CONFIG_FILES, ConfigError, findConfig, validateConfig } from '../load/config.ts';
 export type { GradcheckConfig } from '../load/config.ts';
 
 type Mode = NonNullable<GradcheckConfig['mode']>;

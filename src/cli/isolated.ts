@@ -3,6 +3,7 @@
 import type { IsolatedRun, IsolatedRunOptions } from '../run/scheduler.ts';
 import { createProgress } from '../report/progress.ts';
 import { onlyOp } from './select.ts';
+import { plural } from '../model/words.ts';
 
 type Run<R> = (files: string[], options: IsolatedRunOptions) => Promise<IsolatedRun<R>>;
 
@@ -26,8 +27,4 @@ export async function inWorkers<R extends { passed: boolean; ops: { name: string
 export function reportInterrupted({ notRun }: Pick<IsolatedRun<unknown>, 'notRun'>): void {
   const parts = [...(notRun.ops > 0 ? [plural(notRun.ops, 'op')] : []), ...(notRun.files > 0 ? [plural(notRun.files, 'file')] : [])];
   process.stderr.write(`gradcheck: interrupted${parts.length > 0 ? `; ${parts.join(' and ')} not run (listed as errors)` : ''}\n`);
-}
-
-function plural(count: number, word: string): string {
-  return `${count} ${word}${count === 1 ? '' : 's'}`;
 }

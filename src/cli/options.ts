@@ -7,12 +7,10 @@
 // prints the library's named constants, so what it says is what an absent flag does.
 import { Argument, InvalidArgumentError, Option } from 'commander';
 import type { Command } from 'commander';
-import { DEFAULT_EPS, DEFAULT_SEED, DEFAULT_TOLERANCE, FLOAT32_EPS } from '../check/types.ts';
-import type { CheckOptions } from '../check/types.ts';
+import { AD_MODES, CHECK_DEFAULTS, DEFAULT_EPS, DEFAULT_SEED, DEFAULT_TOLERANCE, FLOAT32_EPS, METHODS, MODES } from '../model/defaults.ts';
 import { REPORTERS } from '../report/emit.ts';
 import type { ReporterName } from '../report/emit.ts';
 import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_MS } from '../run/scheduler.ts';
-import { MODES } from './config.ts';
 
 // A number as people write one: decimal, optionally scientific. Number() alone would also take
 // '0x10', '0b1', 'Infinity' and '' (as 0), none of which anyone means as a tolerance or a timeout.
@@ -73,29 +71,26 @@ export interface Flag {
 
 const steps = (list: readonly number[]) => `${list[0].toExponential()},...,${list[list.length - 1].toExponential()}`;
 
-// Defaults the library applies itself but exports no constant for: the checker's (check/check-op.ts)
-// and emitRunReport's reporter.
-const CHECKER_DEFAULTS = { method: 'central', order: 1, mode: 'auto' } as const satisfies Required<Pick<CheckOptions, 'method' | 'order' | 'mode'>>;
+// emitRunReport's reporter when none is named; the checker's defaults are model/defaults.ts's.
 const DEFAULT_REPORTER: ReporterName = 'table';
-const METHODS = ['central', 'five-point', 'richardson'] as const satisfies readonly NonNullable<CheckOptions['method']>[];
 
 /** The flags of every command, by the name commander gives the option's value. */
 export const FLAGS = {
   tol: { flags: '--tol <number>', description: 'largest relative error that passes', parse: parsePositiveNumber, default: DEFAULT_TOLERANCE.toExponential() },
   eps: { flags: '--eps <list>', description: 'comma-separated steps to sweep', parse: parseEpsList, default: `${steps(DEFAULT_EPS)}; float32 ops ${steps(FLOAT32_EPS)}` },
   seed: { flags: '--seed <n>', description: 'seed for inputs, cotangents and directions', parse: parseSeed, default: String(DEFAULT_SEED) },
-  method: { flags: '--method <name>', description: 'finite-difference formula', choices: METHODS, default: CHECKER_DEFAULTS.method },
+  method: { flags: '--method <name>', description: 'finite-difference formula', choices: METHODS, default: CHECK_DEFAULTS.method },
   order: {
     flags: '--order <n>',
     description: 'derivative order to check: 2 checks the gradient of the gradient',
     choices: ['1', '2'],
     parse: (value: string) => Number(value) as 1 | 2,
-    default: String(CHECKER_DEFAULTS.order),
+    default: String(CHECK_DEFAULTS.order),
   },
-  mode: { flags: '--mode <name>', description: 'element-wise, fast (uᵀJv for a few random pairs) or auto: element-wise while cheap', choices: MODES, default: CHECKER_DEFAULTS.mode },
+  mode: { flags: '--mode <name>', description: 'element-wise, fast (uᵀJv for a few random pairs) or auto: element-wise while cheap', choices: MODES, default: CHECK_DEFAULTS.mode },
   replayRandom: { flags: '--no-replay-random', description: 'let Math.random draw afresh at every evaluation (by default each evaluation replays one seeded stream, so a dropout mask is the same at every point)' },
   nondetTol: { flags: '--nondet-tol <x>', description: 'accept a second backward that differs from the first by at most this much (relative): for backwards nondeterministic by design', parse: parsePositiveNumber },
-  ad: { flags: '--ad <mode>', description: 'which rules to check: forward (jvp), reverse (vjp) or both (default: every rule the op has)', choices: ['forward', 'reverse', 'both'] },
+  ad: { flags: '--ad <mode>', description: 'which rules to check: forward (jvp), reverse (vjp) or both (default: every rule the op has)', choices: AD_MODES },
   json: { flags: '--json', description: 'print one JSON document on stdout instead of text' },
   verbose: { flags: '--verbose', description: 'show stack traces of errors' },
   watch: { flags: '--watch', description: 're-run the affected op files whenever one is saved (until Ctrl-C)' },

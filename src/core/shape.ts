@@ -161,3 +161,13 @@ export function permutedIndex(shape: readonly number[], axes: readonly number[])
     return stridedIndex(axes.map((a) => shape[a]), axes.map((a) => own[a]));
   });
 }
+
+/** Row-major flat index to one index per axis. */
+export function unravelIndex(flat: number, shape: readonly number[]): number[] {
+  const index = new Array<number>(shape.length);
+  for (let axis = shape.length - 1; axis >= 0; axis--) {
+    index[axis] = flat % shape[axis];
+    flat = Math.floor(flat / shape[axis]);
+  }
+  return index;
+}

@@ -4,7 +4,8 @@ import { resolve } from 'node:path';
 import { importOpFile } from './runtime.js';
 import { ConfigError, validateConfig } from './config.ts';
 import type { GradcheckConfig } from './config.ts';
-import { loadErrorMessage, stackOf } from '../run/results.ts';
+import { loadErrorMessage } from './errors.ts';
+import { stackOf } from '../model/build.ts';
 import { checkReadable } from './load-ops.ts';
 
 export type ConfigResult = { config: GradcheckConfig } | { error: string; stack?: string };

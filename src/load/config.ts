@@ -5,10 +5,10 @@
 //   export default { tolerance: 1e-6, eps: [1e-4, 1e-5, 1e-6], seed: 1, files: ['ops/**/*.ts'] };
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CheckOptions } from '../check/types.ts';
+import { MODES } from '../model/defaults.ts';
+import type { CheckOptions } from '../model/options.ts';
 
 type Mode = NonNullable<CheckOptions['mode']>;
-export const MODES: readonly Mode[] = ['auto', 'element-wise', 'fast'];
 
 export interface GradcheckConfig {
   /** Largest relative error that passes. */
@@ -61,7 +61,7 @@ export function validateConfig(value: unknown, path: string): GradcheckConfig {
     config.seed = seed as number;
   }
   if (raw.mode !== undefined) {
-    if (!MODES.includes(raw.mode as Mode)) fail(`mode must be one of ${MODES.join(', ')}, got ${JSON.stringify(raw.mode)}`);
+    if (!(MODES as readonly string[]).includes(raw.mode as string)) fail(`mode must be one of ${MODES.join(', ')}, got ${JSON.stringify(raw.mode)}`);
     config.mode = raw.mode as Mode;
   }
   if (raw.files !== undefined) {

@@ -4,11 +4,13 @@
 // the same from the library and from the CLI's workers.
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { CheckOptions, OpReport } from '../check/types.ts';
-import { isOp, locatedIn } from '../op/define.ts';
-import type { Op } from '../op/define.ts';
-import { recordSource } from '../op/source.ts';
-import { fileErrorReport, loadErrorMessage, stackOf } from '../run/results.ts';
+import type { CheckOptions } from '../model/options.ts';
+import type { OpReport } from '../model/report.ts';
+import { isOp, locatedIn } from '../spec/define.ts';
+import type { Op } from '../spec/define.ts';
+import { recordSource } from '../spec/source.ts';
+import { fileErrorReport, stackOf } from '../model/build.ts';
+import { loadErrorMessage } from './errors.ts';
 import { importOpFile } from './runtime.js';
 
 /**

@@ -3,8 +3,8 @@
 // the right (truncation error). The minimum is marked, the tolerance drawn as a dashed row, and the
 // steps within the tolerance drawn as a double rule on the ε axis.
 import { chalk } from './color.ts';
-import type { SweepPoint } from '../check/types.ts';
-import { findMinimum, toleranceBand } from '../check/u-curve.ts';
+import type { SweepPoint } from '../model/report.ts';
+import { findMinimum, toleranceBand } from '../model/u-curve.ts';
 import { formatExp } from './format.ts';
 
 const CELL = 6;

@@ -1,7 +1,7 @@
 // Chooses the reporter for `run` and writes the side files (--junit, --html): the command computes
 // the report, this only prints it.
 import { writeFileSync } from 'node:fs';
-import type { RunReport } from '../check/types.ts';
+import type { RunReport } from '../model/report.ts';
 import type { Writer } from './format.ts';
 import { printGithub } from './github.ts';
 import { formatHtml } from './html.ts';

@@ -1,5 +1,5 @@
 // Number and name formatting shared by the reporters.
-import type { InputReport, OpReport, RunReport } from '../check/types.ts';
+import type { InputReport, OpReport, RunReport } from '../model/report.ts';
 import { formatShape } from '../core/shape.ts';
 
 export { formatShape };
@@ -43,9 +43,6 @@ export function summaryCounts(report: RunReport): { passed: number; failed: numb
   };
 }
 
-export function plural(count: number, word: string): string {
-  return `${count} ${word}${count === 1 ? '' : 's'}`;
-}
 
 /**
  * Fast mode's one comparison, uᵀJv along one direction spanning every input at once: the checker

@@ -4,7 +4,7 @@
 import { appendFileSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
-import type { OpReport, RunReport } from '../check/types.ts';
+import type { OpReport, RunReport } from '../model/report.ts';
 import { formatExp, formatShape, formatValue, formatWorstIndex } from './format.ts';
 import type { ReportOptions, Writer } from './format.ts';
 import { formatMarkdown } from './markdown.ts';

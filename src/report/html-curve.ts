@@ -1,6 +1,6 @@
 // The HTML report's U-curve: relative error against the step ε on log–log axes, as inline SVG.
-import { findMinimum, toleranceBand } from '../check/u-curve.ts';
-import type { SweepPoint } from '../check/types.ts';
+import { findMinimum, toleranceBand } from '../model/u-curve.ts';
+import type { SweepPoint } from '../model/report.ts';
 import { formatExp } from './format.ts';
 import { escape } from './html-escape.ts';
 

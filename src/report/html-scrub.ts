@@ -4,8 +4,9 @@
 // element's error as a heat map (or a histogram for a large input), so one sees which elements leave
 // the tolerance first, and on which side. The page is rendered at the starting step; the inline
 // script only swaps in the text and shapes of another step, all prepared here.
-import type { SweepPoint, WorstElement } from '../check/types.ts';
-import { formatExp, formatShape, formatValue, plural } from './format.ts';
+import type { SweepPoint, WorstElement } from '../model/report.ts';
+import { formatExp, formatShape, formatValue } from './format.ts';
+import { plural } from '../model/words.ts';
 import { ascending } from './html-curve.ts';
 import type { Curve } from './html-curve.ts';
 import { escape } from './html-escape.ts';

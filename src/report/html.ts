@@ -3,10 +3,11 @@
 // (html-scrub.ts), the relative-error tables and the diagnoses. Takes either report: `run`'s
 // (directional sweep, element-wise check at the best step) or `sweep`'s (element-wise error at every
 // step), and shows the per-step detail of step-detail.ts where a report carries it.
-import type { SweepReport } from '../check/sweep.ts';
-import { findMinimum } from '../check/u-curve.ts';
-import type { Diagnosis, OpReport, RunReport, Status, SweepPoint } from '../check/types.ts';
-import { formatExp, formatInputList, formatShape, formatValue, formatWorstIndex, jointComparison, opLocation, plural, rowLabel } from './format.ts';
+import type { SweepReport } from '../model/report.ts';
+import { findMinimum } from '../model/u-curve.ts';
+import type { Diagnosis, OpReport, RunReport, Status, SweepPoint } from '../model/report.ts';
+import { formatExp, formatInputList, formatShape, formatValue, formatWorstIndex, jointComparison, opLocation, rowLabel } from './format.ts';
+import { plural } from '../model/words.ts';
 import { formatCurve } from './html-curve.ts';
 import { escape, scriptJson } from './html-escape.ts';
 import { SCRUB_SCRIPT, formatScrub, startStep } from './html-scrub.ts';

@@ -4,7 +4,7 @@
 // table). CI tools identify a test case by classname and name, so two ops of one name in a file
 // are named with their lines.
 import { stripVTControlCharacters } from 'node:util';
-import type { OpReport, RunReport } from '../check/types.ts';
+import type { OpReport, RunReport } from '../model/report.ts';
 import { formatExp, rowLabel, summaryCounts } from './format.ts';
 import type { ReportOptions } from './format.ts';
 import { formatOpTable } from './table.ts';

@@ -1,6 +1,7 @@
 // `--reporter markdown`, and the GitHub step summary: the run as Markdown tables.
-import type { InputReport, OpReport, RunReport } from '../check/types.ts';
-import { formatExp, formatInputList, formatShape, formatValue, formatWorstIndex, jointComparison, opLocation, plural, rowLabel, summaryCounts } from './format.ts';
+import type { InputReport, OpReport, RunReport } from '../model/report.ts';
+import { formatExp, formatInputList, formatShape, formatValue, formatWorstIndex, jointComparison, opLocation, rowLabel, summaryCounts } from './format.ts';
+import { plural } from '../model/words.ts';
 
 const ICON = { pass: '✅', fail: '❌', error: '💥' } as const;
 

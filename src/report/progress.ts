@@ -1,7 +1,7 @@
 // Progress on stderr for long checks: the op and how many input elements are done. Nothing for
 // the first second (short runs stay quiet) and nothing at all when stderr is not a terminal, so
 // logs and pipes only ever see the report.
-import type { CheckProgress } from '../check/types.ts';
+import type { CheckProgress } from '../model/options.ts';
 
 export interface ProgressStream {
   write(text: string): unknown;

@@ -2,8 +2,8 @@
 // worst element's two values and every element's error. `gradcheck sweep --html` fills them at
 // every step (check/sweep.ts, `stepDetail`); a report without them (a run's directional curve, an
 // input swept along a direction) still scrubs the curve and shows ε and the step's relErr.
-import type { InputReport, SweepPoint, WorstElement } from '../check/types.ts';
-import type { InputSweep } from '../check/sweep.ts';
+import type { InputReport, SweepPoint, WorstElement } from '../model/report.ts';
+import type { InputSweep } from '../model/report.ts';
 
 /**
  * Up to this many elements an input's errors are given (and drawn) element by element; beyond, as a

@@ -2,8 +2,8 @@
 // and the step to use.
 import { chalk } from './color.ts';
 import Table from 'cli-table3';
-import type { InputSweep, OpSweep, SweepReport } from '../check/sweep.ts';
-import { describeOrder } from '../check/convergence.ts';
+import type { InputSweep, OpSweep, SweepReport } from '../model/report.ts';
+import { describeOrder } from '../model/words.ts';
 import { formatUCurve } from './chart.ts';
 import { formatExp, formatShape, opLocation } from './format.ts';
 import type { ReportOptions, Writer } from './format.ts';

@@ -1,8 +1,9 @@
 // The terminal report: one relative-error table per op, diagnoses under it, a summary line last.
 import { chalk } from './color.ts';
 import Table from 'cli-table3';
-import type { InputReport, OpReport, RunReport } from '../check/types.ts';
-import { formatExp, formatInputList, formatShape, formatValue, formatWorstIndex, jointComparison, opLocation, plural, rowLabel, summaryCounts } from './format.ts';
+import type { InputReport, OpReport, RunReport } from '../model/report.ts';
+import { formatExp, formatInputList, formatShape, formatValue, formatWorstIndex, jointComparison, opLocation, rowLabel, summaryCounts } from './format.ts';
+import { plural } from '../model/words.ts';
 import type { ReportOptions, Writer } from './format.ts';
 
 const BADGE = {

@@ -1,8 +1,9 @@
 // What crosses the thread boundary of the isolated run: the task the main thread (scheduler.ts)
 // posts to a worker, and the messages the worker (worker-side.ts) posts back. Types only, so that
 // both sides, and results.ts which builds reports for both, share them without importing each other.
-import type { OpSweep } from '../check/sweep.ts';
-import type { CheckOptions, CheckProgress, OpReport } from '../check/types.ts';
+import type { OpSweep } from '../model/report.ts';
+import type { CheckOptions, CheckProgress } from '../model/options.ts';
+import type { OpReport } from '../model/report.ts';
 import type { GradcheckConfig } from '../load/config.ts';
 
 /**

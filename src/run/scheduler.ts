@@ -10,12 +10,14 @@
 // and starts a fresh worker for the file's remaining ops. Reports are kept per file and returned in
 // command-line order, whatever finished first; what op files print reaches stderr, never stdout.
 import { availableParallelism } from 'node:os';
-import type { OpSweep, SweepReport } from '../check/sweep.ts';
-import type { CheckOptions, CheckProgress, OpReport, RunReport } from '../check/types.ts';
+import type { OpSweep, SweepReport } from '../model/report.ts';
+import type { CheckOptions, CheckProgress } from '../model/options.ts';
+import type { OpReport, RunReport } from '../model/report.ts';
 import type { ConfigResult } from '../load/config-file.ts';
 import type { GradcheckConfig } from '../load/config.ts';
 import type { CheckTask, Job, JobReport, OpHeader, WorkerMessage, WorkerOutput } from './protocol.ts';
-import { displayPath, fileErrorReport, fileNotRunReport, inJobShape, notRunReport, opErrorReport, summarize } from './results.ts';
+import { displayPath, fileErrorReport, fileNotRunReport, notRunReport, opErrorReport, summarize } from '../model/build.ts';
+import { inJobShape } from './results.ts';
 import { DEFAULT_MEMORY_MB, returnWorker, takeWorker } from './start-worker.js';
 import type { RunWorker } from './start-worker.js';
 
@@ -119,7 +121,7 @@ export async function listIsolated(files: string[], options: IsolatedRunOptions 
  * goes on to check the op files, unless the config changed its globals.
  */
 export async function loadConfigIsolated(path: string, options: Pick<IsolatedRunOptions, 'timeoutMs' | 'memoryMb' | 'onOutput' | 'onWarning'> = {}): Promise<ConfigResult> {
-  const settings = settingsFor('config', options);
+  const settings = runSettingsFor('config', options);
   const lane = new Lane(settings);
   const { config, reports } = await new FileRun(lane, path, settings).result;
   lane.release();
@@ -129,7 +131,7 @@ export async function loadConfigIsolated(path: string, options: Pick<IsolatedRun
 }
 
 async function runJob(job: Job, files: string[], options: IsolatedRunOptions): Promise<{ results: FileResult[]; reports: JobReport[] } & Omit<IsolatedRun, 'report'>> {
-  const settings = settingsFor(job, options);
+  const settings = runSettingsFor(job, options);
   const { signal } = settings;
   const maxLanes = Math.max(1, Math.min(options.workers ?? Math.min(MAX_WORKERS, availableParallelism()), files.length));
   const results: (FileResult | undefined)[] = files.map(() => undefined);
@@ -157,7 +159,7 @@ async function runJob(job: Job, files: string[], options: IsolatedRunOptions): P
   return { results: all, reports: all.flatMap((result) => result.reports), interrupted: signal?.aborted ?? false, notRun };
 }
 
-function settingsFor(job: Job, options: IsolatedRunOptions): Settings {
+function runSettingsFor(job: Job, options: IsolatedRunOptions): RunSettings {
   const { timeoutMs = DEFAULT_TIMEOUT_MS, memoryMb = DEFAULT_MEMORY_MB, workers: _workers, signal, only, onOutput = printOutput, onWarning = printWarning, ...checkOptions } = options;
   return { job, timeoutMs, memoryMb, signal, only, onOutput, onWarning, checkOptions };
 }
@@ -170,7 +172,7 @@ function settingsFor(job: Job, options: IsolatedRunOptions): Settings {
 class Lane {
   private worker: RunWorker | undefined;
   private retired = false;
-  constructor(private readonly settings: Pick<Settings, 'memoryMb' | 'onOutput' | 'onWarning'>) {}
+  constructor(private readonly settings: Pick<RunSettings, 'memoryMb' | 'onOutput' | 'onWarning'>) {}
 
   acquire(): RunWorker {
     if (this.worker?.exited || this.retired) this.discard();
@@ -207,7 +209,7 @@ class Lane {
   };
 }
 
-interface Settings {
+interface RunSettings {
   job: Job;
   timeoutMs: number;
   memoryMb: number;
@@ -250,7 +252,7 @@ class FileRun {
   constructor(
     private readonly lane: Lane,
     private readonly file: string,
-    private readonly settings: Settings,
+    private readonly settings: RunSettings,
   ) {
     const { onProgress, ...options } = settings.checkOptions;
     this.onProgress = onProgress;

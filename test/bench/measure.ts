@@ -6,11 +6,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkOp } from '../../src/check/check-op.ts';
 import { createProblem } from '../../src/check/problem.ts';
-import type { CheckOptions, OpReport } from '../../src/check/types.ts';
+import type { CheckOptions } from '../../src/model/options.ts';
+import type { OpReport } from '../../src/model/report.ts';
 import { loadOps } from '../../src/load/load-ops.ts';
-import { materializeInputs } from '../../src/op/inputs.ts';
-import { defineOp } from '../../src/op/define.ts';
-import type { Op, OpSpec } from '../../src/op/define.ts';
+import { materializeInputs } from '../../src/spec/inputs.ts';
+import { defineOp } from '../../src/spec/define.ts';
+import type { Op, OpSpec } from '../../src/spec/define.ts';
 import { Tensor } from '../../src/core/index.ts';
 
 export const OPS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'ops');

@@ -5,7 +5,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkFiles, plain } from '../helpers/in-process.ts';
-import type { OpReport } from '../../src/check/types.ts';
+import type { OpReport } from '../../src/model/report.ts';
 import { formatOpTable } from '../../src/report/table.ts';
 
 const BROKEN = 'examples/broken';

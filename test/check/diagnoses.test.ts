@@ -2,8 +2,8 @@
 // other side: correct ops (zero gradients, kinks at valid subgradients, large inputs) never fail.
 import { describe, expect, it } from 'vitest';
 import { checkOp } from '../../src/check/check-op.ts';
-import type { Op } from '../../src/op/define.ts';
-import type { OpReport } from '../../src/check/types.ts';
+import type { Op } from '../../src/spec/define.ts';
+import type { OpReport } from '../../src/model/report.ts';
 import * as ops from '../fixtures/diagnoses/ops.ts';
 import { defineOp } from '../../src/index.ts';
 

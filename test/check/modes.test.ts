@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { checkOp } from '../../src/check/check-op.ts';
 import { customOp, defineOp } from '../../src/index.ts';
 import type { Tensor } from '../../src/index.ts';
-import { ELEMENT_WISE_FALLBACK_LIMIT } from '../../src/check/localize.ts';
+import { ELEMENT_WISE_FALLBACK_LIMIT } from '../../src/check/modes/localize.ts';
 
 const sigmoid = defineOp({ name: 'sigmoid', inputs: { x: [24] }, forward: ({ x }) => x.sigmoid() });
 

@@ -1,6 +1,6 @@
 // Usage errors of every command, and the numbers and names flags accept, through the real CLI.
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SEED, DEFAULT_TOLERANCE } from '../../src/check/types.ts';
+import { DEFAULT_SEED, DEFAULT_TOLERANCE } from '../../src/model/defaults.ts';
 import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_MS } from '../../src/run/scheduler.ts';
 import { runCli } from '../helpers/cli.ts';
 

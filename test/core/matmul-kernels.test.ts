@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { Tensor } from '../../src/core/index.ts';
 import { matmulTransposed } from '../../src/ops/matmul.ts';
-import { defineOp } from '../../src/op/define.ts';
+import { defineOp } from '../../src/spec/define.ts';
 import { gradcheck } from '../../src/api.ts';
 
 function filled(shape: number[], offset: number): Tensor {

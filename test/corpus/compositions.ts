@@ -6,8 +6,8 @@
 import { customOp, defineOp } from '../../src/index.ts';
 import type { Tensor } from '../../src/index.ts';
 import { checkOp } from '../../src/check/check-op.ts';
-import { createRandom } from '../../src/op/random.ts';
-import * as MI from '../../src/op/inputs.ts';
+import { createRandom } from '../../src/spec/random.ts';
+import * as MI from '../../src/spec/inputs.ts';
 import { createProblem } from '../../src/check/problem.ts';
 import { drawCotangent } from '../../src/check/draws.ts';
 let bugsThatMatter = 0;

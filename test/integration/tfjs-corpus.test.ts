@@ -5,7 +5,7 @@
 // Float32Array arithmetic fails 0.1% off while its twin passes.
 import { describe, expect, it } from 'vitest';
 import { checkOp } from '../../src/check/check-op.ts';
-import { FLOAT32_TOLERANCE } from '../../src/check/types.ts';
+import { FLOAT32_TOLERANCE } from '../../src/model/defaults.ts';
 import { runCli } from '../helpers/cli.ts';
 
 // tfjs is a dev dependency only: without it these tests skip, saying why.

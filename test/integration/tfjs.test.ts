@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { gradcheck } from '../../src/api.ts';
 import { formatReportPlain } from '../../src/adapters/matchers.ts';
 import { tfjsOp } from '../../src/adapters/tfjs.ts';
-import { FLOAT32_TOLERANCE } from '../../src/check/types.ts';
+import { FLOAT32_TOLERANCE } from '../../src/model/defaults.ts';
 import { checkFile, plain } from '../helpers/in-process.ts';
 import { formatOpTable } from '../../src/report/table.ts';
 

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createProblem } from '../../src/check/problem.ts';
-import { materializeInputs } from '../../src/op/inputs.ts';
+import { materializeInputs } from '../../src/spec/inputs.ts';
 import { findTorchPython, loadBenchOps } from '../bench/measure.ts';
 
 const { python, why } = findTorchPython();

@@ -2,7 +2,7 @@
 // for steps of at least 2⁻⁵⁰ agrees with the scan itself.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { usableSteps } from '../../src/check/finite-difference.ts';
+import { usableSteps } from '../../src/check/numeric/differences.ts';
 
 const seed = process.env.GRADCHECK_PROPERTY_SEED;
 if (seed !== 'random') fc.configureGlobal({ seed: seed === undefined ? 20261201 : Number(seed) });

@@ -4,8 +4,8 @@
 // element at every step. The rates kᵢ grow along the rows (a large k leaves the tolerance first on
 // the truncation side, where the error is about k²ε²/6) and the scales cᵢ shrink along the columns
 // (a small gradient beside the whole sum's rounding noise leaves first on the cancellation side).
-import type { SweepReport } from '../../src/check/sweep.ts';
-import { findMinimum, toleranceBand } from '../../src/check/u-curve.ts';
+import type { SweepReport } from '../../src/model/report.ts';
+import { findMinimum, toleranceBand } from '../../src/model/u-curve.ts';
 import type { DetailedInputSweep, DetailedSweepPoint } from '../../src/report/step-detail.ts';
 
 export const STEPS = Array.from({ length: 12 }, (_, i) => Number(`1e-${i + 1}`));

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
-import type { SweepReport } from '../../src/check/sweep.ts';
+import type { SweepReport } from '../../src/model/report.ts';
 import { formatExp, formatShape, formatValue } from '../../src/report/format.ts';
 import { formatHtml } from '../../src/report/html.ts';
 import type { DetailedInputSweep } from '../../src/report/step-detail.ts';

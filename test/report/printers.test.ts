@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { OpReport, RunReport } from '../../src/check/types.ts';
+import type { OpReport, RunReport } from '../../src/model/report.ts';
 import { annotationPath, formatAnnotations } from '../../src/report/github.ts';
 import { formatHtml } from '../../src/report/html.ts';
 import { formatOpMarkdown } from '../../src/report/markdown.ts';

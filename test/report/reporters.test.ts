@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { capture, checkFile, checkFiles, plain, withColour } from '../helpers/in-process.ts';
-import type { OpReport, RunReport } from '../../src/check/types.ts';
+import type { OpReport, RunReport } from '../../src/model/report.ts';
 import { emitRunReport, REPORTERS } from '../../src/report/emit.ts';
 import { formatAnnotation, formatAnnotations, printGithub } from '../../src/report/github.ts';
 import { formatHtml } from '../../src/report/html.ts';

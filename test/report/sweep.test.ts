@@ -4,9 +4,9 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadOps, plain } from '../helpers/in-process.ts';
-import type { Op } from '../../src/op/define.ts';
+import type { Op } from '../../src/spec/define.ts';
 import { sweepOp } from '../../src/check/sweep.ts';
-import type { OpSweep } from '../../src/check/sweep.ts';
+import type { OpSweep } from '../../src/model/report.ts';
 import { formatUCurve, MARKERS } from '../../src/report/chart.ts';
 import { formatHtml } from '../../src/report/html.ts';
 import { formatOpSweep } from '../../src/report/sweep.ts';

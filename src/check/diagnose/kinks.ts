@@ -3,8 +3,8 @@
 // At a kink the one-sided slopes (f(x + h) − f(x)) / h and (f(x) − f(x − h)) / h disagree by the
 // jump in slope, and keep disagreeing as h shrinks; at a smooth point they differ by about h·f'',
 // which shrinks tenfold with h. Only failing elements are probed: six evaluations each.
-import { oneSidedDifferences } from '../finite-difference.ts';
-import { scaleOf } from '../scales.ts';
+import { oneSidedDifferences } from '../numeric/differences.ts';
+import { scaleOf } from '../numeric/scales.ts';
 
 export interface KinkProbe {
   /** Elements on a kink whose analytic value lies between the one-sided slopes: a valid subgradient. */

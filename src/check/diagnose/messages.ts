@@ -1,8 +1,8 @@
 // Diagnoses that are verdicts about the numeric side rather than patterns of a wrong gradient:
 // kinks (valid subgradients, or not), rounding noise, and an estimate too uncertain to decide.
-import type { Diagnosis } from '../types.ts';
+import type { Diagnosis } from '../../model/report.ts';
 import type { KinkProbe } from './kinks.ts';
-import { formatIndex, plural, roundUpDecade, short } from './words.ts';
+import { formatIndex, plural, roundUpDecade, short } from '../../model/words.ts';
 
 /**
  * The difference lies within f's own rounding noise. Said in terms of what the noise is like: float32

@@ -1,8 +1,8 @@
 // Names the bug behind a failing input from data the check already has: the analytic gradient, the
 // numeric one and the shape. Pure functions; the messages say what was seen and what to fix.
 import { GradientShapeError, formatShape } from '../../core/index.ts';
-import type { Diagnosis } from '../types.ts';
-import { formatIndex, formatRatio, ONE_FACTOR, scaledBy, short } from './words.ts';
+import type { Diagnosis } from '../../model/report.ts';
+import { formatIndex, formatRatio, ONE_FACTOR, scaledBy, short } from '../../model/words.ts';
 
 export interface FailedInput {
   name: string;

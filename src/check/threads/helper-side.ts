@@ -5,8 +5,8 @@
 // cannot rebuild the very same φ just takes no chunk of that op.
 import type { MessagePort } from 'node:worker_threads';
 import { loadOps } from '../../load/load-ops.ts';
-import type { MaterializedInput } from '../../op/inputs.ts';
-import type { Op } from '../../op/define.ts';
+import type { MaterializedInput } from '../../spec/inputs.ts';
+import type { Op } from '../../spec/define.ts';
 import { createPhi } from '../phi.ts';
 import type { Phi } from '../phi.ts';
 import { prepare } from '../prepare.ts';

@@ -1,7 +1,7 @@
 // What crosses from the checking thread to its helper threads (split.ts → helper-side.ts). Types
 // only, so that both sides share them without importing each other.
-import type { Settings } from '../prepare.ts';
-import type { Method } from '../types.ts';
+import type { CheckSettings } from '../prepare.ts';
+import type { Method } from '../../model/report.ts';
 import type { SharedGradientLayout } from './shared-gradient.ts';
 
 /** What a helper is started with (its workerData): the op file it loads. */
@@ -22,7 +22,7 @@ export interface OpMessage {
   index?: number;
   name: string;
   /** The settings the op is checked with: prepare draws the same inputs and cotangent from them. */
-  settings: Settings;
+  settings: CheckSettings;
   /**
    * The checking thread's inputs as drawn, f there and the cotangent: a helper whose own differ
    * (the file changed on disk since, an op that draws differently per thread) takes no part.

@@ -3,8 +3,8 @@
 // still loading the op file) just takes fewer. Every thread computes a chunk's elements with
 // elementDerivative, the arithmetic numericGradient uses, on its own copy of the same φ at the same
 // x, and writes them into the shared values; each chunk's state says when it is done.
-import { elementDerivative } from '../finite-difference.ts';
-import type { Method } from '../types.ts';
+import { elementDerivative } from '../numeric/differences.ts';
+import type { Method } from '../../model/report.ts';
 
 /** What another thread needs to see the same shared gradient: posted with each task. */
 export interface SharedGradientLayout {

@@ -1,13 +1,13 @@
 // `gradcheck run`: check op files and print the results.
 import { Command } from 'commander';
 import { runIsolated } from '../../run/scheduler.ts';
-import type { CheckOptions } from '../../check/types.ts';
-import { DEFAULT_SEED, DEFAULT_TOLERANCE } from '../../check/types.ts';
+import type { CheckOptions } from '../../model/options.ts';
+import { DEFAULT_SEED, DEFAULT_TOLERANCE } from '../../model/defaults.ts';
 import { loadConfig, pathsOrConfig, withConfig } from '../config.ts';
 import { emitRunReport } from '../../report/emit.ts';
 import type { OutputOptions } from '../../report/emit.ts';
 import { resolveFiles } from '../select.ts';
-import { displayPath } from '../../run/results.ts';
+import { displayPath } from '../../model/build.ts';
 import { watchOpFiles } from '../watch.ts';
 import { inWorkers, reportInterrupted } from '../isolated.ts';
 import { EXIT, runExitCode } from '../exit.ts';

@@ -1,7 +1,7 @@
 // `gradcheck sweep`: the relative error at every ε of the sweep, per input, as a chart and a table.
 import { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
-import { DEFAULT_SEED, DEFAULT_TOLERANCE } from '../../check/types.ts';
+import { DEFAULT_SEED, DEFAULT_TOLERANCE } from '../../model/defaults.ts';
 import { loadConfig, pathsOrConfig, withConfig } from '../config.ts';
 import { formatHtml } from '../../report/html.ts';
 import { printJson } from '../../report/json.ts';

@@ -3,15 +3,7 @@
 // off by O(ε²): its error falls a hundredfold per decade of ε. With a wrong gradient the error
 // stops falling at the size of the mistake, whatever the step (order 0). Measured on the
 // truncation side of the U-curve, where rounding noise does not yet decide.
-import type { SweepPoint } from './types.ts';
-
-export interface Convergence {
-  /** The error falls as ε^order: 2 for a correct gradient (centered differences), about 0 for a wrong one. */
-  order: number;
-  /** The steps it was measured between, largest first. */
-  fromEps: number;
-  toEps: number;
-}
+import type { Convergence, SweepPoint } from '../../model/report.ts';
 
 /**
  * From the directional sweep: the residual r(ε) = |φ(x + εd) − φ(x − εd) − g·(2εd)| is O(ε³) for
@@ -59,17 +51,4 @@ function slope(points: [number, number][]): number {
     den += (xs[i] - mx) ** 2;
   }
   return num / den;
-}
-
-/** "falls as ε^2.0", for messages. */
-export function describeOrder(convergence: Convergence): string {
-  const order = (Math.abs(convergence.order) < 0.05 ? 0 : convergence.order).toFixed(1);
-  const range = `ε from ${formatStep(convergence.fromEps)} to ${formatStep(convergence.toEps)}`;
-  if (convergence.order < 0.5) return `the error stops falling with the step (order ${order} over ${range}; a correct gradient's falls as ε²): the gradient is wrong, not the step`;
-  if (convergence.order > 1.5) return `the error falls as ε^${order} over ${range}, as a correct gradient's does (ε²)`;
-  return `the error falls only as ε^${order} over ${range} (a correct gradient's falls as ε²)`;
-}
-
-function formatStep(eps: number): string {
-  return eps.toExponential().replace(/\.?0*e\+?/, 'e');
 }

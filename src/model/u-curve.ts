@@ -1,12 +1,6 @@
 // Reading a sweep's U-curve: its minimum and the band of steps around it within the tolerance.
 // Pure functions of the sweep points, shared by the sweep and its reporters (which need no checker).
-import type { SweepPoint } from './types.ts';
-
-/** A contiguous run of steps around the minimum whose error stays within the tolerance. */
-export interface ToleranceBand {
-  largestEps: number;
-  smallestEps: number;
-}
+import type { SweepPoint, ToleranceBand } from './report.ts';
 
 export function findMinimum(sweep: SweepPoint[]): SweepPoint {
   let best = sweep[0];

@@ -10,21 +10,21 @@
 //     leaving the domain, crossing a kink or saturating is not used) estimates e(0) with its own
 //     error estimate, and f's rounding, probed near the inputs, is added to it.
 // The error is measured against ‖g ∘ d‖₂ (the size of the terms of g·d), as fast mode measures it.
-import type { MaterializedInput } from '../op/inputs.ts';
-import { short } from './diagnose/words.ts';
+import type { MaterializedInput } from '../../spec/inputs.ts';
+import { short } from '../../model/words.ts';
 import { checkInput } from './element-wise.ts';
 import type { InputCheck, InputOutcome } from './element-wise.ts';
 import { directionalPattern } from './localize.ts';
-import { probeNoise } from './noise.ts';
-import { scalesOf } from './scales.ts';
-import { FLOAT32_EPS, FLOAT32_EPSILON } from './types.ts';
-import type { Diagnosis, InputReport } from './types.ts';
-import { DRAW, drawSweepDirection } from './draws.ts';
-import { storeFor } from './float32-inputs.ts';
+import { probeNoise } from '../numeric/noise.ts';
+import { scalesOf } from '../numeric/scales.ts';
+import { FLOAT32_EPS, FLOAT32_EPSILON } from '../../model/defaults.ts';
+import type { Diagnosis, InputReport } from '../../model/report.ts';
+import { DRAW, drawSweepDirection } from '../draws.ts';
+import { storeFor } from '../numeric/float32-inputs.ts';
 import { termScale } from './fast.ts';
-import { asymptoticStart, bestOfTableau } from './finite-difference.ts';
-import type { Phi } from './phi.ts';
-import { dot } from './vectors.ts';
+import { asymptoticStart, bestOfTableau } from '../numeric/differences.ts';
+import type { Phi } from '../phi.ts';
+import { dot } from '../numeric/vectors.ts';
 
 /** Random directions per input: more do not lower the threshold (the worst of them sets it). */
 export const FLOAT32_DIRECTIONS = 2;

@@ -1,14 +1,14 @@
 // The analytic side: the backward under test, run twice with the same cotangent. A second answer
 // that differs means the backward is not reentrant (gradients that accumulate across passes, or
 // hidden state).
-import { FLOOR_OF_INPUT } from './compare.ts';
+import { FLOOR_OF_INPUT } from './numeric/error.ts';
 import { transposedShape } from './diagnose/patterns.ts';
-import { short } from './diagnose/words.ts';
-import { largestMagnitude } from './vectors.ts';
+import { short } from '../model/words.ts';
+import { largestMagnitude } from './numeric/vectors.ts';
 import { GradientShapeError } from '../core/index.ts';
 import { WrongShapeGradient } from './problem.ts';
 import type { Problem } from './problem.ts';
-import type { Diagnosis } from './types.ts';
+import type { Diagnosis } from '../model/report.ts';
 
 export interface Analytic {
   /** One gradient per input; zeros where the backward produced none (and for constants). */

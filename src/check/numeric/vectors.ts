@@ -27,13 +27,3 @@ export function largestMagnitude(...arrays: Float64Array[]): number {
   }
   return largest;
 }
-
-/** Row-major flat index to one index per axis. */
-export function unravelIndex(flat: number, shape: readonly number[]): number[] {
-  const index = new Array<number>(shape.length);
-  for (let axis = shape.length - 1; axis >= 0; axis--) {
-    index[axis] = flat % shape[axis];
-    flat = Math.floor(flat / shape[axis]);
-  }
-  return index;
-}

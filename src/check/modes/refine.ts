@@ -9,10 +9,10 @@
 // Only a confirmed element fails an op; an input with unresolved elements but none confirmed is
 // inconclusive. A single step common to all elements cannot suit a steep function, whose elements
 // need steps decades apart.
-import { riddersDerivative } from './finite-difference.ts';
-import { scaleOf } from './scales.ts';
+import { riddersDerivative } from '../numeric/differences.ts';
+import { scaleOf } from '../numeric/scales.ts';
 import type { ElementEstimate } from './estimates.ts';
-import type { Phi } from './phi.ts';
+import type { Phi } from '../phi.ts';
 
 /** Ridders' first step, relative to the element's scale max(|x|, 1). */
 const FIRST_STEP = 0.1;

@@ -5,16 +5,16 @@
 // The numeric side is Ridders' extrapolation of (f(x + hv) − f(x − hv)) / 2h over halving h, per
 // output element, with each estimate's own error bound: as in the reverse check's refinement, only
 // a difference beyond the tolerance and that bound fails.
-import { Tensor, noGrad } from '../core/index.ts';
-import type { MaterializedInput } from '../op/inputs.ts';
-import { short } from './diagnose/words.ts';
-import { DRAW, drawCotangent, drawSweepDirection } from './draws.ts';
-import { asymptoticStart, bestOfTableau } from './finite-difference.ts';
-import { guard } from './problem.ts';
-import type { CustomCall, Problem } from './problem.ts';
-import { scaleOf } from './scales.ts';
-import type { Diagnosis, InputReport } from './types.ts';
-import { dot } from './vectors.ts';
+import { Tensor, noGrad } from '../../core/index.ts';
+import type { MaterializedInput } from '../../spec/inputs.ts';
+import { short } from '../../model/words.ts';
+import { DRAW, drawCotangent, drawSweepDirection } from '../draws.ts';
+import { asymptoticStart, bestOfTableau } from '../numeric/differences.ts';
+import { guard } from '../problem.ts';
+import type { CustomCall, Problem } from '../problem.ts';
+import { scaleOf } from '../numeric/scales.ts';
+import type { Diagnosis, InputReport } from '../../model/report.ts';
+import { dot } from '../numeric/vectors.ts';
 
 /** What forward mode needs of a function: its inputs (perturbed in place), f, J·v, and Jᵀu if it has one. */
 export interface JvpProblem {

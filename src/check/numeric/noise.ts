@@ -7,7 +7,8 @@
 // taken, so that a kink among the points (an input given exactly at relu's 0, a max tie) spoils
 // only the three windows around it.
 import { isHeldAsFloat32, storeFor } from './float32-inputs.ts';
-import type { Phi } from './phi.ts';
+/** φ: the scalar under test at the inputs' current values. */
+type Phi = () => number;
 import { scaleOf } from './scales.ts';
 
 /**

@@ -4,15 +4,15 @@
 // evaluations: six to ten in all, whatever the inputs' sizes and however many inputs there are. A
 // wrong gradient would have to be orthogonal to every direction to pass, which it almost never is;
 // when one fails, the checker falls back to the element-wise check, which names the input and elements.
-import type { MaterializedInput } from '../op/inputs.ts';
-import { DRAW, drawJointDirection } from './draws.ts';
-import { directionalError } from './finite-difference.ts';
-import type { Phi } from './phi.ts';
-import { rankSteps } from './steps.ts';
-import type { InputReport, Method, SweepPoint } from './types.ts';
-import { concat } from './vectors.ts';
-import { holdAsFloat32, isHeldAsFloat32 } from './float32-inputs.ts';
-import { holdJoinedDomains, scalesOf } from './scales.ts';
+import type { MaterializedInput } from '../../spec/inputs.ts';
+import { DRAW, drawJointDirection } from '../draws.ts';
+import { directionalError } from '../numeric/differences.ts';
+import type { Phi } from '../phi.ts';
+import { rankSteps } from '../numeric/steps.ts';
+import type { InputReport, Method, SweepPoint } from '../../model/report.ts';
+import { concat } from '../numeric/vectors.ts';
+import { holdAsFloat32, isHeldAsFloat32 } from '../numeric/float32-inputs.ts';
+import { holdJoinedDomains, scalesOf } from '../numeric/scales.ts';
 
 /** Random directions v, each compared as uᵀJv. */
 export const FAST_DIRECTIONS = 3;

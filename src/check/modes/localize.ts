@@ -4,14 +4,14 @@
 // per step. The error is measured as fast mode measures it, against the 2-norm of the terms gᵢvᵢsᵢ,
 // so that an error in a few elements is not diluted by N. When both directions give the same ratio
 // analytic/numeric, the input's gradient is off by that one factor (or has its sign flipped).
-import { formatShape } from '../core/index.ts';
-import type { MaterializedInput } from '../op/inputs.ts';
-import { formatRatio, ONE_FACTOR, scaledBy, short } from './diagnose/words.ts';
-import { DRAW, drawJointDirection } from './draws.ts';
+import { formatShape } from '../../core/index.ts';
+import type { MaterializedInput } from '../../spec/inputs.ts';
+import { formatRatio, ONE_FACTOR, scaledBy, short } from '../../model/words.ts';
+import { DRAW, drawJointDirection } from '../draws.ts';
 import { scaledDirectionalError, termScale } from './fast.ts';
-import type { Phi } from './phi.ts';
-import { rankSteps } from './steps.ts';
-import type { Diagnosis, InputReport, Method } from './types.ts';
+import type { Phi } from '../phi.ts';
+import { rankSteps } from '../numeric/steps.ts';
+import type { Diagnosis, InputReport, Method } from '../../model/report.ts';
 
 /** Above this many input elements in all, a fast-mode failure is localized per input, not re-checked element-wise. */
 export const ELEMENT_WISE_FALLBACK_LIMIT = 16_384;

@@ -7,12 +7,11 @@
 //   richardson  two Richardson steps over c(h), c(h/2), c(h/4), with an error estimate: the
 //               difference between the last two extrapolations. 6 evaluations.
 
-import { allocate } from '../core/storage.ts';
+import { allocate } from '../../core/storage.ts';
 import { storeFor } from './float32-inputs.ts';
 import { hasDomain, scaleOf, scalesOf } from './scales.ts';
-import type { Method } from './types.ts';
+import type { Method } from '../../model/report.ts';
 export type { Method };
-export const METHODS: readonly Method[] = ['central', 'five-point', 'richardson'];
 
 /** Step multiples of h at which each method takes a centered pair. */
 const PAIRS: Record<Method, readonly number[]> = {

@@ -3,19 +3,19 @@
 // report can name the backward that is wrong and where it was called. Built-in ops are trusted.
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defineOp } from '../op/define.ts';
-import type { InputSpec, Op } from '../op/define.ts';
-import { stackLocations } from '../op/stack.ts';
-import type { SourceLocation } from '../op/stack.ts';
-import { short } from './diagnose/words.ts';
-import type { CustomCall, Problem } from './problem.ts';
-import type { Diagnosis, OpReport, PrimitiveReport } from './types.ts';
+import { defineOp } from '../../spec/define.ts';
+import type { InputSpec, Op } from '../../spec/define.ts';
+import { stackLocations } from '../../spec/stack.ts';
+import type { SourceLocation } from '../../spec/stack.ts';
+import { short } from '../../model/words.ts';
+import type { CustomCall, Problem } from '../problem.ts';
+import type { Diagnosis, OpReport, PrimitiveReport } from '../../model/report.ts';
 
 /** Calls checked at most (each a full check of its own). */
 const MAX_PRIMITIVES = 16;
 
 // gradcheck's own sources or build: frames there are not the user's call site.
-const OWN_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const OWN_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const OWN_DIRS = ['src/', 'dist/'].map((dir) => OWN_ROOT + dir);
 
 /**

@@ -6,29 +6,30 @@
 //   3. for a failing input only, say why: re-check where the numeric side is steadiest, probe for
 //      kinks, ask whether the difference lies within the numeric estimate's own error
 //      (inconclusive), and otherwise name the pattern of the wrong gradient.
-import type { MaterializedInput } from '../op/inputs.ts';
-import { compareGradients, failingElements } from './compare.ts';
-import { probeKinks } from './diagnose/kinks.ts';
-import type { KinkProbe } from './diagnose/kinks.ts';
-import { inconclusive, kinkFailure, kinkWarning, noiseFloor } from './diagnose/messages.ts';
-import { diagnosePattern } from './diagnose/patterns.ts';
-import { DRAW, drawSweepDirection } from './draws.ts';
+import type { MaterializedInput } from '../../spec/inputs.ts';
+import { compareGradients, failingElements } from '../numeric/error.ts';
+import { probeKinks } from '../diagnose/kinks.ts';
+import type { KinkProbe } from '../diagnose/kinks.ts';
+import { inconclusive, kinkFailure, kinkWarning, noiseFloor } from '../diagnose/messages.ts';
+import { diagnosePattern } from '../diagnose/patterns.ts';
+import { DRAW, drawSweepDirection } from '../draws.ts';
 import { createEstimator } from './estimates.ts';
 import type { ElementDifferences, ElementEstimate, Estimator } from './estimates.ts';
-import { directionalError } from './finite-difference.ts';
-import type { Phi } from './phi.ts';
-import { probeNoise } from './noise.ts';
-import { neighbours, rankSteps, settledDisagreement, steadiestStep } from './steps.ts';
-import type { StepPoint } from './steps.ts';
-import { FLOAT32_EPSILON } from './types.ts';
-import type { Diagnosis, InputReport, Method, WorstElement } from './types.ts';
-import type { Precision } from '../op/define.ts';
-import { describeOrder, directionalOrder } from './convergence.ts';
-import type { Convergence } from './convergence.ts';
-import { formatIndex, plural, short } from './diagnose/words.ts';
+import { directionalError } from '../numeric/differences.ts';
+import type { Phi } from '../phi.ts';
+import { probeNoise } from '../numeric/noise.ts';
+import { neighbours, rankSteps, settledDisagreement, steadiestStep } from '../numeric/steps.ts';
+import type { StepPoint } from '../numeric/steps.ts';
+import { FLOAT32_EPSILON } from '../../model/defaults.ts';
+import type { Diagnosis, InputReport, Method, WorstElement } from '../../model/report.ts';
+import type { Precision } from '../../spec/define.ts';
+import { describeOrder } from '../../model/words.ts';
+import { directionalOrder } from '../numeric/convergence.ts';
+import type { Convergence } from '../../model/report.ts';
+import { formatIndex, plural, short } from '../../model/words.ts';
 import { refineFailing } from './refine.ts';
 import type { Refinement } from './refine.ts';
-import { unravelIndex } from './vectors.ts';
+import { unravelIndex } from '../../core/shape.ts';
 
 export interface InputCheck {
   opName: string;

@@ -1,5 +1,6 @@
 // Words and numbers for diagnosis messages: short numbers, element positions, counts.
-import { unravelIndex } from '../vectors.ts';
+import { unravelIndex } from '../core/shape.ts';
+import type { Convergence } from './report.ts';
 
 export function short(value: number): string {
   if (!Number.isFinite(value)) return String(value);
@@ -40,3 +41,18 @@ export function formatRatio(ratio: number): string {
   const digits = offset > 0 ? Math.max(6, Math.min(16, 2 + Math.ceil(-Math.log10(offset)))) : 6;
   return ratio.toPrecision(digits);
 }
+
+/** A step as people write one: 1e-5, 2.5e-3. */
+export function formatStep(eps: number): string {
+  return eps.toExponential().replace(/\.?0*e\+?/, 'e');
+}
+
+/** "falls as ε^2.0", for messages. */
+export function describeOrder(convergence: Convergence): string {
+  const order = (Math.abs(convergence.order) < 0.05 ? 0 : convergence.order).toFixed(1);
+  const range = `ε from ${formatStep(convergence.fromEps)} to ${formatStep(convergence.toEps)}`;
+  if (convergence.order < 0.5) return `the error stops falling with the step (order ${order} over ${range}; a correct gradient's falls as ε²): the gradient is wrong, not the step`;
+  if (convergence.order > 1.5) return `the error falls as ε^${order} over ${range}, as a correct gradient's does (ε²)`;
+  return `the error falls only as ε^${order} over ${range} (a correct gradient's falls as ε²)`;
+}
+

@@ -1,12 +1,12 @@
 // The element-wise numeric gradient of one input at a step and method, compared with the analytic
 // one. Each (step, method) is computed once per input and kept: the stages that choose a step, guard
 // a pass and explain a failure all ask for the same few estimates.
-import { compareGradients, comparisonFloor, numericNoise } from './compare.ts';
-import { NOISE_FACTOR, numericGradient } from './finite-difference.ts';
-import type { NumericGradient } from './finite-difference.ts';
-import type { Phi } from './phi.ts';
-import type { Method } from './types.ts';
-import { largestMagnitude } from './vectors.ts';
+import { compareGradients, comparisonFloor, numericNoise } from '../numeric/error.ts';
+import { NOISE_FACTOR, numericGradient } from '../numeric/differences.ts';
+import type { NumericGradient } from '../numeric/differences.ts';
+import type { Phi } from '../phi.ts';
+import type { Method } from '../../model/report.ts';
+import { largestMagnitude } from '../numeric/vectors.ts';
 
 export interface ElementEstimate {
   eps: number;

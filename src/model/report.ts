@@ -1,0 +1,185 @@
+// The result objects a check computes. Reporters only print these; `run --json` serialises them.
+import type { Precision } from '../spec/define.ts';
+
+export type Status = 'pass' | 'fail' | 'error';
+
+export interface SweepPoint {
+  eps: number;
+  /** Relative error of the directional derivative along a seeded random direction at this step. */
+  relErr: number;
+}
+
+export interface WorstElement {
+  /** Position in the input, one index per axis. */
+  index: number[];
+  analytic: number;
+  numeric: number;
+}
+
+export interface InputReport {
+  name: string;
+  shape: number[];
+  passed: boolean;
+  /** A constant input (grad: false or integer: true): never perturbed, no gradient compared. */
+  constant?: true;
+  /** 'forward': this row checks a forward-mode rule (jvp), printed as 'JVP of …'; reverse rows have none. */
+  ad?: 'forward';
+  /** Largest element-wise relative error at the best step (see `relativeErrors` for the guard). */
+  relErr: number;
+  bestEps: number;
+  worst: WorstElement;
+  sweep: SweepPoint[];
+  /** Set when the difference is within the numeric estimate's own error: neither proven right nor wrong. */
+  verdict?: 'inconclusive';
+  /**
+   * How the directional difference's error fell with the step (measured for an input that needed a
+   * closer look): order 2 for a correct gradient, about 0 for a wrong one.
+   */
+  convergence?: Convergence;
+  /**
+   * A float32 input's comparisons along random directions (which decide its verdict): the relative
+   * error, the estimate's own uncertainty, and the smallest step used.
+   */
+  directions?: { relErr: number; uncertainty: number; step: number }[];
+  /**
+   * Failing elements whose numeric value was refined one by one (Ridders' method over steps from
+   * 1e-1 down): the values shown for them are the refined ones.
+   */
+  refined?: number;
+}
+
+export interface Diagnosis {
+  code: string;
+  message: string;
+  input?: string;
+}
+
+export interface OpReport {
+  file: string;
+  name: string;
+  status: Status;
+  /** Time of the check itself, loading excluded. */
+  elapsedMs: number;
+  maxRelErr: number;
+  tolerance: number;
+  /** What the op computes in: a float32 op is held to the float32 tolerance unless it sets its own. */
+  precision: Precision;
+  /**
+   * How the numeric side was computed: every element, uᵀJv for a few random pairs ('fast'), or fast
+   * first and element-wise after a pair failed.
+   */
+  mode: CheckMode;
+  /** 1: the gradient; 2: the gradient of the gradient (--order 2). */
+  order?: 1 | 2;
+  method?: Method;
+  /**
+   * Set when an input's difference lay within the numeric estimate's own error: not shown wrong,
+   * not proven right to the tolerance. Status stays 'pass' (exit 0); a diagnosis says how far it could see.
+   */
+  verdict?: 'inconclusive';
+  /** Forward evaluations the numeric side made. */
+  evaluations: number;
+  line?: number;
+  error?: string;
+  /** The stack behind `error`, printed only with --verbose and left out of JSON otherwise. */
+  stack?: string;
+  diagnoses: Diagnosis[];
+  inputs: InputReport[];
+  /** For a failing op built from customOps: each call checked alone (the guilty ones named in a 'culprit' diagnosis). */
+  primitives?: PrimitiveReport[];
+}
+
+/** A customOp call checked alone at the inputs it saw (when the op it is part of failed). */
+export interface PrimitiveReport {
+  /** customOp 'name'. */
+  name: string;
+  /** Where it was called in the user's code. */
+  file?: string;
+  line?: number;
+  status: Status;
+  maxRelErr: number;
+  inputs: { name: string; passed: boolean; relErr: number }[];
+  diagnoses: Diagnosis[];
+  error?: string;
+}
+
+export interface RunReport {
+  passed: boolean;
+  tolerance: number;
+  seed: number;
+  ops: OpReport[];
+}
+
+export type Method = 'central' | 'five-point' | 'richardson';
+export type CheckMode = 'element-wise' | 'fast' | 'fast-then-element-wise' | 'fast-then-directional' | 'float32-directional';
+
+
+/** How the finite-difference error fell with the step: an ε-free second opinion on a gradient. */
+export interface Convergence {
+  /** The error falls as ε^order: 2 for a correct gradient (centered differences), about 0 for a wrong one. */
+  order: number;
+  /** The steps it was measured between, largest first. */
+  fromEps: number;
+  toEps: number;
+}
+
+/** A contiguous run of steps around the U-curve's minimum whose error stays within the tolerance. */
+export interface ToleranceBand {
+  largestEps: number;
+  smallestEps: number;
+}
+
+// --- gradcheck sweep -------------------------------------------------------------------------
+
+/** One step of the sweep; with `stepDetail`, what was measured there element by element. */
+export interface SweepStep extends SweepPoint {
+  /** The element whose error is this step's relErr, with its analytic and numeric values at this step. */
+  worst?: WorstElement;
+  /** Every element's relative error at this step, row-major. */
+  errors?: number[];
+}
+
+export interface InputSweep {
+  name: string;
+  shape: number[];
+  /** Within the tolerance at the best step. */
+  passed: boolean;
+  /** Largest element-wise relative error at each step, in the order of the sweep. */
+  sweep: SweepStep[];
+  /** The bottom of the U-curve (on a tie, the larger step: it is further from rounding noise). */
+  minimum: SweepPoint;
+  /** Absent when no step gets within the tolerance. */
+  band?: ToleranceBand;
+  /** The step to use for this input: the minimum's. */
+  recommendedEps: number;
+  /** How the error falls with the step on the truncation side: ε² for a correct gradient, flat for a wrong one. */
+  convergence?: Convergence;
+  /**
+   * 'direction' for an input above SWEEP_ELEMENT_WISE_LIMIT elements: the error along one seeded
+   * random direction at each step (two evaluations per step, as the checker's own sweep), not the
+   * largest element-wise error (2·N evaluations per step).
+   */
+  measured?: 'direction';
+}
+
+export interface OpSweep {
+  file: string;
+  name: string;
+  status: Status;
+  elapsedMs: number;
+  tolerance: number;
+  /** Forward evaluations made. */
+  evaluations: number;
+  line?: number;
+  error?: string;
+  stack?: string;
+  inputs: InputSweep[];
+}
+
+export interface SweepReport {
+  passed: boolean;
+  tolerance: number;
+  seed: number;
+  ops: OpSweep[];
+}
+
