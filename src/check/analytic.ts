@@ -1,7 +1,7 @@
 // The analytic side: the backward under test, run twice with the same cotangent. A second answer
 // that differs means the backward is not reentrant (gradients that accumulate across passes, or
 // hidden state).
-import { FLOOR_OF_INPUT } from './numeric/error.ts';
+import { compareGradients, comparisonFloor } from './numeric/error.ts';
 import { transposedShape } from './diagnose/patterns.ts';
 import { short } from '../model/words.ts';
 import { largestMagnitude } from './numeric/vectors.ts';
@@ -97,13 +97,7 @@ function identical(a: Float64Array, b: Float64Array): boolean {
 }
 
 function relativeDifference(a: Float64Array, b: Float64Array): number {
-  const floor = FLOOR_OF_INPUT * largestMagnitude(a, b);
-  let largest = 0;
-  for (let i = 0; i < a.length; i++) {
-    const error = Math.abs(a[i] - b[i]) / Math.max(Math.abs(a[i]), Math.abs(b[i]), floor, Number.MIN_VALUE);
-    largest = Math.max(largest, Number.isNaN(error) ? Infinity : error);
-  }
-  return largest;
+  return compareGradients(a, b, comparisonFloor(largestMagnitude(a, b)), 0).relErr;
 }
 
 function consistentRatio(a: Float64Array, b: Float64Array): number | undefined {

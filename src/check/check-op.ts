@@ -1,38 +1,26 @@
-// Checks one op: the analytic gradient from the backward under test against centered differences.
-// The check is a pipeline of stages, each taking data and returning data:
-//   prepare (inputs, f, cotangent) → analytic (the backward, twice) → mode →
-//   fast (uᵀJv along random directions; on failure: localize per input, or fall through) →
-//   element-wise, input by input (element-wise.ts) → the op's report.
+// Checks one op, as a pipeline of stages that each take data and return data:
+//   prepare (the inputs held as the engine holds them, f, the cotangent)
+//   → reverse mode: the backward under test against finite differences (modes/reverse.ts)
+//   → forward mode: each jvp the op has, against finite differences along tangents (modes/forward.ts)
+//   → notes (Math.random drawn), and for a failing op built from customOps, each checked alone
+//   → the op's report.
+// Every stage moves the point and compares numbers through one numeric core (numeric/).
 import { declaredShape } from '../spec/define.ts';
 import type { InputSpec, Op } from '../spec/define.ts';
 import { OpSpecError } from '../spec/inputs.ts';
-import { analyticGradients } from './analytic.ts';
-import type { Analytic } from './analytic.ts';
-import { phiNoise } from './numeric/error.ts';
-import { nonFinite } from './diagnose/patterns.ts';
-import { checkInput } from './modes/element-wise.ts';
-import { evaluationsPerPoint, usableSteps } from './numeric/differences.ts';
-import { FAST_STAGES, fastCheck } from './modes/fast.ts';
-import { ELEMENT_WISE_FALLBACK_LIMIT, localizeFailure } from './modes/localize.ts';
-import { checkFloat32Input } from './modes/float32.ts';
-import { createPhi } from './phi.ts';
-import type { Phi } from './phi.ts';
 import { prepare, settingsFor } from './prepare.ts';
-import type { Prepared, CheckSettings } from './prepare.ts';
-import type { MaterializedInput } from '../spec/inputs.ts';
-import { assertElementWiseSize, diagnosesOf, OpRunError, WrongShapeGradient } from './problem.ts';
-import type { Problem } from './problem.ts';
-import type { CheckMode, Diagnosis, InputReport, OpReport, PrimitiveReport } from '../model/report.ts';
+import type { CheckSettings, Prepared } from './prepare.ts';
+import { diagnosesOf, OpRunError, WrongShapeGradient } from './problem.ts';
+import type { Diagnosis, InputReport, OpReport } from '../model/report.ts';
 import type { CheckOptions } from '../model/options.ts';
 import { namePrimitives, primitiveOps } from './diagnose/primitives.ts';
 import { anyCustomJvp } from '../ops/custom.ts';
 import { checkJvp, customJvps, engineJvp } from './modes/forward.ts';
 import type { JvpProblem } from './modes/forward.ts';
+import type { Outcome } from './modes/outcome.ts';
+import { checkReverse } from './modes/reverse.ts';
 import type { Replayed } from './random-replay.ts';
-import { formatStep, plural } from '../model/words.ts';
-import { largestMagnitude } from './numeric/vectors.ts';
-import { startHelpers } from './threads/split.ts';
-import type { Helpers } from './threads/split.ts';
+import { plural } from '../model/words.ts';
 
 export function checkOp(op: Op, options: CheckOptions = {}, file = ''): OpReport {
   // Second order presumes the first: a wrong gradient, differentiated correctly, would pass it
@@ -44,17 +32,6 @@ export function checkOp(op: Op, options: CheckOptions = {}, file = ''): OpReport
     return { ...second, elapsedMs: first.elapsedMs + second.elapsedMs, evaluations: first.evaluations + second.evaluations };
   }
   return checkOrder(op, options, file);
-}
-
-/** What the stages after `prepare` conclude, before it is laid out as a report. */
-interface Outcome {
-  status: 'pass' | 'fail';
-  mode: CheckMode;
-  inputs: InputReport[];
-  diagnoses: Diagnosis[];
-  maxRelErr: number;
-  evaluations: number;
-  primitives?: PrimitiveReport[];
 }
 
 /** `alone`: a customOp checked on its own, whose calls are not checked again. */
@@ -80,7 +57,8 @@ function checkOrder(op: Op, options: CheckOptions, file: string, alone = false):
   try {
     const outcome = runStages(op, settings, options, alone);
     Object.assign(report, outcome);
-    if (outcome.inputs.some((input) => input.verdict === 'inconclusive')) report.verdict = 'inconclusive';
+    // Inconclusive qualifies a pass: an op that fails is failed, whatever else could not be decided.
+    if (outcome.status === 'pass' && outcome.inputs.some((input) => input.verdict === 'inconclusive')) report.verdict = 'inconclusive';
   } catch (error) {
     if (error instanceof WrongShapeGradient) {
       Object.assign(report, wrongShapeOutcome(error, op));
@@ -118,16 +96,16 @@ function runStages(op: Op, settings: CheckSettings, options: CheckOptions, alone
   if ((settings.ad === 'forward' || settings.ad === 'both') && rules.length === 0) {
     throw new OpSpecError(`--ad ${settings.ad} needs a forward-mode rule: the op has no jvp (an engine's \`jvp\`, or a customOp's)`);
   }
-  const reverse = settings.ad === 'forward' ? undefined : checkStages(op, prepared, options, alone);
+  const reverse = settings.ad === 'forward' ? undefined : checkReverse(op, prepared, options, alone);
   const checked = withForwardMode(reverse, rules, op, settings);
   const outcome = withRandomNote(checked, prepared.problem, prepared.settings.replayRandom);
   return outcome.status === 'fail' && settings.order === 1 && !alone ? withPrimitives(outcome, prepared, options) : outcome;
 }
 
 /** The forward-mode rules the op has: an engine's jvp, and each customOp's on its tape. */
-function forwardRules({ problem, settings }: Prepared): JvpProblem[] {
+function forwardRules({ problem, settings, inputs }: Prepared): JvpProblem[] {
   if (settings.ad === 'reverse' || settings.order === 2) return [];
-  const own = engineJvp(problem);
+  const own = engineJvp(problem, inputs);
   const custom = anyCustomJvp() ? customJvps(problem.customCalls?.() ?? []) : [];
   return [...(own ? [own] : []), ...custom];
 }
@@ -136,7 +114,7 @@ function forwardRules({ problem, settings }: Prepared): JvpProblem[] {
 function withForwardMode(reverse: Outcome | undefined, rules: JvpProblem[], op: Op, settings: CheckSettings): Outcome {
   const base: Outcome = reverse ?? { status: 'pass', mode: 'element-wise', inputs: [], diagnoses: [], maxRelErr: 0, evaluations: 0 };
   if (rules.length === 0) return base;
-  const forward = rules.map((rule) => checkJvp(rule, op.name, settings.seed, settings.tolerance));
+  const forward = rules.map((rule) => checkJvp(rule, { opName: op.name, seed: settings.seed, tolerance: settings.tolerance, precision: settings.precision }));
   const rows = forward.flatMap((f) => f.rows);
   const inputs = [...base.inputs, ...rows];
   const failed = rows.some((row) => !row.passed);
@@ -178,211 +156,6 @@ function withPrimitives(outcome: Outcome, { problem, settings }: Prepared, optio
   if (primitives.length === 0) return outcome;
   const evaluations = checked.reduce((n, { report }) => n + report.evaluations, 0);
   return { ...outcome, primitives, diagnoses: [...outcome.diagnoses, ...(diagnosis ? [diagnosis] : [])], evaluations: outcome.evaluations + evaluations };
-}
-
-/** `alone`: a customOp checked on its own, which no helper thread could load from a file. */
-function checkStages(op: Op, prepared: Prepared, options: CheckOptions, alone: boolean): Outcome {
-  const { settings, inputs, problem, cotangent, outputMagnitude } = prepared;
-  const analytic = analyticGradients(problem, cotangent, settings.nondetTolerance);
-  const reentrancy = analytic.reentrancy ? [analytic.reentrancy.diagnosis] : [];
-  const badGradients = analytic.gradients
-    .map((grad, k) => nonFinite(grad, `the analytic gradient of '${inputs[k].name}'`, inputs[k].shape, inputs[k].name))
-    .filter((d): d is Diagnosis => d !== undefined);
-  if (badGradients.length > 0) {
-    // Nothing numeric to compare against a NaN: the gradient is wrong wherever f is finite.
-    return { status: 'fail', mode: 'element-wise', inputs: [], diagnoses: [...reentrancy, ...badGradients], maxRelErr: Infinity, evaluations: 0 };
-  }
-  const phi = createPhi(problem, cotangent);
-  const noiseOfPhi = phiNoise(outputMagnitude);
-  const variable = variableInputs(prepared, analytic);
-  const totalElements = variable.inputs.reduce((n, input) => n + input.data.length, 0);
-  let forwardMs: number | undefined;
-  const elementWiseMs = () => totalElements * evaluationsPerPoint(settings.method) * (forwardMs ??= timeForward(problem));
-  const mode = chooseMode(settings.mode, totalElements, elementWiseMs);
-  if (mode === 'element-wise') assertElementWiseSize(variable.inputs);
-  if (settings.precision === 'float32') return float32Stage(op, prepared, analytic, phi, noiseOfPhi, reentrancy, mode === 'element-wise');
-  let fastEvaluations = 0;
-  if (mode === 'fast') {
-    const fast = fastStage(op, prepared, variable, analytic, phi, noiseOfPhi, totalElements);
-    if (fast.outcome) return fast.outcome;
-    fastEvaluations = fast.evaluations;
-  }
-  const helpers = alone ? undefined : startHelpers({ op, prepared, elementWiseMs, threads: options.threads });
-  let elementWise: ReturnType<typeof elementWiseStage>;
-  try {
-    elementWise = elementWiseStage(op, prepared, analytic, phi, noiseOfPhi, options, helpers);
-  } finally {
-    helpers?.release();
-  }
-  return {
-    ...elementWise,
-    mode: mode === 'fast' ? 'fast-then-element-wise' : 'element-wise',
-    diagnoses: [...reentrancy, ...elementWise.diagnoses],
-    evaluations: fastEvaluations + elementWise.evaluations,
-  };
-}
-
-/**
- * A float32 op: each input along random directions, with an element-wise pass at float32's looser
- * tolerance where the mode is element-wise (float32.ts): an op too large for that is decided by
- * its directions alone, as fast mode decides a float64 op.
- */
-function float32Stage(op: Op, prepared: Prepared, analytic: Analytic, phi: Phi, noiseOfPhi: number, reentrancy: Diagnosis[], elementPass: boolean): Outcome {
-  const { settings, inputs, outputMagnitude, output, cotangent } = prepared;
-  let squares = 0;
-  for (let i = 0; i < output.length; i++) squares += (cotangent[i] * output[i]) ** 2;
-  const outputNorm = Math.sqrt(squares);
-  const computed: InputReport[] = [];
-  const diagnoses: Diagnosis[] = [];
-  let evaluations = 0;
-  inputs.forEach((input, k) => {
-    if (input.constant) return;
-    const uses = prepared.problem.uses?.()[k];
-    const outcome = checkFloat32Input({ ...settings, opName: op.name, input, analytic: analytic.gradients[k], phi, noiseOfPhi, outputMagnitude, outputNorm, uses, elementPass });
-    computed.push(outcome.result);
-    diagnoses.push(...outcome.diagnoses);
-    evaluations += outcome.evaluations;
-  });
-  return { ...rowsOutcome(reportRows(inputs, computed, analytic.reentrancy)), mode: 'float32-directional', diagnoses: [...reentrancy, ...diagnoses], evaluations };
-}
-
-/** The inputs that take a gradient, with theirs: constants are never perturbed. */
-interface Variable {
-  inputs: MaterializedInput[];
-  gradients: Float64Array[];
-}
-
-function variableInputs({ inputs }: Prepared, analytic: Analytic): Variable {
-  const kept = inputs.map((input, k) => ({ input, gradient: analytic.gradients[k] })).filter(({ input }) => !input.constant);
-  return { inputs: kept.map(({ input }) => input), gradients: kept.map(({ gradient }) => gradient) };
-}
-
-/**
- * The op's report rows in input order: the rows computed for the inputs that take a gradient, a
- * constant's row for each constant, and the reentrancy check's verdict on the input it concerns
- * (so that a backward that accumulates fails its input, and maxRelErr says so).
- */
-function reportRows(inputs: MaterializedInput[], computed: InputReport[], reentrancy: Analytic['reentrancy']): InputReport[] {
-  const byName = new Map(computed.map((row) => [row.name, row]));
-  return inputs.map((input, k): InputReport => {
-    const row = byName.get(input.name) ?? constantRow(input);
-    if (reentrancy?.input !== k) return row;
-    return { ...row, passed: false, relErr: Math.max(row.relErr, reentrancy.relErr) };
-  });
-}
-
-function constantRow(input: MaterializedInput): InputReport {
-  return { name: input.name, shape: input.shape, passed: true, constant: true, relErr: 0, bestEps: NaN, worst: { index: [], analytic: NaN, numeric: NaN }, sweep: [] };
-}
-
-function rowsOutcome(rows: InputReport[]): Pick<Outcome, 'status' | 'inputs' | 'maxRelErr'> {
-  const compared = rows.filter((row) => !row.constant);
-  return { status: rows.every((row) => row.passed) ? 'pass' : 'fail', inputs: rows, maxRelErr: Math.max(...compared.map((row) => row.relErr)) };
-}
-
-/**
- * Fast mode: a pass is the op's verdict; a failure on an op too large to re-check element by
- * element is localized per input along random directions; any other failure falls through to the
- * element-wise check (no outcome), which names the input and the elements.
- */
-function fastStage(op: Op, prepared: Prepared, variable: Variable, analytic: Analytic, phi: Phi, noiseOfPhi: number, totalElements: number): { outcome?: Outcome; evaluations: number } {
-  const { settings, problem, output } = prepared;
-  const { seed, method, tolerance, epsList } = settings;
-  // Steps that move every input element (as in the element-wise check, see stepsFor).
-  const usable = variable.inputs.reduce((list, input) => stepsFor(input, { ...settings, epsList: list }).epsList, [...epsList]);
-  const steps = settings.epsGiven || settings.precision === 'float32' ? [usable] : [...FAST_STAGES, usable];
-  const cotangent = { phi, gradients: variable.gradients, noiseOfPhi };
-  const fast = fastCheck({ opName: op.name, seed, inputs: variable.inputs, cotangent, steps, method, tolerance });
-  if (fast.passed && !analytic.reentrancy) {
-    const rows = reportRows(prepared.inputs, fast.inputs, undefined);
-    return { outcome: { ...rowsOutcome(rows), mode: 'fast', diagnoses: [], maxRelErr: fast.relErr, evaluations: fast.evaluations }, evaluations: fast.evaluations };
-  }
-  if (totalElements <= ELEMENT_WISE_FALLBACK_LIMIT) return { evaluations: fast.evaluations };
-  // Too large to re-check element by element within any sensible time: which input, and how.
-  const localized = localizeFailure({ opName: op.name, seed, inputs: variable.inputs, gradients: variable.gradients, phi, noiseOfPhi, method, tolerance });
-  const rows = reportRows(prepared.inputs, localized.inputs, analytic.reentrancy);
-  const evaluations = fast.evaluations + localized.evaluations;
-  const reentrancy = analytic.reentrancy ? [analytic.reentrancy.diagnosis] : [];
-  const outcome: Outcome = { ...rowsOutcome(rows), mode: 'fast-then-directional', diagnoses: [...reentrancy, ...localized.diagnoses], evaluations };
-  return { outcome, evaluations };
-}
-
-function elementWiseStage(op: Op, prepared: Prepared, analytic: Analytic, phi: Phi, noiseOfPhi: number, options: CheckOptions, helpers: Helpers | undefined) {
-  const { settings, inputs, outputMagnitude } = prepared;
-  const totalElements = inputs.reduce((n, input) => n + (input.constant ? 0 : input.data.length), 0);
-  const computed: InputReport[] = [];
-  const diagnoses: Diagnosis[] = [];
-  let evaluations = 0;
-  let elementsDone = 0;
-  inputs.forEach((input, k) => {
-    if (input.constant) return;
-    options.onProgress?.({ op: op.name, done: elementsDone, total: totalElements });
-    elementsDone += input.data.length;
-    const { epsList, skipped } = stepsFor(input, settings);
-    if (skipped) diagnoses.push(skipped);
-    const uses = prepared.problem.uses?.()[k];
-    const differences = helpers?.differencesOf(k);
-    const outcome = checkInput({ ...settings, epsList, opName: op.name, input, analytic: analytic.gradients[k], phi, noiseOfPhi, outputMagnitude, uses, differences });
-    computed.push(outcome.result);
-    diagnoses.push(...outcome.diagnoses);
-    evaluations += outcome.evaluations;
-  });
-  return { ...rowsOutcome(reportRows(inputs, computed, analytic.reentrancy)), diagnoses, evaluations };
-}
-
-/**
- * The sweep's steps that move every element of the input (as the engine stores it). A step that
- * does not is skipped with a note; when none is left the run's steps cannot check the op at all,
- * an error of the run's options rather than of the gradient.
- */
-function stepsFor(input: MaterializedInput, settings: CheckSettings): { epsList: number[]; skipped?: Diagnosis } {
-  const round = settings.precision === 'float32' ? Math.fround : undefined;
-  const epsList = usableSteps(input.data, settings.epsList, round);
-  const unusable = settings.epsList.filter((eps) => !epsList.includes(eps));
-  if (unusable.length === 0) return { epsList };
-  const steps = unusable.map((eps) => formatStep(eps)).join(', ');
-  const why = `x + h and x − h are the same number${round ? ' in float32' : ''} for some element of '${input.name}' (h = ε · max(|x|, 1))`;
-  if (epsList.length === 0) throw new OpSpecError(`no step can check input '${input.name}': at ε = ${steps}, ${why}: choose larger steps (--eps)`, input.name);
-  return { epsList, skipped: { code: 'step-skipped', input: input.name, message: `ε = ${steps} skipped: ${why}, so the difference would divide by zero.` } };
-}
-
-
-/**
- * Auto mode, by input elements in all (N): up to AUTO_SMALL_OP_ELEMENTS element-wise, from
- * AUTO_LARGE_OP_ELEMENTS fast, both without timing anything, so that `run --json` says the same on
- * every machine. Between the two, one forward is timed and the element-wise check runs while its
- * estimated cost (N × evaluations per element × that time) stays under AUTO_ELEMENT_WISE_BUDGET_MS.
- * From 4096 elements the element-wise check makes 8192+ forward evaluations, each reading at least
- * the N inputs: tens of milliseconds at the very least, seconds for sum(matmul 64×64 @ 64×64).
- */
-export const AUTO_SMALL_OP_ELEMENTS = 1024;
-export const AUTO_LARGE_OP_ELEMENTS = 4096;
-export const AUTO_ELEMENT_WISE_BUDGET_MS = 100;
-
-function chooseMode(requested: CheckSettings['mode'], elements: number, elementWiseMs: () => number): 'element-wise' | 'fast' {
-  if (requested !== 'auto') return requested;
-  if (elements <= AUTO_SMALL_OP_ELEMENTS) return 'element-wise';
-  if (elements >= AUTO_LARGE_OP_ELEMENTS) return 'fast';
-  return elementWiseMs() <= AUTO_ELEMENT_WISE_BUDGET_MS ? 'element-wise' : 'fast';
-}
-
-/**
- * One forward's time: the least of up to 50 runs, stopping once 20 ms are spent. The first runs of
- * a fresh op are several times slower (the JIT has not compiled it yet; measured: 16×32 @ 32×8
- * takes ~1 ms cold in a fresh worker, ~25 µs warm) and a loaded machine adds noise; a slow forward
- * is timed once or twice, which is plenty to call it slow.
- */
-function timeForward(problem: Problem): number {
-  let fastest = Infinity;
-  let spent = 0;
-  for (let run = 0; run < 50 && spent < 20; run++) {
-    const started = performance.now();
-    problem.evaluate();
-    const took = performance.now() - started;
-    fastest = Math.min(fastest, took);
-    spent += took;
-  }
-  return fastest;
 }
 
 function errorMessage(error: unknown): string {

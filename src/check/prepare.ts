@@ -5,8 +5,8 @@ import type { Op, Precision } from '../spec/define.ts';
 import { materializeInputs } from '../spec/inputs.ts';
 import type { MaterializedInput } from '../spec/inputs.ts';
 import { nonFinite } from './diagnose/patterns.ts';
-import { holdAsFloat32 } from './numeric/float32-inputs.ts';
-import { holdDomain } from './numeric/scales.ts';
+import { hold } from './numeric/point.ts';
+import type { Held } from './numeric/point.ts';
 import { DRAW, drawCotangent } from './draws.ts';
 import { createProblem, OpRunError, withDiagnoses } from './problem.ts';
 import { deriveSeed } from '../spec/random.ts';
@@ -36,9 +36,14 @@ export interface CheckSettings {
   ad: 'auto' | 'forward' | 'reverse' | 'both';
 }
 
+/** An input as the check holds it: drawn, and held as the engine holds it (numeric/point.ts). */
+export interface CheckedInput extends MaterializedInput, Held {
+  readonly data: Float64Array;
+}
+
 export interface Prepared {
   settings: CheckSettings;
-  inputs: MaterializedInput[];
+  inputs: CheckedInput[];
   /** The function under test, its Math.random replayed (random-replay.ts). */
   problem: Replayed;
   /** f at the drawn inputs. */
@@ -67,9 +72,8 @@ export function settingsFor(op: Op, options: CheckOptions): CheckSettings {
 }
 
 export function prepare(op: Op, settings: CheckSettings): Prepared {
-  const inputs = materializeInputs(op, settings.seed);
-  if (settings.precision === 'float32') for (const input of inputs) holdAsFloat32(input.data);
-  for (const input of inputs) if (input.domain) holdDomain(input.data, input.domain);
+  const float32 = settings.precision === 'float32';
+  const inputs: CheckedInput[] = materializeInputs(op, settings.seed).map((input) => ({ ...input, ...hold(input.data, { float32, domain: input.domain }) }));
   const built = settings.order === 2 ? secondOrderProblem(op, inputs, settings.seed) : createProblem(op, inputs);
   const problem = replayRandom(built, deriveSeed(settings.seed, `${op.name}/random`), !settings.replayRandom);
   const output = Float64Array.from(problem.evaluate());

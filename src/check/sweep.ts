@@ -7,8 +7,7 @@ import { OpSpecError } from '../spec/inputs.ts';
 import { gradientsFor } from './analytic.ts';
 import { compareGradients, comparisonFloor, elementErrors, numericNoise, phiNoise } from './numeric/error.ts';
 import { DRAW, drawJointDirection } from './draws.ts';
-import { scaledDirectionalError, termScale } from './modes/fast.ts';
-import { numericGradient, usableSteps } from './numeric/differences.ts';
+import { directionalComparison, numericGradient, termScale, usableSteps } from './numeric/differences.ts';
 import { sweepOrder } from './numeric/convergence.ts';
 import { createPhi } from './phi.ts';
 import { prepare, settingsFor } from './prepare.ts';
@@ -54,19 +53,20 @@ function sweepInputs(op: Op, settings: CheckSettings, options: CheckOptions): { 
   let done = 0;
   const swept = inputs.flatMap((input, k): InputSweep[] => {
     if (input.constant) return [];
-    const steps = usableSteps(input.data, epsList, settings.precision === 'float32' ? Math.fround : undefined);
+    const steps = usableSteps(input, epsList);
     if (steps.length === 0) throw new OpSpecError(`no step can sweep input '${input.name}': at every ε given, x + h and x − h are the same number for some element (choose larger steps with --eps)`, input.name);
     const alongDirection = input.data.length > SWEEP_ELEMENT_WISE_LIMIT;
     const direction = alongDirection ? drawJointDirection(seed, DRAW.largeSweepDirection(op.name, input.name), input.data.length) : undefined;
-    const scale = direction ? termScale(gradients[k], direction, input.data) : 0;
+    const along = direction && { inputs: [input], directions: [direction], gradients: [gradients[k]] };
+    const scale = along ? termScale(along) : 0;
     const sweep = steps.map((eps): SweepStep => {
       options.onProgress?.({ op: op.name, done, total });
       done += input.data.length;
-      if (direction) {
-        const { relErr } = scaledDirectionalError(phi, input.data, gradients[k], direction, eps, phiNoise(outputMagnitude), 'central', scale);
+      if (along) {
+        const { relErr } = directionalComparison(phi, along, eps, phiNoise(outputMagnitude), 'central', scale);
         return { eps, relErr };
       }
-      const numeric = numericGradient(phi, input.data, eps).values;
+      const numeric = numericGradient(phi, input, eps).values;
       const floor = comparisonFloor(largestMagnitude(gradients[k], numeric));
       const noise = numericNoise(outputMagnitude, eps);
       const { relErr, worstIndex } = compareGradients(gradients[k], numeric, floor, noise);

@@ -41,6 +41,8 @@ export interface InputReport {
    * error, the estimate's own uncertainty, and the smallest step used.
    */
   directions?: { relErr: number; uncertainty: number; step: number }[];
+  /** Decided by the op's joint comparison (fast mode): the numbers are the op's `joint`, which spans every input. */
+  joint?: true;
   /**
    * Failing elements whose numeric value was refined one by one (Ridders' method over steps from
    * 1e-1 down): the values shown for them are the refined ones.
@@ -48,10 +50,31 @@ export interface InputReport {
   refined?: number;
 }
 
+/** Fast mode's one comparison: uᵀJv along random directions that span every input at once. */
+export interface JointComparison {
+  passed: boolean;
+  /** The largest relative error over the directions, each at its best step. */
+  relErr: number;
+  /** The first direction's best step. */
+  bestEps: number;
+  /** The first direction's error at each step it tried. */
+  sweep: SweepPoint[];
+  /** uᵀJv from the backward and from the finite differences, where the error was largest. */
+  analytic: number;
+  numeric: number;
+}
+
 export interface Diagnosis {
   code: string;
   message: string;
   input?: string;
+  /** What the diagnosis found, as data: tools and other diagnoses read this, never the message. */
+  detail?: DiagnosisDetail;
+}
+
+export interface DiagnosisDetail {
+  /** One constant ratio analytic/numeric (a gradient scaled, a sign flipped: −1, contributions overwritten: 1/k). */
+  ratio?: number;
 }
 
 export interface OpReport {
@@ -85,6 +108,8 @@ export interface OpReport {
   stack?: string;
   diagnoses: Diagnosis[];
   inputs: InputReport[];
+  /** Fast mode's one comparison over every input at once, when the op was decided by it. */
+  joint?: JointComparison;
   /** For a failing op built from customOps: each call checked alone (the guilty ones named in a 'culprit' diagnosis). */
   primitives?: PrimitiveReport[];
 }

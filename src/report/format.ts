@@ -44,24 +44,12 @@ export function summaryCounts(report: RunReport): { passed: number; failed: numb
 }
 
 
-/**
- * Fast mode's one comparison, uᵀJv along one direction spanning every input at once: the checker
- * copies it onto every input's row, where it would read as per-input results. Undefined for any
- * other mode (in 'fast-then-directional' each input was measured on its own).
- */
-export function jointComparison(op: Pick<OpReport, 'mode' | 'inputs'>): InputReport | undefined {
-  if (op.mode !== 'fast') return undefined;
-  const compared = op.inputs.filter((input) => !input.constant);
-  // A row without a sweep is an input the check stopped at (a gradient of the wrong shape), not the joint result.
-  return compared.length > 0 && compared.every((input) => input.sweep.length > 0) ? compared[0] : undefined;
-}
-
-/** The worst element's index; '—' where no one element was compared (fast mode, directions). */
 /** The row label: a forward-mode row checks the jvp, so it says so; reverse rows are the input's name. */
 export function rowLabel(input: InputReport): string {
   return input.ad === 'forward' ? `JVP of ${input.name}` : input.name;
 }
 
+/** The worst element's index; '—' where no one element was compared (fast mode, directions). */
 export function formatWorstIndex(input: InputReport): string {
   return input.worst.index.length > 0 || input.shape.length === 0 ? formatShape(input.worst.index) : '—';
 }

@@ -6,7 +6,7 @@
 import type { SweepReport } from '../model/report.ts';
 import { findMinimum } from '../model/u-curve.ts';
 import type { Diagnosis, OpReport, RunReport, Status, SweepPoint } from '../model/report.ts';
-import { formatExp, formatInputList, formatShape, formatValue, formatWorstIndex, jointComparison, opLocation, rowLabel } from './format.ts';
+import { formatExp, formatInputList, formatShape, formatValue, formatWorstIndex, opLocation, rowLabel } from './format.ts';
 import { plural } from '../model/words.ts';
 import { formatCurve } from './html-curve.ts';
 import { escape, scriptJson } from './html-escape.ts';
@@ -45,7 +45,8 @@ interface PageOp {
   diagnoses: Diagnosis[];
   inputs: PageInput[];
   /** Fast mode: the one comparison of all inputs at once, drawn once; `inputs` are then listed, not tabled. */
-  joint?: { input: PageInput; summary: string; list: string };
+  /** The joint comparison; `only`: the inputs have no numbers of their own (fast mode), so they are listed, not tabled. */
+  joint?: { input: PageInput; summary: string; list: string; only: boolean };
 }
 
 export interface HtmlOptions {
@@ -87,17 +88,18 @@ function pageOp(op: RunReport['ops'][number] | SweepReport['ops'][number], diagn
 
 function runOp(op: OpReport): PageOp {
   const page = pageOp(op, op.diagnoses, op.inputs.map(runInput));
-  const joint = jointComparison(op);
+  const { joint } = op;
   if (!joint) return page;
-  const input = runInput(joint);
-  const summary = `uᵀJv, all inputs at once: rel. error ${formatExp(joint.relErr)} at ε = ${formatExp(joint.bestEps, 0)} (analytic ${formatValue(joint.worst.analytic)}, numeric ${formatValue(joint.worst.numeric)}), ${joint.passed ? 'ok' : 'FAIL'}`;
+  const worst = { index: [], analytic: joint.analytic, numeric: joint.numeric };
+  const input = runInput({ name: 'uᵀJv', shape: [], passed: joint.passed, relErr: joint.relErr, bestEps: joint.bestEps, sweep: joint.sweep, worst });
+  const summary = `uᵀJv, all inputs at once: rel. error ${formatExp(joint.relErr)} at ε = ${formatExp(joint.bestEps, 0)} (analytic ${formatValue(joint.analytic)}, numeric ${formatValue(joint.numeric)}), ${joint.passed ? 'ok' : 'FAIL'}`;
   const jointInput: PageInput = {
     ...input,
     name: 'all inputs at once',
     caption: 'fast mode: the error of uᵀJv along one direction spanning every input, at each step',
-    scrub: { ...input.scrub, elementsAt: (point) => (point.eps === joint.bestEps ? { worst: joint.worst, relErr: joint.relErr, label: 'uᵀJv' } : undefined), missing: 'fast mode compares uᵀJv, one number per step: no element-wise errors' },
+    scrub: { ...input.scrub, elementsAt: (point) => (point.eps === joint.bestEps ? { worst, relErr: joint.relErr, label: 'uᵀJv' } : undefined), missing: 'fast mode compares uᵀJv, one number per step: no element-wise errors' },
   };
-  return { ...page, joint: { input: jointInput, summary, list: formatInputList(op.inputs) } };
+  return { ...page, joint: { input: jointInput, summary, list: formatInputList(op.inputs), only: op.mode === 'fast' } };
 }
 
 function runInput(input: DetailedInputReport): PageInput {
@@ -158,9 +160,8 @@ function formatOp(op: PageOp, head: string[], isSweep: boolean, scrubs: ScrubDat
     parts.push(formatSweepTable({ ...op, inputs: plotted }, isSweep));
     parts.push('</div>');
   }
-  if (op.joint) {
-    parts.push(`<p class="joint"><b>${escape(op.joint.summary)}</b><br><span class="inputs-list">inputs: ${escape(op.joint.list)}</span></p>`);
-  } else if (op.inputs.length > 0) {
+  if (op.joint) parts.push(`<p class="joint"><b>${escape(op.joint.summary)}</b>${op.joint.only ? `<br><span class="inputs-list">inputs: ${escape(op.joint.list)}</span>` : ''}</p>`);
+  if (!op.joint?.only && op.inputs.length > 0) {
     const rows = op.inputs.map(
       (input) => `<tr class="${input.passed ? 'ok' : 'bad'}"><td>${escape(input.name)}</td><td>${escape(formatShape(input.shape))}</td>${(input.constant ? head.slice(2).map(() => '—') : input.cells).map((c) => `<td>${escape(c)}</td>`).join('')}<td>${input.constant ? 'constant' : input.passed ? 'ok' : 'FAIL'}</td></tr>`,
     );

@@ -95,6 +95,24 @@ describe('forward mode (jvp)', { concurrent: true }, () => {
   });
 });
 
+describe('forward mode on a float32 engine', { concurrent: true }, () => {
+  it('passes a right jvp and fails one 0.1% off at every seed, as reverse mode does its vjp; status and verdict agree', async () => {
+    for (const seed of ['0', '1', '2']) {
+      const { byName, code } = await json(['run', 'test/fixtures/float32/forward.ts', '--ad', 'forward', '--seed', seed]);
+      expect(code).toBe(1);
+      const right = byName['float32 engine with a jvp: tanh(x @ w)'];
+      expect(right, `seed ${seed}`).toMatchObject({ status: 'pass', precision: 'float32', tolerance: 1e-4 });
+      const off = byName['float32 engine with a jvp: tanh(x @ w), jvp of w 0.1% off'];
+      expect(off.status, `seed ${seed}`).toBe('fail');
+      expect(off.verdict).toBeUndefined();
+      expect(off.inputs.map((input) => [input.name, input.passed])).toEqual([['x', true], ['w', false]]);
+      const jvp = off.diagnoses.find((d) => d.code === 'jvp');
+      expect(jvp).toMatchObject({ input: 'w', detail: { ratio: expect.closeTo(1.001, 4) } });
+      expect(jvp!.message).toContain('0.10% too large');
+    }
+  });
+});
+
 describe('second order on large ops', { concurrent: true }, () => {
   it('checks 128×128 matmuls at order 2 along random directions, and fails a backward that detaches what it differentiates', async () => {
     const { byName } = await json(['run', 'test/fixtures/contract/second-order-large.ts', '--order', '2']);

@@ -4,7 +4,7 @@
 // jump in slope, and keep disagreeing as h shrinks; at a smooth point they differ by about h·f'',
 // which shrinks tenfold with h. Only failing elements are probed: six evaluations each.
 import { oneSidedDifferences } from '../numeric/differences.ts';
-import { scaleOf } from '../numeric/scales.ts';
+import type { Held } from '../numeric/point.ts';
 
 export interface KinkProbe {
   /** Elements on a kink whose analytic value lies between the one-sided slopes: a valid subgradient. */
@@ -15,7 +15,7 @@ export interface KinkProbe {
 
 export interface KinkProbeInput {
   phi: () => number;
-  x: Float64Array;
+  x: Held;
   analytic: Float64Array;
   /** Failing elements, worst first. */
   failing: number[];
@@ -37,7 +37,7 @@ export function probeKinks({ phi, x, analytic, failing, eps, floor, tolerance, n
   for (let n = 0; n < failing.length; n++) {
     if (!probeAll && n >= PROBE_BEFORE_GIVING_UP && result.subgradients.length + result.invalid.length === 0) break;
     const i = failing[n];
-    const h = eps * scaleOf(x, i);
+    const h = eps * x.scales[i];
     const slopes = [h, h / 10, h / 100].map((step) => ({ step, ...oneSidedDifferences(phi, x, i, step, fAtX) }));
     const jumps = slopes.map((s) => Math.abs(s.right - s.left));
     const narrow = slopes[2];

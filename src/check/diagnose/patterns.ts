@@ -2,6 +2,7 @@
 // numeric one and the shape. Pure functions; the messages say what was seen and what to fix.
 import { GradientShapeError, formatShape } from '../../core/index.ts';
 import type { Diagnosis } from '../../model/report.ts';
+import { compareGradients } from '../numeric/error.ts';
 import { formatIndex, formatRatio, ONE_FACTOR, scaledBy, short } from '../../model/words.ts';
 
 export interface FailedInput {
@@ -45,11 +46,7 @@ function transposed({ name, shape, analytic, numeric, failing, floor, tolerance 
   const cols = shape[shape.length - 1];
   if (rows !== cols || rows < 2) return undefined;
   const swapped = transposeLastTwo(numeric, shape);
-  let worst = 0;
-  for (let i = 0; i < analytic.length; i++) {
-    const error = Math.abs(analytic[i] - swapped[i]) / Math.max(Math.abs(analytic[i]), Math.abs(swapped[i]), floor);
-    if (!(error <= worst)) worst = error;
-  }
+  const { relErr: worst } = compareGradients(analytic, swapped, floor, 0);
   if (!(worst <= Math.max(100 * tolerance, 1e-5))) return undefined;
   return {
     code: 'transposed',
@@ -92,6 +89,7 @@ function ratioPattern({ name, shape, analytic, numeric, failing, floor, uses }: 
     return {
       code: 'sign-flipped',
       input: name,
+      detail: { ratio },
       message:
         `the analytic gradient of '${name}' is minus the numeric one on ${where} (ratio ${ratio.toFixed(4)}): a sign is flipped, ` +
         `e.g. a − b differentiated as b − a, or a gradient added where it should be subtracted.`,
@@ -103,6 +101,7 @@ function ratioPattern({ name, shape, analytic, numeric, failing, floor, uses }: 
     return {
       code: 'scaled',
       input: name,
+      detail: { ratio },
       message:
         `the analytic gradient of '${name}' is 1/${k} of the numeric one on ${where}, and '${name}' feeds the computation once: ` +
         `a factor ${k} is missing (e.g. the 2 in the derivative of x², or a ${k}× repeated use inside a custom op's own forward).`,
@@ -113,6 +112,7 @@ function ratioPattern({ name, shape, analytic, numeric, failing, floor, uses }: 
     return {
       code: 'overwritten',
       input: name,
+      detail: { ratio },
       message:
         `the analytic gradient of '${name}' is 1/${k} of the numeric one on ${where}: when an input feeds the computation ${k} times, ` +
         `its contributions must add up, and all but one were overwritten (use += where = stands, e.g. self.grad += ...).${once}`,
@@ -121,6 +121,7 @@ function ratioPattern({ name, shape, analytic, numeric, failing, floor, uses }: 
   return {
     code: 'scaled',
     input: name,
+    detail: { ratio },
     message: `the analytic gradient of '${name}' is ${scaledBy(ratio)} on ${where} (analytic/numeric = ${formatRatio(ratio)} throughout): ${ONE_FACTOR}`,
   };
 }

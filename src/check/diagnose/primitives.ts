@@ -7,7 +7,7 @@ import { defineOp } from '../../spec/define.ts';
 import type { InputSpec, Op } from '../../spec/define.ts';
 import { stackLocations } from '../../spec/stack.ts';
 import type { SourceLocation } from '../../spec/stack.ts';
-import { short } from '../../model/words.ts';
+import { scaledBy, short } from '../../model/words.ts';
 import type { CustomCall, Problem } from '../problem.ts';
 import type { Diagnosis, OpReport, PrimitiveReport } from '../../model/report.ts';
 
@@ -96,8 +96,7 @@ export function namePrimitives(checked: { op: Op; report: OpReport }[]): { primi
   };
 }
 
-/** "scaled 0.10% too large" from a scaled diagnosis, else its code. */
-function describePattern(diagnosis: Diagnosis): string {
-  const factor = /is (\d[\d.]*% too (?:large|small)|[-\d.e]+× the numeric one)/.exec(diagnosis.message);
-  return factor ? `${diagnosis.code} ${factor[1]}` : diagnosis.code;
+/** "scaled 0.10% too large" from a diagnosis that found one constant ratio, else its code. */
+function describePattern({ code, detail }: Diagnosis): string {
+  return detail?.ratio !== undefined && code === 'scaled' ? `${code} ${scaledBy(detail.ratio)}` : code;
 }

@@ -6,7 +6,7 @@
 //   3. for a failing input only, say why: re-check where the numeric side is steadiest, probe for
 //      kinks, ask whether the difference lies within the numeric estimate's own error
 //      (inconclusive), and otherwise name the pattern of the wrong gradient.
-import type { MaterializedInput } from '../../spec/inputs.ts';
+import type { CheckedInput } from '../prepare.ts';
 import { compareGradients, failingElements } from '../numeric/error.ts';
 import { probeKinks } from '../diagnose/kinks.ts';
 import type { KinkProbe } from '../diagnose/kinks.ts';
@@ -15,9 +15,9 @@ import { diagnosePattern } from '../diagnose/patterns.ts';
 import { DRAW, drawSweepDirection } from '../draws.ts';
 import { createEstimator } from './estimates.ts';
 import type { ElementDifferences, ElementEstimate, Estimator } from './estimates.ts';
-import { directionalError } from '../numeric/differences.ts';
+import { directionalComparison } from '../numeric/differences.ts';
 import type { Phi } from '../phi.ts';
-import { probeNoise } from '../numeric/noise.ts';
+import { asVector, probeNoise } from '../numeric/noise.ts';
 import { neighbours, rankSteps, settledDisagreement, steadiestStep } from '../numeric/steps.ts';
 import type { StepPoint } from '../numeric/steps.ts';
 import { FLOAT32_EPSILON } from '../../model/defaults.ts';
@@ -30,10 +30,11 @@ import { formatIndex, plural, short } from '../../model/words.ts';
 import { refineFailing } from './refine.ts';
 import type { Refinement } from './refine.ts';
 import { unravelIndex } from '../../core/shape.ts';
+import { dot } from '../numeric/vectors.ts';
 
 export interface InputCheck {
   opName: string;
-  input: MaterializedInput;
+  input: CheckedInput;
   analytic: Float64Array;
   phi: Phi;
   seed: number;
@@ -61,7 +62,7 @@ export interface InputOutcome {
 export function checkInput(check: InputCheck): InputOutcome {
   const before = check.phi.evaluations;
   const points = traceSweep(check);
-  const estimator = createEstimator({ ...check, x: check.input.data });
+  const estimator = createEstimator({ ...check, x: check.input });
   const best = chooseEstimate(check, points, estimator);
   const result = inputReport(check, best, points);
   const { evidence, suspects } = findSuspects(check, points, estimator, best);
@@ -75,8 +76,15 @@ type SweepStep = StepPoint & { analytic: number };
 /** Stage 1: the directional error at every step of the sweep. */
 function traceSweep(check: InputCheck): SweepStep[] {
   const { input, analytic, phi, epsList, method, noiseOfPhi } = check;
-  const direction = sweepDirection(check);
-  return epsList.map((eps) => ({ eps, ...directionalError(phi, input.data, analytic, direction, eps, noiseOfPhi, method) }));
+  const along = { inputs: [input], directions: [sweepDirection(check)], gradients: [analytic] };
+  return epsList.map((eps) => ({ eps, ...directionalComparison(phi, along, eps, noiseOfPhi, method) }));
+}
+
+/** f's rounding noise along the sweep's direction, measured (numeric/noise.ts). */
+export function probedNoise({ input, analytic, phi, seed, opName }: Pick<InputCheck, 'input' | 'analytic' | 'phi' | 'seed' | 'opName'>): number {
+  const direction = drawSweepDirection(seed, DRAW.sweepDirection(opName, input.name), input.data.length);
+  const change = ([displacement]: readonly (Float64Array | null)[]) => Float64Array.of(dot(analytic, displacement!));
+  return probeNoise({ inputs: [input], directions: [direction], f: asVector(phi), change }).noiseOf(0);
 }
 
 function sweepDirection({ seed, opName, input }: InputCheck): Float64Array {
@@ -184,17 +192,17 @@ function adjudicate(check: InputCheck, points: SweepStep[], evidence: ElementEst
   // sweep's direction measures when the function is noisier than that. In float32 the probe's alone
   // (the model's worst case, 2⁻²³ of Σ|vᵢfᵢ|, would drown the small steps of an op whose outputs
   // are exact, a clip or a max, and make a step that straddles its kink look best), unless it saw none.
-  const probed = probeNoise(check.phi, input.data, sweepDirection(check), analytic);
+  const probed = probedNoise(check);
   const measuredNoise = precision === 'float32' ? probed || FLOAT32_EPSILON * outputMagnitude : Math.max(noiseOfPhi, probed);
   const kinks = probeKinks({
-    phi: check.phi, x: input.data, analytic, failing: suspects, eps: evidence.eps, floor: evidence.floor, tolerance, noiseOfPhi: measuredNoise,
+    phi: check.phi, x: input, analytic, failing: suspects, eps: evidence.eps, floor: evidence.floor, tolerance, noiseOfPhi: measuredNoise,
   });
   const explainedByKinks = kinkVerdict(check, kinks, suspects, evidence, result);
   if (explainedByKinks) return explainedByKinks;
 
   const explained = kinkExplained(kinks);
   const refinement = refineFailing({
-    phi: check.phi, x: input.data, analytic, evidence, tolerance,
+    phi: check.phi, x: input, analytic, evidence, tolerance,
     failing: suspects.filter((i) => !explained.has(i)),
     noiseOfPhi: measuredNoise,
     inputRounding: precision === 'float32' ? FLOAT32_EPSILON : 0,
@@ -296,7 +304,7 @@ function hiddenKinks(check: InputCheck, evidence: ElementEstimate, suspects: num
   if (!input.given || input.data.length > HIDDEN_KINK_PROBES) return [];
   const probed = new Set(suspects);
   const candidates = Array.from(input.data.keys()).filter((i) => !probed.has(i));
-  const kinks = probeKinks({ phi, x: input.data, analytic, failing: candidates, eps: evidence.eps, floor: evidence.floor, tolerance, noiseOfPhi, probeAll: true });
+  const kinks = probeKinks({ phi, x: input, analytic, failing: candidates, eps: evidence.eps, floor: evidence.floor, tolerance, noiseOfPhi, probeAll: true });
   return kinkDiagnoses(check, kinks);
 }
 

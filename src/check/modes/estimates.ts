@@ -5,6 +5,7 @@ import { compareGradients, comparisonFloor, numericNoise } from '../numeric/erro
 import { NOISE_FACTOR, numericGradient } from '../numeric/differences.ts';
 import type { NumericGradient } from '../numeric/differences.ts';
 import type { Phi } from '../phi.ts';
+import type { Held } from '../numeric/point.ts';
 import type { Method } from '../../model/report.ts';
 import { largestMagnitude } from '../numeric/vectors.ts';
 
@@ -32,11 +33,11 @@ export interface Estimator {
  * Every element's derivative of φ along x at one step: numericGradient on this thread, or the same
  * differences split over helper threads (threads/split.ts), value for value the same.
  */
-export type ElementDifferences = (phi: Phi, x: Float64Array, eps: number, method: Method) => NumericGradient;
+export type ElementDifferences = (phi: Phi, x: Held, eps: number, method: Method) => NumericGradient;
 
 export interface EstimatorInput {
   phi: Phi;
-  x: Float64Array;
+  x: Held;
   analytic: Float64Array;
   /** Σ|vᵢ fᵢ|: what f's rounding noise scales with. */
   outputMagnitude: number;

@@ -4,15 +4,13 @@
 // evaluations: six to ten in all, whatever the inputs' sizes and however many inputs there are. A
 // wrong gradient would have to be orthogonal to every direction to pass, which it almost never is;
 // when one fails, the checker falls back to the element-wise check, which names the input and elements.
-import type { MaterializedInput } from '../../spec/inputs.ts';
 import { DRAW, drawJointDirection } from '../draws.ts';
-import { directionalError } from '../numeric/differences.ts';
+import { directionalComparison, termScale } from '../numeric/differences.ts';
+import type { DirectionalComparison, Directions } from '../numeric/differences.ts';
+import type { Held } from '../numeric/point.ts';
 import type { Phi } from '../phi.ts';
 import { rankSteps } from '../numeric/steps.ts';
-import type { InputReport, Method, SweepPoint } from '../../model/report.ts';
-import { concat } from '../numeric/vectors.ts';
-import { holdAsFloat32, isHeldAsFloat32 } from '../numeric/float32-inputs.ts';
-import { holdJoinedDomains, scalesOf } from '../numeric/scales.ts';
+import type { JointComparison, Method, SweepPoint } from '../../model/report.ts';
 
 /** Random directions v, each compared as uᵀJv. */
 export const FAST_DIRECTIONS = 3;
@@ -43,7 +41,7 @@ export type FastSteps = readonly (readonly number[])[];
 export interface FastCheck {
   opName: string;
   seed: number;
-  inputs: MaterializedInput[];
+  inputs: readonly Held[];
   /** The check's own cotangent, φ and gradients. */
   cotangent: FastCotangent;
   steps: FastSteps;
@@ -52,128 +50,69 @@ export interface FastCheck {
 }
 
 export interface FastResult {
-  inputs: InputReport[];
+  joint: JointComparison;
   passed: boolean;
   relErr: number;
   /** Forward evaluations made. */
   evaluations: number;
 }
 
-type Point = ReturnType<typeof directionalError> & { eps: number };
+type Point = DirectionalComparison & { eps: number };
 
 /**
  * Compares along the directions in order, stopping at the first that fails: the fallback
- * (element-wise, or per input along directions) says the rest. Every input's report carries the
- * joint result.
+ * (element-wise, or per input along directions) says the rest.
  */
 export function fastCheck(check: FastCheck): FastResult {
   const { inputs, steps, method, tolerance } = check;
-  const before = check.cotangent.phi.evaluations;
-  // The inputs laid end to end: one vector x, one direction over all of it. phi reads the inputs'
-  // own arrays, so each evaluation copies x's segments back into them (cheap beside a forward).
-  const x = concat(inputs.map((input) => input.data));
-  const segments: Float64Array[] = [];
-  let offset = 0;
-  for (const input of inputs) {
-    segments.push(x.subarray(offset, offset + input.data.length));
-    offset += input.data.length;
-  }
-  // A float32 op's inputs are held in float32; so is the vector that perturbs them all at once.
-  if (inputs.some((input) => isHeldAsFloat32(input.data))) holdAsFloat32(x);
-  holdJoinedDomains(x, inputs.map((input) => input.data));
-  const original = Float64Array.from(x);
-  const sync = () => {
-    for (let k = 0; k < inputs.length; k++) inputs[k].data.set(segments[k]);
-  };
-
+  const { phi, noiseOfPhi, gradients } = check.cotangent;
+  const before = phi.evaluations;
   let sweep: SweepPoint[] = [];
   let bestEps = steps[0][0];
   let relErr = 0;
   let worst = { analytic: 0, numeric: 0 };
   let passed = true;
-  const { phi, noiseOfPhi } = check.cotangent;
-  const gradient = concat(check.cotangent.gradients);
-  const jointPhi = () => {
-    sync();
-    return phi();
-  };
-  try {
-    for (let p = 0; p < FAST_DIRECTIONS && passed; p++) {
-      const direction = drawJointDirection(check.seed, DRAW.fastDirection(check.opName, p), x.length);
-      const scale = termScale(gradient, direction, x);
-      const at = (eps: number): Point & { relErr: number } =>
-        scaledDirectionalError(jointPhi, x, gradient, direction, eps, noiseOfPhi, method, scale);
-      let best;
-      if (p === 0) {
-        const taken = new Map<number, Point & { relErr: number }>();
-        let ranked: number[] = [];
-        for (const stage of steps) {
-          for (const eps of stage) if (!taken.has(eps)) taken.set(eps, at(eps));
-          ranked = rankSteps([...taken.values()]);
-          const first = taken.get(ranked[0])!;
-          if (first.relErr + first.noise <= tolerance / 10) break;
-        }
-        const points = [...taken.values()].sort((a, b) => b.eps - a.eps);
-        sweep = points.map(({ eps, relErr }) => ({ eps, relErr }));
-        bestEps = ranked[0];
-        best = points.find((point) => point.eps === bestEps)!;
-      } else {
-        best = at(bestEps);
-        // This direction's U-curve bottom may sit a step away from the first one's.
-        for (const eps of [bestEps * 10, bestEps / 10]) {
-          if (best.relErr <= tolerance / 10) break;
-          const candidate = at(eps);
-          if (candidate.relErr < best.relErr) best = candidate;
-        }
+  const total = inputs.reduce((n, input) => n + input.data.length, 0);
+  for (let p = 0; p < FAST_DIRECTIONS && passed; p++) {
+    // One direction spanning every input: drawn as one vector over the inputs laid end to end.
+    const joint = drawJointDirection(check.seed, DRAW.fastDirection(check.opName, p), total);
+    const along: Directions = { inputs, directions: splitAlong(joint, inputs), gradients };
+    const scale = termScale(along);
+    const at = (eps: number): Point => ({ eps, ...directionalComparison(phi, along, eps, noiseOfPhi, method, scale) });
+    let best;
+    if (p === 0) {
+      const taken = new Map<number, Point>();
+      let ranked: number[] = [];
+      for (const stage of steps) {
+        for (const eps of stage) if (!taken.has(eps)) taken.set(eps, at(eps));
+        ranked = rankSteps([...taken.values()]);
+        const first = taken.get(ranked[0])!;
+        if (first.relErr + first.noise <= tolerance / 10) break;
       }
-      if (!(best.relErr <= relErr)) {
-        relErr = best.relErr;
-        worst = { analytic: best.analytic, numeric: best.numeric };
+      const points = [...taken.values()].sort((a, b) => b.eps - a.eps);
+      sweep = points.map(({ eps, relErr }) => ({ eps, relErr }));
+      bestEps = ranked[0];
+      best = points.find((point) => point.eps === bestEps)!;
+    } else {
+      best = at(bestEps);
+      // This direction's U-curve bottom may sit a step away from the first one's.
+      for (const eps of [bestEps * 10, bestEps / 10]) {
+        if (best.relErr <= tolerance / 10) break;
+        const candidate = at(eps);
+        if (candidate.relErr < best.relErr) best = candidate;
       }
-      passed = relErr <= tolerance;
     }
-  } finally {
-    x.set(original);
-    sync();
+    if (!(best.relErr <= relErr)) {
+      relErr = best.relErr;
+      worst = { analytic: best.analytic, numeric: best.numeric };
+    }
+    passed = relErr <= tolerance;
   }
-  const reports = inputs.map((input): InputReport => ({
-    name: input.name,
-    shape: input.shape,
-    passed,
-    relErr,
-    bestEps,
-    worst: { index: [], ...worst },
-    sweep,
-  }));
-  const evaluations = check.cotangent.phi.evaluations - before;
-  return { inputs: reports, passed, relErr, evaluations };
+  return { joint: { passed, relErr, bestEps, sweep, ...worst }, passed, relErr, evaluations: phi.evaluations - before };
 }
 
-/**
- * uᵀJv along a random direction can cancel to a small number. The error is measured against the size such a
- * sum has, the 2-norm of its terms gᵢ vᵢ sᵢ (sᵢ = max(|xᵢ|, 1), the step's scale): a cancelled sum
- * fails no correct op, and a 0.1% error in one of N terms is diluted only by √N, not by N as it
- * would be against Σ|gᵢ vᵢ sᵢ|.
- */
-export function termScale(gradient: Float64Array, direction: Float64Array, x: Float64Array): number {
-  const scales = scalesOf(x);
-  let squares = 0;
-  for (let i = 0; i < x.length; i++) {
-    const term = gradient[i] * direction[i] * scales[i];
-    squares += term * term;
-  }
-  return Math.sqrt(squares);
-}
-
-/** The directional comparison at one step, its error measured against `scale` (see termScale). */
-export function scaledDirectionalError(
-  phi: () => number, x: Float64Array, gradient: Float64Array, direction: Float64Array,
-  eps: number, noiseOfPhi: number, method: Method, scale: number,
-): Point & { relErr: number } {
-  const point = directionalError(phi, x, gradient, direction, eps, noiseOfPhi, method);
-  // Both sides within f's rounding noise of zero: a zero gradient, not a mismatch.
-  const withinNoise = point.noise >= 1 && Math.abs(point.numeric - point.analytic) * 2 * eps <= 16 * noiseOfPhi;
-  const largest = Math.max(Math.abs(point.analytic), Math.abs(point.numeric), scale);
-  const error = withinNoise || largest === 0 ? 0 : Math.abs(point.analytic - point.numeric) / largest;
-  return { eps, ...point, relErr: Number.isNaN(error) ? Infinity : error };
+/** A vector over the inputs laid end to end, cut into one piece per input. */
+export function splitAlong(joint: Float64Array, inputs: readonly { data: Float64Array }[]): Float64Array[] {
+  let offset = 0;
+  return inputs.map((input) => joint.subarray(offset, (offset += input.data.length)));
 }

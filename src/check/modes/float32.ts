@@ -3,36 +3,40 @@
 // it. Two things buy back four decades:
 //   - compare along random directions d: the change of φ along d sums many elements'
 //     contributions, and its rounding does not grow with them, so its relative noise is far smaller;
-//   - take large steps and extrapolate: the discrepancy e(t) = (φ(x + td) − φ(x − td) − g·Δ(t)) / 2t,
-//     where Δ(t) is the step as the engine really took it (both sides rounded to float32), is
-//     O(t²) for the right gradient g and tends to the error (g* − g)·d for a wrong one. Richardson
-//     extrapolation over t, t/2, t/4, … (from where the values start converging, so that a step
-//     leaving the domain, crossing a kink or saturating is not used) estimates e(0) with its own
-//     error estimate, and f's rounding, probed near the inputs, is added to it.
+//   - take large steps and extrapolate (numeric/ladder.ts): the discrepancy
+//     e(t) = (φ(x + td) − φ(x − td) − g·Δ(t)) / 2t, where Δ(t) is the step as the engine really took
+//     it, is O(t²) for the right gradient g and tends to the error (g* − g)·d for a wrong one.
 // The error is measured against ‖g ∘ d‖₂ (the size of the terms of g·d), as fast mode measures it.
-import type { MaterializedInput } from '../../spec/inputs.ts';
+//
+// First, as fast mode does, along directions that span every input at once: two of them, each
+// stopped as soon as its extrapolation passes with room to spare (four to six steps for most ops).
+// Such a direction speaks for an input only if that input carries a fair share of its terms (an
+// input whose terms are a sliver of the sum could be wrong by far more than the sum shows); every
+// input it does not speak for, and every input when it is not clearly passed, is checked on its
+// own: its noise probed, along two directions of its own, over the whole ladder. Where the mode is
+// element-wise an element-wise pass at 1e-2 runs for every input besides.
+import type { CheckedInput } from '../prepare.ts';
 import { short } from '../../model/words.ts';
 import { checkInput } from './element-wise.ts';
 import type { InputCheck, InputOutcome } from './element-wise.ts';
 import { directionalPattern } from './localize.ts';
-import { probeNoise } from '../numeric/noise.ts';
-import { scalesOf } from '../numeric/scales.ts';
+import { asVector } from '../numeric/noise.ts';
+import { probedNoise } from './element-wise.ts';
 import { FLOAT32_EPS, FLOAT32_EPSILON } from '../../model/defaults.ts';
-import type { Diagnosis, InputReport } from '../../model/report.ts';
+import type { Diagnosis, InputReport, JointComparison } from '../../model/report.ts';
 import { DRAW, drawSweepDirection } from '../draws.ts';
-import { storeFor } from '../numeric/float32-inputs.ts';
-import { termScale } from './fast.ts';
-import { asymptoticStart, bestOfTableau } from '../numeric/differences.ts';
+import { termScale } from '../numeric/differences.ts';
+import type { Directions } from '../numeric/differences.ts';
+import { climbLadder, componentOf, extrapolate, LADDER_FIRST_STEP, verdictOf } from '../numeric/ladder.ts';
+import type { Ladder } from '../numeric/ladder.ts';
 import type { Phi } from '../phi.ts';
 import { dot } from '../numeric/vectors.ts';
+import { splitAlong } from './fast.ts';
 
 /** Random directions per input: more do not lower the threshold (the worst of them sets it). */
 export const FLOAT32_DIRECTIONS = 2;
-/** The first step along a direction, relative to each element's scale max(|x|, 1); halved from there. */
-const FIRST_STEP = 0.25;
+/** Steps along a direction: from 0.25 (of each element's scale) halved to 1.2e-4. */
 const LEVELS = 12;
-/** How many times its own error bound a discrepancy must exceed to count. */
-const CONFIRM_MARGIN = 4;
 
 export interface DirectionalVerdict {
   /** |e(0)| / ‖g ∘ d‖₂. */
@@ -46,21 +50,9 @@ export interface DirectionalVerdict {
   /** g·d and the numeric derivative along d (g·d + e(0)), for the diagnosis. */
   analytic: number;
   numeric: number;
-  /**
-   * The same from the smaller steps alone: a second, independent opinion. Large steps can cross a
-   * kink (maximum/minimum near a tie, relu near 0) and extrapolate to a discrepancy the function
-   * does not have; the smaller steps, on the smooth side of it, then disagree.
-   */
-  smaller?: { relErr: number; uncertainty: number };
-}
-
-/** A direction's say: failed only if the smaller steps fail too; passed if either estimate is within the tolerance. */
-export function directionSays(v: DirectionalVerdict, tolerance: number): { says: 'pass' | 'fail' | 'unresolved'; relErr: number } {
-  const fails = (relErr: number, uncertainty: number) => relErr > tolerance && relErr > uncertainty;
-  if (fails(v.relErr, v.uncertainty) && (!v.smaller || fails(v.smaller.relErr, v.smaller.uncertainty))) return { says: 'fail', relErr: v.relErr };
-  if (v.relErr <= tolerance) return { says: 'pass', relErr: v.relErr };
-  if (v.smaller && v.smaller.relErr <= tolerance) return { says: 'pass', relErr: v.smaller.relErr };
-  return { says: 'unresolved', relErr: v.relErr };
+  /** What the direction says at the tolerance, and the relative error it says it at (the smaller steps' where they decided). */
+  says: 'pass' | 'fail' | 'unresolved';
+  decided: number;
 }
 
 export interface Float32Directions {
@@ -68,7 +60,7 @@ export interface Float32Directions {
   evaluations: number;
 }
 
-export function float32Directions(opName: string, seed: number, input: MaterializedInput, gradient: Float64Array, phi: Phi, noise: number): Float32Directions {
+export function float32Directions(opName: string, seed: number, input: CheckedInput, gradient: Float64Array, phi: Phi, noise: number, tolerance: number): Float32Directions {
   const before = phi.evaluations;
   const verdicts = Array.from({ length: FLOAT32_DIRECTIONS }, (_, p) => {
     const direction = drawSweepDirection(seed, `${DRAW.sweepDirection(opName, input.name)}/float32/${p}`, input.data.length);
@@ -76,45 +68,30 @@ export function float32Directions(opName: string, seed: number, input: Materiali
     // terms gᵢdᵢ add up instead of cancelling: a gradient off by a constant factor shows there in
     // full. The second is plain random, for errors with no relation to the gradient's signs.
     if (p === 0) for (let i = 0; i < direction.length; i++) direction[i] = Math.abs(direction[i]) * (gradient[i] < 0 ? -1 : 1);
-    return alongDirection(input.data, gradient, direction, phi, noise);
+    return alongDirection({ inputs: [input], directions: [direction], gradients: [gradient] }, phi, noise, tolerance);
   });
   return { verdicts, evaluations: phi.evaluations - before };
 }
 
-function alongDirection(x: Float64Array, g: Float64Array, d: Float64Array, phi: Phi, noise: number): DirectionalVerdict {
-  const original = Float64Array.from(x);
-  const store = storeFor(x);
-  const scales = scalesOf(x);
-  const scaled = d.map((v, i) => v * scales[i]);
-  const analytic = dot(g, scaled);
-  const scale = termScale(g, d, original) || Number.MIN_VALUE;
-  const steps = Array.from({ length: LEVELS }, (_, k) => FIRST_STEP / 2 ** k);
-  const discrepancies = steps.map((t) => {
-    let change = 0;
-    for (let i = 0; i < x.length; i++) x[i] = store(original[i] + t * scaled[i]);
-    const up = phi();
-    for (let i = 0; i < x.length; i++) {
-      const high = store(original[i] + t * scaled[i]);
-      x[i] = store(original[i] - t * scaled[i]);
-      change += g[i] * (high - x[i]);
-    }
-    const down = phi();
-    x.set(original);
-    return (up - down - change) / (2 * t);
-  });
-  const noiseAt = (t: number) => noise / t;
-  const best = bestOfTableau(discrepancies, steps, asymptoticStart(discrepancies, steps, noiseAt), noiseAt) ?? { value: NaN, error: Infinity, noise: Infinity, h: steps[0], level: 0 };
-  const smaller = bestOfTableau(discrepancies, steps, best.level + 1, noiseAt);
-  const relative = (value: number) => (Number.isFinite(value) ? Math.abs(value) / scale : Infinity);
-  const bound = (entry: { error: number; noise: number }) => (CONFIRM_MARGIN * (entry.error + entry.noise)) / scale;
+function alongDirection(along: Directions, phi: Phi, noise: number, tolerance: number): DirectionalVerdict {
+  const [input] = along.inputs;
+  const [g] = along.gradients as Float64Array[];
+  const [d] = along.directions as Float64Array[];
+  let analytic = 0;
+  for (let i = 0; i < d.length; i++) analytic += g[i] * (d[i] * input.scales[i]);
+  const scale = termScale(along) || Number.MIN_VALUE;
+  const ladder = climbLadder({ ...along, f: asVector(phi), change: gradientChange([g]), levels: LEVELS });
+  const e = extrapolate(componentOf(ladder, 0), ladder.steps, noise);
+  const verdict = verdictOf(e, scale, tolerance);
   return {
-    relErr: relative(best.value),
-    uncertainty: bound(best),
-    step: best.h,
-    ratioUncertainty: (bound(best) * scale) / Math.max(Math.abs(analytic), Number.MIN_VALUE),
+    relErr: Number.isFinite(e.value) ? Math.abs(e.value) / scale : Infinity,
+    uncertainty: e.bound / scale,
+    step: e.step,
+    ratioUncertainty: e.bound / Math.max(Math.abs(analytic), Number.MIN_VALUE),
     analytic,
-    numeric: analytic + best.value,
-    ...(smaller ? { smaller: { relErr: relative(smaller.value), uncertainty: bound(smaller) } } : {}),
+    numeric: analytic + e.value,
+    says: verdict.says,
+    decided: verdict.relErr,
   };
 }
 
@@ -142,14 +119,11 @@ export interface Float32InputCheck extends Omit<InputCheck, 'epsList' | 'toleran
 export function checkFloat32Input(check: Float32InputCheck): InputOutcome {
   const { opName, seed, input, analytic, phi, tolerance, outputNorm } = check;
   const before = phi.evaluations;
-  const probed = probeNoise(phi, input.data, drawSweepDirection(seed, DRAW.sweepDirection(opName, input.name), input.data.length), analytic);
+  const probed = probedNoise(check);
   const noise = probed || FLOAT32_EPSILON * outputNorm;
-  const { verdicts } = float32Directions(opName, seed, input, analytic, phi, noise);
-  const says = verdicts.map((v) => directionSays(v, tolerance));
-  const elementWise =
-    check.elementPass
-      ? checkInput({ ...check, epsList: FLOAT32_EPS, tolerance: Math.max(tolerance, FLOAT32_ELEMENT_TOLERANCE) })
-      : undefined;
+  const { verdicts } = float32Directions(opName, seed, input, analytic, phi, noise, tolerance);
+  const says = verdicts.map(({ says, decided }) => ({ says, relErr: decided }));
+  const elementWise = check.elementPass ? elementPass(check) : undefined;
   const relErr = Math.max(...says.map((s) => s.relErr));
   const row: InputReport = {
     name: input.name,
@@ -183,8 +157,132 @@ function unresolvedDirections(name: string, relErr: number, uncertainty: number,
     code: 'inconclusive',
     input: name,
     message:
-      `along random directions through '${name}' the float32 difference (extrapolated over steps from ${FIRST_STEP} down) is uncertain by ` +
+      `along random directions through '${name}' the float32 difference (extrapolated over steps from ${LADDER_FIRST_STEP} down) is uncertain by ` +
       `${short(uncertainty)}, as large as the difference found (${short(relErr)}): not decided at tolerance ${short(tolerance)} ` +
       `(a kink or the edge of the domain within every large step, or float32 noise).${agrees}`,
   };
+}
+
+/** A joint direction speaks for an input that carries at least this share (by 2-norm) of its terms. */
+export const JOINT_SHARE = 0.3;
+
+export interface JointFloat32 {
+  comparison: JointComparison;
+  /** Whether every joint direction passed with room to spare. */
+  clear: boolean;
+  /** The inputs (by index among those given) each joint direction speaks for. */
+  vouched: Set<number>;
+  evaluations: number;
+}
+
+export interface JointCheck {
+  opName: string;
+  seed: number;
+  tolerance: number;
+  inputs: CheckedInput[];
+  gradients: Float64Array[];
+  phi: Phi;
+  /** φ's rounding per evaluation as modelled (2⁻²³ ‖v ∘ f‖₂): a clear pass comes from large steps, where it barely counts. */
+  noise: number;
+}
+
+/**
+ * Every input at once, along FLOAT32_DIRECTIONS joint directions, each stopped once it clearly
+ * passes: its error plus its whole bound (four times its error estimate and the modelled noise)
+ * within the tolerance.
+ */
+export function jointFloat32(check: JointCheck): JointFloat32 {
+  const { inputs, gradients, phi, tolerance, noise } = check;
+  const before = phi.evaluations;
+  const total = inputs.reduce((n, input) => n + input.data.length, 0);
+  const vouched = new Set(inputs.keys());
+  let clear = true;
+  let comparison: JointComparison | undefined;
+  for (let p = 0; p < FLOAT32_DIRECTIONS && clear; p++) {
+    const joint = drawSweepDirection(check.seed, `${check.opName}/float32/joint/${p}`, total);
+    if (p === 0) leanWith(joint, gradients);
+    const along: Directions = { inputs, directions: splitAlong(joint, inputs), gradients };
+    const scale = termScale(along) || Number.MIN_VALUE;
+    inputs.forEach((_, k) => {
+      if (termScale({ inputs: [inputs[k]], directions: [along.directions[k]], gradients: [gradients[k]] }) < JOINT_SHARE * scale) vouched.delete(k);
+    });
+    const judge = (ladder: Ladder) => verdictOf(extrapolate(componentOf(ladder, 0), ladder.steps, noise), scale, tolerance);
+    const clearly = (verdict: ReturnType<typeof judge>) => verdict.says === 'pass' && verdict.relErr + verdict.uncertainty <= tolerance;
+    const ladder = climbLadder({ ...along, f: asVector(phi), change: gradientChange(gradients), levels: LEVELS, enough: (l) => clearly(judge(l)) });
+    const e = extrapolate(componentOf(ladder, 0), ladder.steps, noise);
+    const verdict = verdictOf(e, scale, tolerance);
+    clear = clearly(verdict);
+    const analytic = along.directions.reduce((sum, d, k) => sum + dot(gradients[k], d!.map((v, i) => v * inputs[k].scales[i])), 0);
+    const sweep = ladder.steps.map((eps, l) => ({ eps, relErr: Math.abs(ladder.discrepancies[l][0]) / scale }));
+    if (!comparison || verdict.relErr > comparison.relErr) comparison = { passed: clear, relErr: verdict.relErr, bestEps: e.step, sweep: comparison?.sweep ?? sweep, analytic, numeric: analytic + e.value };
+  }
+  return { comparison: { ...comparison!, passed: clear }, clear, vouched, evaluations: phi.evaluations - before };
+}
+
+/** Each element's sign taken from the gradient, so that the terms gᵢdᵢ add up instead of cancelling. */
+function leanWith(direction: Float64Array, gradients: Float64Array[]): void {
+  let i = 0;
+  for (const g of gradients) for (let j = 0; j < g.length; j++, i++) direction[i] = Math.abs(direction[i]) * (g[j] < 0 ? -1 : 1);
+}
+
+/** g · Δ over the spans as the engine took them, for the ladder. */
+function gradientChange(gradients: Float64Array[]): (spans: readonly (Float64Array | null)[]) => Float64Array {
+  return (spans) => Float64Array.of(spans.reduce((sum, span, k) => sum + (span ? dot(gradients[k], span) : 0), 0));
+}
+
+export interface Float32Check extends Omit<Float32InputCheck, 'input' | 'analytic' | 'uses'> {
+  inputs: CheckedInput[];
+  gradients: Float64Array[];
+  uses: (number | undefined)[];
+}
+
+export interface Float32Outcome {
+  rows: InputReport[];
+  diagnoses: Diagnosis[];
+  evaluations: number;
+  /** The joint comparison, when it decided some inputs. */
+  joint?: JointComparison;
+}
+
+/** The float32 check of the inputs that take a gradient: jointly where that clearly passes, each on its own otherwise. */
+export function checkFloat32(check: Float32Check): Float32Outcome {
+  const { inputs, gradients, phi, outputNorm } = check;
+  const before = phi.evaluations;
+  const joint = jointFloat32({ ...check, noise: FLOAT32_EPSILON * outputNorm });
+  const rows: InputReport[] = [];
+  const diagnoses: Diagnosis[] = [];
+  inputs.forEach((input, k) => {
+    const one = { ...check, input, analytic: gradients[k], uses: check.uses[k] };
+    const outcome = joint.clear && joint.vouched.has(k) ? jointlyPassed(one, joint.comparison) : checkFloat32Input(one);
+    rows.push(outcome.result);
+    diagnoses.push(...outcome.diagnoses);
+  });
+  const decided = rows.some((row) => row.joint);
+  return { rows, diagnoses, evaluations: phi.evaluations - before, ...(decided ? { joint: joint.comparison } : {}) };
+}
+
+/** An input the joint directions clearly passed: only the element-wise pass (where the mode has one) is left to run. */
+function jointlyPassed(check: Float32InputCheck, joint: JointComparison): InputOutcome {
+  const { input } = check;
+  const before = check.phi.evaluations;
+  const elementWise = check.elementPass ? elementPass(check) : undefined;
+  const row: InputReport = {
+    name: input.name,
+    shape: input.shape,
+    passed: true,
+    joint: true,
+    relErr: joint.relErr,
+    bestEps: joint.bestEps,
+    worst: elementWise?.result.worst ?? { index: [], analytic: NaN, numeric: NaN },
+    sweep: elementWise?.result.sweep ?? [],
+  };
+  const evaluations = check.phi.evaluations - before;
+  if (elementWise && !elementWise.result.passed) {
+    return { result: { ...row, passed: false, relErr: Math.max(row.relErr, elementWise.result.relErr) }, diagnoses: elementWise.diagnoses, evaluations };
+  }
+  return { result: row, diagnoses: elementWise?.diagnoses.filter((d) => d.code === 'non-differentiable') ?? [], evaluations };
+}
+
+function elementPass(check: Float32InputCheck): InputOutcome {
+  return checkInput({ ...check, epsList: FLOAT32_EPS, tolerance: Math.max(check.tolerance, FLOAT32_ELEMENT_TOLERANCE) });
 }

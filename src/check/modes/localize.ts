@@ -5,10 +5,11 @@
 // so that an error in a few elements is not diluted by N. When both directions give the same ratio
 // analytic/numeric, the input's gradient is off by that one factor (or has its sign flipped).
 import { formatShape } from '../../core/index.ts';
-import type { MaterializedInput } from '../../spec/inputs.ts';
+import type { CheckedInput } from '../prepare.ts';
 import { formatRatio, ONE_FACTOR, scaledBy, short } from '../../model/words.ts';
 import { DRAW, drawJointDirection } from '../draws.ts';
-import { scaledDirectionalError, termScale } from './fast.ts';
+import { directionalComparison, termScale } from '../numeric/differences.ts';
+import type { DirectionalComparison } from '../numeric/differences.ts';
 import type { Phi } from '../phi.ts';
 import { rankSteps } from '../numeric/steps.ts';
 import type { Diagnosis, InputReport, Method } from '../../model/report.ts';
@@ -23,7 +24,7 @@ const DIRECTIONS = 2;
 export interface Localize {
   opName: string;
   seed: number;
-  inputs: MaterializedInput[];
+  inputs: CheckedInput[];
   gradients: Float64Array[];
   phi: Phi;
   noiseOfPhi: number;
@@ -37,19 +38,17 @@ export interface Localized {
   evaluations: number;
 }
 
-type LocalizeInput = MaterializedInput & { gradient: Float64Array };
-
-type Point = ReturnType<typeof scaledDirectionalError>;
+type Point = DirectionalComparison & { eps: number };
 
 export function localizeFailure({ opName, seed, inputs, gradients, phi, noiseOfPhi, method, tolerance }: Localize): Localized {
   const before = phi.evaluations;
   const diagnoses: Diagnosis[] = [];
-  const reports = inputs.map((data, k): InputReport => {
-    const input: LocalizeInput = { ...data, gradient: gradients[k] };
+  const reports = inputs.map((input, k): InputReport => {
     const along = Array.from({ length: DIRECTIONS }, (_, p) => {
       const direction = drawJointDirection(seed, DRAW.localizeDirection(opName, input.name, p), input.data.length);
-      const scale = termScale(input.gradient, direction, input.data);
-      const points = STEPS.map((eps) => scaledDirectionalError(phi, input.data, input.gradient, direction, eps, noiseOfPhi, method, scale));
+      const directions = { inputs: [input], directions: [direction], gradients: [gradients[k]] };
+      const scale = termScale(directions);
+      const points = STEPS.map((eps): Point => ({ eps, ...directionalComparison(phi, directions, eps, noiseOfPhi, method, scale) }));
       const best = points.find((point) => point.eps === rankSteps(points)[0])!;
       return { points, best };
     });
@@ -63,7 +62,7 @@ export function localizeFailure({ opName, seed, inputs, gradients, phi, noiseOfP
       worst: { index: [], analytic: worst.analytic, numeric: worst.numeric },
       sweep: along[0].points.map(({ eps, relErr }) => ({ eps, relErr })),
     };
-    if (!report.passed) diagnoses.push(directionalPattern(input, along.map(({ best }) => best), worst.relErr));
+    if (!report.passed) diagnoses.push(directionalPattern({ ...input, gradient: gradients[k] }, along.map(({ best }) => best), worst.relErr));
     return report;
   });
   return { inputs: reports, diagnoses, evaluations: phi.evaluations - before };
@@ -99,6 +98,7 @@ export function directionalPattern(
     return {
       code: 'sign-flipped',
       input: name,
+      detail: { ratio },
       message: `${capitalize(seen)}, the analytic change is minus the numeric one (ratio ${ratio.toFixed(4)}): a sign is flipped in the gradient of '${name}'.`,
     };
   }
@@ -106,6 +106,7 @@ export function directionalPattern(
     return {
       code: 'scaled',
       input: name,
+      detail: { ratio },
       message: `${capitalize(seen)}, the analytic gradient of '${name}' is ${scaledBy(ratio)} (analytic/numeric = ${formatRatio(ratio)} along both): ${ONE_FACTOR}`,
     };
   }

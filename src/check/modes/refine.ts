@@ -10,9 +10,10 @@
 // inconclusive. A single step common to all elements cannot suit a steep function, whose elements
 // need steps decades apart.
 import { riddersDerivative } from '../numeric/differences.ts';
-import { scaleOf } from '../numeric/scales.ts';
+import { elementError } from '../numeric/error.ts';
 import type { ElementEstimate } from './estimates.ts';
 import type { Phi } from '../phi.ts';
+import type { Held } from '../numeric/point.ts';
 
 /** Ridders' first step, relative to the element's scale max(|x|, 1). */
 const FIRST_STEP = 0.1;
@@ -25,7 +26,7 @@ export const REFINE_LIMIT = 256;
 
 export interface RefineInput {
   phi: Phi;
-  x: Float64Array;
+  x: Held;
   analytic: Float64Array;
   /** Failing elements, worst first. */
   failing: number[];
@@ -58,7 +59,7 @@ export function refineFailing({ phi, x, analytic, failing, evidence, tolerance, 
       refinement.unresolved.push(i);
       continue;
     }
-    const scaleOfX = scaleOf(x, i);
+    const scaleOfX = x.scales[i];
     const a = analytic[i];
     // A centered difference at step h carries f's rounding at both probes over the step, and a
     // float32 engine's own rounding of x ± h, which moves the step it really took.
@@ -68,12 +69,10 @@ export function refineFailing({ phi, x, analytic, failing, evidence, tolerance, 
     refinement.bounds.set(i, { bound, noise: CONFIRM_MARGIN * estimate.noise });
     if (Number.isFinite(estimate.value)) numeric[i] = estimate.value;
     const difference = Math.abs(a - numeric[i]);
-    const scale = Math.max(Math.abs(a), Math.abs(numeric[i]), evidence.floor);
-    const bothZero = Math.abs(a) <= evidence.noise && Math.abs(numeric[i]) <= evidence.noise;
     // Confirmed only if the smaller steps, on their own, disagree with the analytic value too.
     const { smaller } = estimate;
     const smallerDisagrees = !smaller || Math.abs(a - smaller.value) > CONFIRM_MARGIN * (smaller.error + smaller.noise);
-    if (bothZero || difference <= tolerance * scale) refinement.agreed.push(i);
+    if (elementError(a, numeric[i], evidence.floor, evidence.noise) <= tolerance) refinement.agreed.push(i);
     else if (Number.isFinite(estimate.value) && difference > bound && smallerDisagrees) refinement.confirmed.push(i);
     else refinement.unresolved.push(i);
   }

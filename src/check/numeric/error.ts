@@ -1,4 +1,5 @@
-// Element-wise relative error |a − n| / max(|a|, |n|, floor).
+// The one comparison behind every verdict: the relative error of an analytic value against a
+// numeric one, |a − n| / max(|a|, |n|, floor), with two allowances.
 //
 // The floor keeps a correct op from failing on elements whose true gradient is zero or tiny next
 // to the rest of their input (exact zeros, x³ near 0): there the numeric estimate's absolute error,
@@ -6,12 +7,25 @@
 // element is compared against 1% of the largest gradient magnitude of its own input, so a gradient
 // off by 0.1% on any element carrying at least 1% of its input's largest still shows a relative
 // error of 1e-3, and smaller elements show their error scaled down by their size.
-// Where analytic and numeric values both lie within the numeric estimate's own rounding noise
-// (`numericNoise`) they are both zero as far as any step can tell, so an all-zero gradient passes.
-// An input whose gradient is tiny beside the op's output is held to its own scale all the same: its
-// differences either resolve it or are refined until they say they cannot (inconclusive).
+// Where analytic and numeric values both lie within the numeric estimate's own rounding noise they
+// are both zero as far as any step can tell (an all-zero gradient passes). NaN from either side,
+// or from an infinite one, is the worst error there is.
 
 export const FLOOR_OF_INPUT = 1e-2;
+
+/** |a − n| / max(|a|, |n|, floor); 0 where both lie within `noise` of zero; Infinity for NaN. */
+export function elementError(analytic: number, numeric: number, floor = 0, noise = 0): number {
+  const a = Math.abs(analytic);
+  const n = Math.abs(numeric);
+  if (a <= noise && n <= noise) return 0;
+  const error = Math.abs(analytic - numeric) / Math.max(a, n, floor);
+  return error === error ? error : Infinity;
+}
+
+/** The relative error of two values with no floor or allowance. */
+export function relativeError(a: number, b: number): number {
+  return elementError(a, b);
+}
 
 /**
  * Rounding noise of a centered difference: f's rounding (16 ulps of the sum of |cotangent · output|,
@@ -28,6 +42,7 @@ export function phiNoise(outputMagnitude: number): number {
 export function comparisonFloor(inputScale: number): number {
   return Math.max(FLOOR_OF_INPUT * inputScale, Number.MIN_VALUE);
 }
+
 export interface Comparison {
   relErr: number;
   worstIndex: number;
@@ -37,13 +52,9 @@ export function compareGradients(analytic: Float64Array, numeric: Float64Array, 
   let relErr = 0;
   let worstIndex = 0;
   for (let i = 0; i < analytic.length; i++) {
-    const a = analytic[i];
-    const n = numeric[i];
-    const bothZero = Math.abs(a) <= noise && Math.abs(n) <= noise;
-    const error = bothZero ? 0 : Math.abs(a - n) / Math.max(Math.abs(a), Math.abs(n), floor);
-    // NaN (from NaN or infinite values) counts as the worst possible error.
-    if (!(error <= relErr)) {
-      relErr = Number.isNaN(error) ? Infinity : error;
+    const error = elementError(analytic[i], numeric[i], floor, noise);
+    if (error > relErr) {
+      relErr = error;
       worstIndex = i;
       if (relErr === Infinity) break;
     }
@@ -53,26 +64,26 @@ export function compareGradients(analytic: Float64Array, numeric: Float64Array, 
 
 /** Every element's relative error, as compareGradients measures it (for a report that shows them all). */
 export function elementErrors(analytic: Float64Array, numeric: Float64Array, floor: number, noise: number): Float64Array {
-  const errors = new Float64Array(analytic.length);
-  for (let i = 0; i < analytic.length; i++) {
-    const a = analytic[i];
-    const n = numeric[i];
-    const bothZero = Math.abs(a) <= noise && Math.abs(n) <= noise;
-    const error = bothZero ? 0 : Math.abs(a - n) / Math.max(Math.abs(a), Math.abs(n), floor);
-    errors[i] = Number.isNaN(error) ? Infinity : error;
-  }
-  return errors;
+  return analytic.map((a, i) => elementError(a, numeric[i], floor, noise));
 }
 
 /** Elements over the tolerance, worst first (an element both sides of which lie within the noise never is). */
 export function failingElements(analytic: Float64Array, numeric: Float64Array, floor: number, noise: number, tolerance: number): number[] {
   const errors: { i: number; error: number }[] = [];
   for (let i = 0; i < analytic.length; i++) {
-    const a = analytic[i];
-    const n = numeric[i];
-    if (Math.abs(a) <= noise && Math.abs(n) <= noise) continue;
-    const error = Math.abs(a - n) / Math.max(Math.abs(a), Math.abs(n), floor);
-    if (!(error <= tolerance)) errors.push({ i, error: Number.isNaN(error) ? Infinity : error });
+    const error = elementError(analytic[i], numeric[i], floor, noise);
+    if (error > tolerance) errors.push({ i, error });
   }
   return errors.sort((a, b) => b.error - a.error).map((e) => e.i);
+}
+
+/**
+ * A comparison along a direction, where one number stands for many elements: its error is
+ * measured against `scale`, the 2-norm of the terms the number sums (so that a cancelled sum fails
+ * no correct op, and an error in one of N terms is diluted only by √N), and both sides within
+ * `noise` of each other and of zero count as agreeing.
+ */
+export function directionalError(analytic: number, numeric: number, scale: number, noise: number): number {
+  if (Math.abs(analytic) <= noise && Math.abs(numeric - analytic) <= noise) return 0;
+  return elementError(analytic, numeric, scale);
 }

@@ -1,6 +1,6 @@
 // Reading the directional ε sweep: which step to trust, and which step has settled. Pure functions
 // of the sweep's points.
-import { relativeError } from './differences.ts';
+import { relativeError } from './error.ts';
 
 /** What these functions read of a sweep point (see DirectionalComparison). */
 export interface StepPoint {

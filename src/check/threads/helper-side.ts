@@ -1,11 +1,10 @@
 // A helper thread of the element-wise check. It loads the op file once; for each op the checking
 // thread announces, it rebuilds the same φ (same op, same settings, hence the same drawn inputs and
-// cotangent); for each task, it copies the inputs' current values and computes the chunks it can
-// claim. It writes nothing but the shared gradients (its output is discarded), and a helper that
+// cotangent); for each task, it computes the chunks it can claim, at that point. It writes nothing but the shared gradients (its output is discarded), and a helper that
 // cannot rebuild the very same φ just takes no chunk of that op.
 import type { MessagePort } from 'node:worker_threads';
 import { loadOps } from '../../load/load-ops.ts';
-import type { MaterializedInput } from '../../spec/inputs.ts';
+import type { CheckedInput } from '../prepare.ts';
 import type { Op } from '../../spec/define.ts';
 import { createPhi } from '../phi.ts';
 import type { Phi } from '../phi.ts';
@@ -16,7 +15,7 @@ import type { SharedGradient } from './shared-gradient.ts';
 
 interface Rebuilt {
   id: number;
-  inputs: MaterializedInput[];
+  inputs: CheckedInput[];
   phi: Phi;
 }
 
@@ -77,8 +76,7 @@ function computeShare(task: DifferencesTask, { inputs, phi }: Rebuilt): boolean 
   const shared = viewSharedGradient(task.shared);
   // A task posted while this helper was still loading may be finished already.
   if (allHandedOut(shared)) return true;
-  inputs.forEach((input, k) => input.data.set(task.values[k]));
-  const x = inputs[task.input].data;
+  const x = inputs[task.input];
   for (let chunk = claimChunk(shared); chunk !== undefined; chunk = claimChunk(shared)) {
     working = { shared, chunk };
     try {

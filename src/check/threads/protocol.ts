@@ -30,15 +30,13 @@ export interface OpMessage {
   expected: { inputs: Float64Array[]; output: Float64Array; cotangent: Float64Array };
 }
 
-/** One numeric gradient to share: input `input` of op `op` differenced at `eps` by `method`, every input at `values`. */
+/** One numeric gradient to share: input `input` of op `op` differenced at `eps` by `method`, at the point drawn (which the op message's `expected` holds). */
 export interface DifferencesTask {
   type: 'differences';
   op: number;
   input: number;
   eps: number;
   method: Method;
-  /** Each input's current values (x itself is never perturbed when the task is posted). */
-  values: Float64Array[];
   shared: SharedGradientLayout;
 }
 

@@ -5,6 +5,7 @@
 // x, and writes them into the shared values; each chunk's state says when it is done.
 import { elementDerivative } from '../numeric/differences.ts';
 import type { Method } from '../../model/report.ts';
+import type { Held } from '../numeric/point.ts';
 
 /** What another thread needs to see the same shared gradient: posted with each task. */
 export interface SharedGradientLayout {
@@ -60,8 +61,8 @@ export function claimChunk(shared: SharedGradient): number | undefined {
   return chunk < shared.chunks ? chunk : undefined;
 }
 
-/** Computes one chunk's derivatives of phi along x (perturbed in place and restored), then marks it done. */
-export function differenceChunk(phi: () => number, x: Float64Array, eps: number, method: Method, shared: SharedGradient, chunk: number): void {
+/** Computes one chunk's derivatives of phi along x, then marks it done. */
+export function differenceChunk(phi: () => number, x: Held, eps: number, method: Method, shared: SharedGradient, chunk: number): void {
   const end = Math.min(shared.length, (chunk + 1) * shared.chunkSize);
   for (let i = chunk * shared.chunkSize; i < end; i++) {
     const estimate = elementDerivative(phi, x, i, eps, method);

@@ -22,6 +22,7 @@ import type { ElementDifferences } from '../modes/estimates.ts';
 import { evaluationsPerPoint, numericGradient } from '../numeric/differences.ts';
 import type { NumericGradient } from '../numeric/differences.ts';
 import type { Phi } from '../phi.ts';
+import type { Held } from '../numeric/point.ts';
 import type { Prepared } from '../prepare.ts';
 import type { Method } from '../../model/report.ts';
 import { HELPER_ROLE } from './protocol.ts';
@@ -112,9 +113,8 @@ export function startHelpers({ op, prepared, elementWiseMs, threads }: HelperReq
   const expected = { inputs: inputs.map((input) => input.data), output: prepared.output, cotangent: prepared.cotangent };
   const announce: OpMessage = { type: 'op', id, index: where.index, name: op.name, settings, expected };
   for (const worker of workers) worker.postMessage(announce);
-  const values = () => inputs.map((input) => input.data);
   return {
-    differencesOf: (input) => (phi, x, eps, method) => splitDifferences(workers, { type: 'differences', op: id, input, eps, method, values: values() }, phi, x),
+    differencesOf: (input) => (phi, x, eps, method) => splitDifferences(workers, { type: 'differences', op: id, input, eps, method }, phi, x),
     release: () => {
       if (sharing === 0) stopPool();
     },
@@ -193,15 +193,14 @@ function startHelper(start: HelperStart): Worker {
  * throws sends the whole gradient back to numericGradient on this thread, from the values x had,
  * so that the error raised is the one a single thread meets first.
  */
-function splitDifferences(workers: Worker[], task: Omit<DifferencesTask, 'shared'>, phi: Phi, x: Float64Array): NumericGradient {
+function splitDifferences(workers: Worker[], task: Omit<DifferencesTask, 'shared'>, phi: Phi, x: Held): NumericGradient {
   const { eps, method } = task;
   const before = phi.evaluations;
-  const chunkSize = Math.max(1, Math.ceil(x.length / (CHUNKS_PER_THREAD * (workers.length + 1))));
-  const shared = createSharedGradient(x.length, chunkSize);
-  const { buffer, length } = shared;
-  const message: DifferencesTask = { ...task, shared: { buffer, length, chunkSize } };
+  const length = x.data.length;
+  const chunkSize = Math.max(1, Math.ceil(length / (CHUNKS_PER_THREAD * (workers.length + 1))));
+  const shared = createSharedGradient(length, chunkSize);
+  const message: DifferencesTask = { ...task, shared: { buffer: shared.buffer, length, chunkSize } };
   for (const worker of workers) worker.postMessage(message);
-  const original = Float64Array.from(x);
   let gradient: NumericGradient;
   try {
     const slowestMs = computeShare(phi, x, eps, method, shared);
@@ -209,16 +208,15 @@ function splitDifferences(workers: Worker[], task: Omit<DifferencesTask, 'shared
     gradient = { values: copied(shared.values), truncation: copied(shared.truncation) };
   } catch {
     Atomics.store(shared.counter, 0, shared.chunks);
-    x.set(original);
     gradient = numericGradient(phi, x, eps, method);
   }
   // Counted as one thread would count them, whoever made them.
-  phi.addEvaluations(before + x.length * evaluationsPerPoint(method) - phi.evaluations);
+  phi.addEvaluations(before + length * evaluationsPerPoint(method) - phi.evaluations);
   return gradient;
 }
 
 /** This thread's share: chunks until none is left to claim. The slowest chunk's time, in ms. */
-function computeShare(phi: Phi, x: Float64Array, eps: number, method: Method, shared: SharedGradient): number {
+function computeShare(phi: Phi, x: Held, eps: number, method: Method, shared: SharedGradient): number {
   let slowest = 0;
   for (let chunk = claimChunk(shared); chunk !== undefined; chunk = claimChunk(shared)) {
     const started = performance.now();
@@ -229,7 +227,7 @@ function computeShare(phi: Phi, x: Float64Array, eps: number, method: Method, sh
 }
 
 /** Blocks until every chunk a helper took is done; one that failed or stalled is computed here. */
-function awaitHelpers(phi: Phi, x: Float64Array, eps: number, method: Method, shared: SharedGradient, slowestMs: number): void {
+function awaitHelpers(phi: Phi, x: Held, eps: number, method: Method, shared: SharedGradient, slowestMs: number): void {
   const stallMs = Math.max(MIN_STALL_MS, STALL_FACTOR * slowestMs);
   for (let chunk = 0; chunk < shared.chunks; chunk++) {
     const giveUpAt = performance.now() + stallMs;
