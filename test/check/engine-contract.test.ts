@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.ts';
 
 interface JsonInput { name: string; passed: boolean; relErr: number; ad?: 'forward' }
-interface JsonOp { name: string; status: string; maxRelErr: number; mode: string; diagnoses: { code: string; input?: string }[]; inputs: JsonInput[] }
+interface JsonOp { name: string; status: string; verdict?: string; maxRelErr: number; mode: string; diagnoses: { code: string; message: string; input?: string; detail?: { ratio?: number } }[]; inputs: JsonInput[] }
 
 const json = async (args: string[]) => {
   const result = await runCli([...args, '--json']);
