@@ -90,6 +90,7 @@ export function clamp(x: Tensor, min?: number, max?: number): Tensor {
   if (min === undefined && max === undefined) throw new TypeError('clamp: give at least one of min and max');
   for (const [name, bound] of [['min', min], ['max', max]] as const) {
     if (bound !== undefined && typeof bound !== 'number') throw new TypeError(`clamp: ${name} must be a number, got ${typeof bound}`);
+    if (Number.isNaN(bound)) throw new RangeError(`clamp: ${name} is NaN`);
   }
   const lo = min ?? -Infinity;
   const hi = max ?? Infinity;

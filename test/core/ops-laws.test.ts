@@ -167,6 +167,7 @@ describe('argument and shape errors name the op, the argument and the shapes', (
     ['logsumexp axis', () => x.logsumexp([0, 0]), ShapeError, 'logsumexp: axis 0 repeated for shape [2, 3]'],
     ['logsumexp empty', () => zeros([0]).logsumexp(), ShapeError, 'logsumexp: cannot reduce empty tensor of shape [0]'],
     ['clamp no bounds', () => x.clamp(), TypeError, 'clamp: give at least one of min and max'],
+    ['clamp NaN bound', () => x.clamp(0, NaN), RangeError, 'clamp: max is NaN'],
     ['maximum shapes', () => x.maximum(zeros([2])), ShapeError, 'maximum: cannot broadcast shapes [2, 3] and [2]'],
     ['minimum shapes', () => x.minimum(zeros([4, 1, 2])), ShapeError, 'minimum: cannot broadcast shapes [2, 3] and [4, 1, 2]'],
     ['where shapes', () => where(zeros([3]), x, zeros([2])), ShapeError, 'where: cannot broadcast condition [3], a [2, 3] and b [2]'],
