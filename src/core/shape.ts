@@ -103,12 +103,12 @@ function contiguousStrides(shape: readonly number[]): number[] {
   return st;
 }
 
-/** For each row-major position in `shape`, the offset given by `strides`. */
-function stridedIndex(shape: readonly number[], strides: readonly number[]): Int32Array {
+/** For each row-major position in `shape`, the offset given by `strides`, from `base`. */
+function stridedIndex(shape: readonly number[], strides: readonly number[], base = 0): Int32Array {
   const nd = shape.length;
   const idx = new Int32Array(sizeOf(shape));
   const counter = new Int32Array(nd);
-  let off = 0;
+  let off = base;
   for (let i = 0; i < idx.length; i++) {
     idx[i] = off;
     for (let d = nd - 1; d >= 0; d--) {
@@ -170,4 +170,26 @@ export function unravelIndex(flat: number, shape: readonly number[]): number[] {
     flat = Math.floor(flat / shape[axis]);
   }
   return index;
+}
+
+/**
+ * For each row-major position of a `block`-shaped array, its offset in an `outer`-shaped one when
+ * the block's first element sits at offset 0 (add the corner's offset): how pad writes its input
+ * into the padded output, and how narrow reads its slice out.
+ */
+export function embeddedIndex(block: readonly number[], outer: readonly number[]): Int32Array {
+  return cached(`e${block.join(',')}>${outer.join(',')}`, () => stridedIndex(block, contiguousStrides(outer)));
+}
+
+/** For each row-major position of the array flipped along `axes` (sorted, non-negative), its offset in the source. */
+export function flippedIndex(shape: readonly number[], axes: readonly number[]): Int32Array {
+  return cached(`f${shape.join(',')}>${axes.join(',')}`, () => {
+    const strides = contiguousStrides(shape);
+    let base = 0;
+    for (const a of axes) {
+      base += (shape[a] - 1) * strides[a];
+      strides[a] = -strides[a];
+    }
+    return stridedIndex(shape, strides, base);
+  });
 }

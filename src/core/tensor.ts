@@ -4,6 +4,8 @@ import { ShapeError, formatShape, sameShape, sizeOf } from './shape.ts';
 import * as ew from '../ops/elementwise.ts';
 import * as red from '../ops/reduce.ts';
 import * as mov from '../ops/movement.ts';
+import * as cum from '../ops/cumulative.ts';
+import { sort, topk } from '../ops/sort.ts';
 import { matmul } from '../ops/matmul.ts';
 import { logSoftmax, softmax } from '../ops/nn.ts';
 
@@ -51,16 +53,38 @@ export class Tensor {
   tanh(): Tensor { return ew.tanh(this); }
   sigmoid(): Tensor { return ew.sigmoid(this); }
   relu(): Tensor { return ew.relu(this); }
+  sin(): Tensor { return ew.sin(this); }
+  cos(): Tensor { return ew.cos(this); }
+  tan(): Tensor { return ew.tan(this); }
+  erf(): Tensor { return ew.erf(this); }
+  log1p(): Tensor { return ew.log1p(this); }
+  expm1(): Tensor { return ew.expm1(this); }
+  sign(): Tensor { return ew.sign(this); }
+  clamp(min?: number, max?: number): Tensor { return ew.clamp(this, min, max); }
+  minimum(o: Tensor | number): Tensor { return ew.minimum(this, o); }
+  maximum(o: Tensor | number): Tensor { return ew.maximum(this, o); }
 
   sum(axis?: number | number[], keepDims = false): Tensor { return red.sum(this, axis, keepDims); }
   mean(axis?: number | number[], keepDims = false): Tensor { return red.mean(this, axis, keepDims); }
   max(axis?: number | number[], keepDims = false): Tensor { return red.max(this, axis, keepDims); }
+  min(axis?: number | number[], keepDims = false): Tensor { return red.min(this, axis, keepDims); }
+  logsumexp(axis?: number | number[], keepDims = false): Tensor { return red.logsumexp(this, axis, keepDims); }
+  cumsum(axis: number): Tensor { return cum.cumsum(this, axis); }
+  cumprod(axis: number): Tensor { return cum.cumprod(this, axis); }
   expand(shape: number[]): Tensor { return red.expand(this, shape); }
 
   matmul(o: Tensor): Tensor { return matmul(this, o); }
   transpose(axes?: number[]): Tensor { return mov.transpose(this, axes); }
   reshape(shape: number[]): Tensor { return mov.reshape(this, shape); }
   gather(indices: Tensor | ArrayLike<number>, axis = 0): Tensor { return mov.gather(this, indices, axis); }
+  narrow(axis: number, start: number, length: number): Tensor { return mov.narrow(this, axis, start, length); }
+  split(sizes: number | readonly number[], axis = 0): Tensor[] { return mov.split(this, sizes, axis); }
+  pad(widths: readonly (readonly [number, number])[], value = 0): Tensor { return mov.pad(this, widths, value); }
+  flip(axes: number | readonly number[]): Tensor { return mov.flip(this, axes); }
+  squeeze(axis?: number | readonly number[]): Tensor { return mov.squeeze(this, axis); }
+  unsqueeze(axis: number): Tensor { return mov.unsqueeze(this, axis); }
+  sort(axis = -1, descending = false): Tensor { return sort(this, axis, descending); }
+  topk(k: number, axis = -1, largest = true): Tensor { return topk(this, k, axis, largest); }
   softmax(axis = -1): Tensor { return softmax(this, axis); }
   logSoftmax(axis = -1): Tensor { return logSoftmax(this, axis); }
 

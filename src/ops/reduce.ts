@@ -3,7 +3,7 @@
 // place where broadcasting is undone.
 import { allocate } from '../core/storage.ts';
 import { Tensor } from '../core/tensor.ts';
-import { record } from '../core/autograd.ts';
+import { noGrad, record } from '../core/autograd.ts';
 import { ShapeError, broadcastIndex, broadcastPattern, broadcastsTo, formatShape, normalizeAxes, sameShape, sizeOf } from '../core/shape.ts';
 
 /** Broadcasts x up to `shape` (materialized; tensors here are small). */
@@ -99,4 +99,27 @@ export function max(x: Tensor, axis?: number | number[], keepDims = false): Tens
     return [expand(g, x.shape).mul(new Tensor(mask, x.shape))];
   });
   return keepDims ? m : m.reshape(dropped);
+}
+
+/** −max(−x): the gradient flows only to the first minimum along the reduced axes, as max's does. */
+export function min(x: Tensor, axis?: number | number[], keepDims = false): Tensor {
+  normalizeAxes(axis, x.shape, 'min');
+  if (x.size === 0) throw new ShapeError(`min: cannot reduce empty tensor of shape ${formatShape(x.shape)}`);
+  return x.neg().max(axis, keepDims).neg();
+}
+
+/**
+ * log Σ exp(x) over the axes (all by default), with the max subtracted first so exp cannot
+ * overflow: m + log Σ exp(x − m) holds for any constant m, so m is taken untracked and the gradient
+ * (softmax(x) along the axes) comes from the composite. Where the max is ±∞ (a slice all −∞, or
+ * holding +∞) m is 0 instead, as in PyTorch, so the result is −∞ or +∞ rather than NaN.
+ */
+export function logsumexp(x: Tensor, axis?: number | number[], keepDims = false): Tensor {
+  const { kept, dropped } = reducedShapes(x, axis, 'logsumexp');
+  if (x.size === 0) throw new ShapeError(`logsumexp: cannot reduce empty tensor of shape ${formatShape(x.shape)}`);
+  const m = noGrad(() => x.max(axis, true));
+  const shift = m.data;
+  for (let i = 0; i < shift.length; i++) if (shift[i] === Infinity || shift[i] === -Infinity) shift[i] = 0;
+  const s = sumToShape(x.sub(m).exp(), kept).log().add(m);
+  return keepDims ? s : s.reshape(dropped);
 }
