@@ -19,6 +19,8 @@ import { checkJvp, customJvps, engineJvp } from './modes/forward.ts';
 import type { JvpProblem } from './modes/forward.ts';
 import type { Outcome } from './modes/outcome.ts';
 import { checkReverse } from './modes/reverse.ts';
+import { checkForward } from './contract.ts';
+import type { Contract } from './contract.ts';
 import type { Replayed } from './random-replay.ts';
 import { plural } from '../model/words.ts';
 
@@ -91,15 +93,30 @@ function wrongShapeOutcome(error: WrongShapeGradient, op: Op): Outcome {
 }
 
 function runStages(op: Op, settings: CheckSettings, options: CheckOptions, alone: boolean): Outcome {
-  const prepared = prepare(op, settings);
+  const drawn = prepare(op, settings);
+  const contract = checkForward(drawn, op.name);
+  const prepared: Prepared = { ...drawn, problem: contract.problem };
+  // A stale forward answers nothing a difference could ask: no gradient is compared.
+  if (contract.diagnoses.some((d) => d.code === 'stale-forward')) return { ...broken(contract.diagnoses), evaluations: contract.evaluations };
   const rules = forwardRules(prepared);
   if ((settings.ad === 'forward' || settings.ad === 'both') && rules.length === 0) {
     throw new OpSpecError(`--ad ${settings.ad} needs a forward-mode rule: the op has no jvp (an engine's \`jvp\`, or a customOp's)`);
   }
-  const reverse = settings.ad === 'forward' ? undefined : checkReverse(op, prepared, options, alone);
-  const checked = withForwardMode(reverse, rules, op, settings);
+  const reverse = settings.ad === 'forward' ? undefined : checkReverse(op, prepared, options, alone, contract);
+  const checked = withBrokenContract(withForwardMode(reverse, rules, op, settings), contract);
   const outcome = withRandomNote(checked, prepared.problem, prepared.settings.replayRandom);
-  return outcome.status === 'fail' && settings.order === 1 && !alone ? withPrimitives(outcome, prepared, options) : outcome;
+  return settings.order === 1 && !alone ? withPrimitives(outcome, prepared, options) : outcome;
+}
+
+/** An op that broke its contract before any number was compared. */
+function broken(diagnoses: Diagnosis[]): Outcome {
+  return { status: 'fail', mode: 'element-wise', inputs: [], diagnoses, maxRelErr: NaN, evaluations: 0 };
+}
+
+/** The outcome with the contract's evaluations counted and its findings first: each fails the op, whatever the numbers say. */
+function withBrokenContract(outcome: Outcome, { diagnoses, evaluations }: Contract): Outcome {
+  const counted = { ...outcome, evaluations: outcome.evaluations + evaluations };
+  return diagnoses.length === 0 ? counted : { ...counted, status: 'fail', diagnoses: [...diagnoses, ...counted.diagnoses] };
 }
 
 /** The forward-mode rules the op has: an engine's jvp, and each customOp's on its tape. */
@@ -150,12 +167,19 @@ function withRandomNote(outcome: Outcome, problem: Replayed, replayed: boolean):
  * that the report names the backward that is wrong (primitives.ts).
  */
 function withPrimitives(outcome: Outcome, { problem, settings }: Prepared, options: CheckOptions): Outcome {
-  const subOptions: CheckOptions = { ...options, tolerance: settings.tolerance, order: 1, onProgress: undefined };
-  const checked = primitiveOps(problem).map(({ op }) => ({ op, report: checkOrder(op, subOptions, '', true) }));
-  const { primitives, diagnosis } = namePrimitives(checked);
-  if (primitives.length === 0) return outcome;
-  const evaluations = checked.reduce((n, { report }) => n + report.evaluations, 0);
-  return { ...outcome, primitives, diagnoses: [...outcome.diagnoses, ...(diagnosis ? [diagnosis] : [])], evaluations: outcome.evaluations + evaluations };
+  const calls = primitiveOps(problem);
+  // A failing op built from one customOp has named its backward already: nothing more to find.
+  if (calls.length === 0 || (outcome.status === 'fail' && calls.length < 2)) return outcome;
+  // Fast mode first: a backward and a few forwards each, under the call's own random cotangent; a
+  // failure there falls through to the element-wise check, which names the elements.
+  const subOptions: CheckOptions = { ...options, tolerance: settings.tolerance, order: 1, mode: 'fast', onProgress: undefined };
+  const checked = calls.map(({ op }) => ({ op, report: checkOrder(op, subOptions, '', true) }));
+  const evaluations = outcome.evaluations + checked.reduce((n, { report }) => n + report.evaluations, 0);
+  const guilty = checked.some(({ report }) => report.status === 'fail');
+  // A passing op whose calls all pass says no more.
+  if (!guilty && outcome.status === 'pass') return { ...outcome, evaluations };
+  const { primitives, diagnosis } = namePrimitives(checked, outcome.status === 'pass');
+  return { ...outcome, status: guilty ? 'fail' : outcome.status, primitives, diagnoses: [...outcome.diagnoses, ...(diagnosis ? [diagnosis] : [])], evaluations };
 }
 
 function errorMessage(error: unknown): string {

@@ -48,6 +48,8 @@ export interface Prepared {
   problem: Replayed;
   /** f at the drawn inputs. */
   output: Float64Array;
+  /** The same, the very array the problem returned: a forward that returns it again at other inputs is stale. */
+  returned: Float64Array;
   cotangent: Float64Array;
   /** Σ|vᵢ fᵢ|: what f's rounding noise scales with. */
   outputMagnitude: number;
@@ -76,7 +78,8 @@ export function prepare(op: Op, settings: CheckSettings): Prepared {
   const inputs: CheckedInput[] = materializeInputs(op, settings.seed).map((input) => ({ ...input, ...hold(input.data, { float32, domain: input.domain }) }));
   const built = settings.order === 2 ? secondOrderProblem(op, inputs, settings.seed) : createProblem(op, inputs);
   const problem = replayRandom(built, deriveSeed(settings.seed, `${op.name}/random`), !settings.replayRandom);
-  const output = Float64Array.from(problem.evaluate());
+  const returned = problem.evaluate();
+  const output = Float64Array.from(returned);
   const what = settings.order === 2 ? 'the first-order gradient' : 'the forward output';
   const badOutput = nonFinite(output, what, undefined);
   if (badOutput) {
@@ -85,5 +88,5 @@ export function prepare(op: Op, settings: CheckSettings): Prepared {
   const cotangent = drawCotangent(settings.seed, DRAW.cotangent(op.name), output.length);
   let outputMagnitude = 0;
   for (let i = 0; i < output.length; i++) outputMagnitude += Math.abs(cotangent[i] * output[i]);
-  return { settings, inputs, problem, output, cotangent, outputMagnitude };
+  return { settings, inputs, problem, output, returned, cotangent, outputMagnitude };
 }

@@ -2,7 +2,8 @@
 // values (which the finite-difference passes perturb in place), and the analytic vector–Jacobian
 // product that the backward under test produces.
 import { GradientCountError, GradientShapeError, Tensor, noGrad } from '../core/index.ts';
-import { withCallSites } from '../core/autograd.ts';
+import { watchingBackwards, withCallSites } from '../core/autograd.ts';
+import type { Trespass } from '../core/autograd.ts';
 import type { EngineOpSpec, Op, OpSpec, TensorOpSpec } from '../spec/define.ts';
 import type { MaterializedInput } from '../spec/inputs.ts';
 import { OpSpecError } from '../spec/inputs.ts';
@@ -12,8 +13,12 @@ export interface Problem {
   readonly inputs: MaterializedInput[];
   /** f at the inputs' current values, with no tape. */
   evaluate(): Float64Array;
+  /** The same, handed fresh copies of the inputs (new arrays and tensors): a forward that caches by object answers differently. */
+  evaluateFresh?(): Float64Array;
   /** The gradient of dot(cotangent, f) for each input; null where the backward produced none. */
   vjp(cotangent: Float64Array): (Float64Array | null)[];
+  /** The same, watched for writes into data the backward does not own (its cotangent; a tape's customOps' gradients, outputs and inputs). */
+  watchedVjp?(cotangent: Float64Array): { gradients: (Float64Array | null)[]; trespasses: Trespass[] };
   /** How many times each input feeds the computation, as the last vjp recorded it (tape engines only). */
   uses?(): number[];
   /** Which input a tensor of the last vjp's tape is, if it is one (tape engines only). */
@@ -92,8 +97,8 @@ function tensorProblem(spec: TensorOpSpec<string>, inputs: MaterializedInput[]):
   const byName: Record<string, Tensor> = {};
   inputs.forEach((input, i) => (byName[input.name] = leaves[i]));
   let firstShape: readonly number[] | undefined;
-  const runForward = (): Tensor => {
-    const output = guard('forward', () => spec.forward(byName));
+  const runForward = (given = byName): Tensor => {
+    const output = guard('forward', () => spec.forward(given));
     if (!(output instanceof Tensor)) {
       throw new OpRunError(`forward must return a Tensor, got ${describe(output)}`);
     }
@@ -107,28 +112,38 @@ function tensorProblem(spec: TensorOpSpec<string>, inputs: MaterializedInput[]):
   let uses: number[] = inputs.map(() => 0);
   return {
     inputs,
-    evaluate: () => noGrad(runForward).data,
+    evaluate: () => noGrad(() => runForward()).data,
+    evaluateFresh: () => {
+      const fresh: Record<string, Tensor> = {};
+      inputs.forEach((input) => (fresh[input.name] = new Tensor(Float64Array.from(input.data), [...input.shape], !input.constant)));
+      return Float64Array.from(noGrad(() => runForward(fresh)).data);
+    },
     uses: () => uses,
     customCalls: () => {
       for (const leaf of leaves) leaf.zeroGrad();
-      const output = withCallSites(runForward);
+      const output = withCallSites(() => runForward());
       return recordedCustomCalls(output);
     },
     inputOf: (tensor) => {
       const k = leaves.indexOf(tensor as Tensor);
       return k < 0 ? undefined : k;
     },
-    vjp(cotangent) {
-      for (const leaf of leaves) leaf.zeroGrad();
-      const output = runForward();
-      uses = countUses(output, leaves);
-      if (output.requiresGrad) {
-        const seed = new Tensor(Float64Array.from(cotangent), [...output.shape]);
-        guard('backward', () => output.backward(seed));
-      }
-      return leaves.map((leaf, k) => (leaf.grad && !inputs[k].constant ? Float64Array.from(leaf.grad.data) : null));
+    vjp,
+    watchedVjp(cotangent) {
+      const { result, trespasses } = watchingBackwards(() => withCallSites(() => vjp(cotangent)));
+      return { gradients: result, trespasses };
     },
   };
+  function vjp(cotangent: Float64Array): (Float64Array | null)[] {
+    for (const leaf of leaves) leaf.zeroGrad();
+    const output = runForward();
+    uses = countUses(output, leaves);
+    if (output.requiresGrad) {
+      const seed = new Tensor(Float64Array.from(cotangent), [...output.shape]);
+      guard('backward', () => output.backward(seed));
+    }
+    return leaves.map((leaf, k) => (leaf.grad && !inputs[k].constant ? Float64Array.from(leaf.grad.data) : null));
+  }
 }
 
 /** The customOp nodes of a tape, parents before children, each with a copy of what it was given. */
@@ -207,29 +222,40 @@ function engineProblem(spec: EngineOpSpec<string>, inputs: MaterializedInput[]):
       outputShape = shape;
       return values;
     },
-    vjp(cotangent) {
-      if (outputShape.length === 0 && cotangent.length !== 1) outputShape = [cotangent.length];
-      const grads = guard('vjp', () => spec.vjp(byName, Float64Array.from(cotangent), { shapes, outputShape }));
-      if (grads === null || typeof grads !== 'object') {
-        throw new OpRunError(`vjp must return an object with one gradient per input, got ${describe(grads)}`);
-      }
-      return inputs.map((input) => {
-        // A constant's gradient is not expected: omitted, null or given, it is not looked at.
-        if (input.constant) return null;
-        const grad = (grads as Record<string, unknown>)[input.name];
-        if (grad === undefined || grad === null) {
-          throw new OpRunError(`vjp returned no gradient for input '${input.name}' (an input that takes none is declared with grad: false)`, input.name);
-        }
-        // Copied: an engine that reuses its gradient buffer must not change an earlier answer.
-        const { values } = toFloat64(grad, `vjp (input '${input.name}')`);
-        if (values.length !== input.data.length) {
-          const message = `vjp returned ${values.length} values for input '${input.name}', which has ${input.data.length} elements (shape [${input.shape.join(', ')}])`;
-          throw new WrongShapeGradient(message, input.name, { code: 'wrong-shape', input: input.name, message: `${message}: the gradient of an input has its shape.` });
-        }
-        return values;
-      });
+    evaluateFresh() {
+      const fresh: Record<string, Float64Array> = {};
+      for (const input of inputs) fresh[input.name] = Float64Array.from(input.data);
+      return toFloat64(guard('evaluate', () => spec.evaluate(fresh, { shapes })), 'evaluate').values;
     },
+    vjp: (cotangent) => vjp(cotangent).gradients,
+    watchedVjp: (cotangent) => vjp(cotangent),
   };
+  function vjp(cotangent: Float64Array): { gradients: (Float64Array | null)[]; trespasses: Trespass[] } {
+    if (outputShape.length === 0 && cotangent.length !== 1) outputShape = [cotangent.length];
+    const handed = Float64Array.from(cotangent);
+    const grads = guard('vjp', () => spec.vjp(byName, handed, { shapes, outputShape }));
+    const written = handed.findIndex((v, i) => !Object.is(v, cotangent[i]));
+    const trespasses: Trespass[] = written < 0 ? [] : [{ op: 'vjp', into: 'gradient', index: written, before: cotangent[written], after: handed[written] }];
+    if (grads === null || typeof grads !== 'object') {
+      throw new OpRunError(`vjp must return an object with one gradient per input, got ${describe(grads)}`);
+    }
+    const gradients = inputs.map((input) => {
+      // A constant's gradient is not expected: omitted, null or given, it is not looked at.
+      if (input.constant) return null;
+      const grad = (grads as Record<string, unknown>)[input.name];
+      if (grad === undefined || grad === null) {
+        throw new OpRunError(`vjp returned no gradient for input '${input.name}' (an input that takes none is declared with grad: false)`, input.name);
+      }
+      // Copied: an engine that reuses its gradient buffer must not change an earlier answer.
+      const { values } = toFloat64(grad, `vjp (input '${input.name}')`);
+      if (values.length !== input.data.length) {
+        const message = `vjp returned ${values.length} values for input '${input.name}', which has ${input.data.length} elements (shape [${input.shape.join(', ')}])`;
+        throw new WrongShapeGradient(message, input.name, { code: 'wrong-shape', input: input.name, message: `${message}: the gradient of an input has its shape.` });
+      }
+      return values;
+    });
+    return { gradients, trespasses };
+  }
 }
 
 /** An engine's number, array-like or nested arrays as a fresh flat Float64Array, and the shape it had. */

@@ -44,6 +44,8 @@ export function replayRandom(problem: Problem, seed: number, fresh = false): Rep
     vjp: (cotangent) => replay(vjp, cotangent),
     ...(problem.customCalls ? { customCalls: () => replay(problem.customCalls!, undefined) } : {}),
     ...(problem.jvp ? { jvp: (tangents) => replay(problem.jvp!, tangents) } : {}),
+    ...(problem.evaluateFresh ? { evaluateFresh: () => replay(problem.evaluateFresh!, undefined) } : {}),
+    ...(problem.watchedVjp ? { watchedVjp: (cotangent) => replay(problem.watchedVjp!, cotangent) } : {}),
     draws: () => draws,
   };
 }

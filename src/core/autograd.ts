@@ -135,6 +135,65 @@ function checkGradients(node: Tensor, grads: unknown): (Tensor | null)[] {
   return grads as (Tensor | null)[];
 }
 
+/**
+ * A write a customOp's backward made into data it does not own: the gradient it was handed (the
+ * tape hands one gradient tensor to every consumer of an output), its saved output (which other
+ * ops read in their own backward), one of its inputs, or a gradient it had already returned.
+ */
+export interface Trespass {
+  /** The customOp's name. */
+  op: string;
+  into: 'gradient' | 'output' | 'input' | 'returned';
+  /** For 'input' and 'returned': which input, by the customOp's name for it. */
+  input?: string;
+  /** The first element written, its value before and after. */
+  index: number;
+  before: number;
+  after: number;
+  /** Where the customOp was called (captured while call sites are). */
+  stack?: string;
+}
+
+let trespasses: Trespass[] | undefined;
+
+/**
+ * Runs fn with every customOp backward watched: what it wrote into data it does not own. Costs a
+ * copy of each customOp's gradient, output and inputs per backward, so the checker watches once.
+ */
+export function watchingBackwards<T>(fn: () => T): { result: T; trespasses: Trespass[] } {
+  const previous = trespasses;
+  const found: Trespass[] = [];
+  trespasses = found;
+  try {
+    return { result: fn(), trespasses: found };
+  } finally {
+    trespasses = previous;
+  }
+}
+
+/** The first element where `now` differs from `then` (NaN equal to NaN), or -1. */
+function firstChange(then: Float64Array, now: Float64Array): number {
+  for (let i = 0; i < then.length; i++) if (!Object.is(then[i], now[i])) return i;
+  return -1;
+}
+
+/** A custom node's backward, watched: each array it was given is compared with a copy of it after. */
+function watchedBackward(node: Tensor, g: Tensor, consumed: ReadonlySet<Tensor>, found: Trespass[]): unknown {
+  const custom = node.node!.custom!;
+  const watched: { into: Trespass['into']; data: Float64Array; copy: Float64Array; input?: string }[] = [
+    { into: 'gradient', data: g.data, copy: g.data.slice() },
+    // Its output matters only where another op read it (and may read it again in its backward).
+    ...(consumed.has(node) ? [{ into: 'output' as const, data: node.data, copy: node.data.slice() }] : []),
+    ...node.parents.map((parent, i) => ({ into: 'input' as const, data: parent.data, copy: parent.data.slice(), input: inputName(node, i) })),
+  ];
+  const returned = node.node!.backward(g);
+  for (const { into, data, copy, input } of watched) {
+    const index = firstChange(copy, data);
+    if (index >= 0) found.push({ op: node.op, into, index, before: copy[index], after: data[index], stack: custom.stack, ...(input ? { input } : {}) });
+  }
+  return returned;
+}
+
 export function runBackward(root: Tensor, seed: Tensor, createGraph: boolean): void {
   if (!root.requiresGrad) {
     throw new Error(
@@ -145,6 +204,9 @@ export function runBackward(root: Tensor, seed: Tensor, createGraph: boolean): v
   withGradMode(createGraph, () => {
     const order = topoSort(root);
     const grads = new Map<Tensor, Tensor>([[root, seed]]);
+    const found = trespasses;
+    const consumed = found ? new Set(order.flatMap((node) => (node.node ? node.parents : []))) : undefined;
+    const returnedByCustom: { op: string; stack?: string; input: string; tensor: Tensor; copy: Float64Array }[] = [];
     for (let k = order.length - 1; k >= 0; k--) {
       const node = order[k];
       const g = grads.get(node);
@@ -157,7 +219,11 @@ export function runBackward(root: Tensor, seed: Tensor, createGraph: boolean): v
         else node.grad = node.grad.add(g);
         continue;
       }
-      const inputGrads = checkGradients(node, node.node.backward(g));
+      const custom = found && node.node.custom;
+      const inputGrads = checkGradients(node, custom ? watchedBackward(node, g, consumed!, found) : node.node.backward(g));
+      if (custom) {
+        inputGrads.forEach((pg, i) => pg && returnedByCustom.push({ op: node.op, stack: custom.stack, input: inputName(node, i), tensor: pg, copy: pg.data.slice() }));
+      }
       for (let i = 0; i < inputGrads.length; i++) {
         const p = node.parents[i];
         const pg = inputGrads[i];
@@ -165,6 +231,11 @@ export function runBackward(root: Tensor, seed: Tensor, createGraph: boolean): v
         const prev = grads.get(p);
         grads.set(p, prev === undefined ? pg : prev.add(pg));
       }
+    }
+    // A gradient a customOp returned and then changed (a buffer it reuses) corrupts what was summed from it.
+    for (const { op, stack, input, tensor, copy } of returnedByCustom) {
+      const index = firstChange(copy, tensor.data);
+      if (index >= 0) found!.push({ op, into: 'returned', input, index, before: copy[index], after: tensor.data[index], stack });
     }
   });
 }

@@ -14,7 +14,7 @@ import { loadErrorMessage } from './errors.ts';
 import { importOpFile } from './runtime.js';
 
 /**
- * Imports an op file and returns its defineOp exports, each located in that file (see locatedIn), in
+ * Imports an op file and returns its defineOp exports (and the ops in arrays it exports), each located in that file (see locatedIn), in
  * the order of their lines there; ops it imported from elsewhere come last, in export order.
  */
 export async function loadOps(file: string, { fresh = false } = {}): Promise<Op[]> {
@@ -22,8 +22,11 @@ export async function loadOps(file: string, { fresh = false } = {}): Promise<Op[
   const module = await importOpFile(path, { fresh });
   const ops: Op[] = [];
   const seen = new Set<Op>();
+  // An op, or an array of them (ops made in a loop: one per size, per variant).
   const visit = (value: unknown): void => {
-    if (isOp(value) && !seen.has(value)) {
+    if (Array.isArray(value)) {
+      value.forEach((item) => isOp(item) && visit(item));
+    } else if (isOp(value) && !seen.has(value)) {
       seen.add(value);
       ops.push(value);
     }

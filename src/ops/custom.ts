@@ -17,6 +17,18 @@ export interface CustomOpSpec {
 let customOpsWithJvp = 0;
 
 /**
+ * The names a function gives its parameters, as its source writes them: `(x, w) => …` names its
+ * inputs x and w in messages. Undefined for anything but plain names (destructuring, defaults, rest).
+ */
+export function parameterNames(fn: (...args: never[]) => unknown): string[] | undefined {
+  const source = Function.prototype.toString.call(fn);
+  const list = /^\s*(?:async\s+)?(?:function\b[^(]*)?\(([^)]*)\)/.exec(source)?.[1] ?? /^\s*(?:async\s+)?([A-Za-z_$][\w$]*)\s*=>/.exec(source)?.[1];
+  if (list === undefined) return undefined;
+  const names = list.split(',').map((part) => part.replace(/\/\*.*?\*\//g, '').replace(/:.*$/s, '').trim()).filter((part) => part !== '');
+  return names.length > 0 && names.every((name) => /^[A-Za-z_$][\w$]*$/.test(name)) ? names : undefined;
+}
+
+/**
  * Whether any customOp made so far has a jvp: until one has, no tape can hold a forward-mode rule,
  * and the checker need not run a forward just to look for one.
  */
@@ -31,7 +43,8 @@ export function anyCustomJvp(): boolean {
  * createGraph, so a backward built from tensor ops supports second order.
  */
 export function customOp(spec: CustomOpSpec): (...inputs: Tensor[]) => Tensor {
-  const { name, forward, backward, inputNames, jvp } = spec;
+  const { name, forward, backward, jvp } = spec;
+  const inputNames = spec.inputNames ?? parameterNames(forward);
   if (jvp) customOpsWithJvp++;
   const call = (...inputs: Tensor[]): Tensor => {
     const result: unknown = noGrad(() => forward(...inputs));

@@ -163,12 +163,15 @@ describe('customOp', () => {
     expect([e.op, e.input, e.inputIndex, e.expected, e.actual]).toEqual(['softplus', 'x', 0, [2, 3], [3, 2]]);
   });
 
-  it('GradientShapeError defaults input names and also checks inputs that need no gradient', () => {
+  it('GradientShapeError names inputs as the forward names its parameters, and also checks inputs that need no gradient', () => {
     const op = customOp({ name: 'f', forward: (a, b) => a.add(b), backward: (g) => [g, g] });
     const a = zeros([2, 3]).requireGrad();
     expect(() => op(a, zeros([3])).sum().backward()).toThrow(
-      "customOp 'f': backward returned a gradient of shape [2, 3] for input 'input 1', which has shape [3]",
+      "customOp 'f': backward returned a gradient of shape [2, 3] for input 'b', which has shape [3]",
     );
+    // A forward whose parameters have no plain names (rest, destructuring): inputs by position.
+    const rest = customOp({ name: 'g', forward: (...xs) => xs[0].add(xs[1]), backward: (g) => [g, g] });
+    expect(() => rest(a, zeros([3])).sum().backward()).toThrow("for input 'input 1', which has shape [3]");
   });
 
   it('GradientCountError for too few or too many gradients', () => {

@@ -9,11 +9,15 @@ import { formatIndex, plural, roundUpDecade, short } from '../../model/words.ts'
  * arithmetic (about 6e-8 of the output), an output that cancels terms far larger than itself (noise
  * beyond 1e-5 of it), or float64 noise that only matters because the gradient is small beside the output.
  */
+const SMALLEST_NORMAL = 2 ** -1022;
+
 export function noiseFloor(name: string, noise: number, outputMagnitude: number, bestReachable: number, tolerance: number): Diagnosis {
   const relative = noise / Math.max(outputMagnitude, Number.MIN_VALUE);
   const size = `about ${short(noise)} per evaluation`;
   const [like, fix] =
-    relative > 1e-5
+    outputMagnitude < SMALLEST_NORMAL
+      ? [`${size}: the output (${short(outputMagnitude)}) lies in float64's denormal range (below 2.2e-308), where values are rounded to steps of 4.9e-324 whatever their size, so they keep only a few significant digits`, 'scale the op so its output is a normal number, or check']
+      : relative > 1e-5
       ? [`${size}, far more than the output's own size (${short(outputMagnitude)}): the output cancels terms much larger than itself`, 'check a quantity that does not cancel, or']
       : relative > 1e-9
         ? [`${size}, ${short(relative)} of the output (float32 rounding is about 6e-8)`, 'compute in float64, or check']

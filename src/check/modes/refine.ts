@@ -69,9 +69,12 @@ export function refineFailing({ phi, x, analytic, failing, evidence, tolerance, 
     refinement.bounds.set(i, { bound, noise: CONFIRM_MARGIN * estimate.noise });
     if (Number.isFinite(estimate.value)) numeric[i] = estimate.value;
     const difference = Math.abs(a - numeric[i]);
-    // Confirmed only if the smaller steps, on their own, disagree with the analytic value too.
+    // Not confirmed where the smaller steps, on their own and precisely enough to tell, agree with
+    // the analytic value: the large steps crossed a kink or left the smooth part of f. Smaller
+    // steps too noisy to tell (a bound as large as the difference) have no say.
     const { smaller } = estimate;
-    const smallerDisagrees = !smaller || Math.abs(a - smaller.value) > CONFIRM_MARGIN * (smaller.error + smaller.noise);
+    const smallerBound = smaller ? CONFIRM_MARGIN * (smaller.error + smaller.noise) : Infinity;
+    const smallerDisagrees = !smaller || smallerBound >= difference || Math.abs(a - smaller.value) > smallerBound;
     if (elementError(a, numeric[i], evidence.floor, evidence.noise) <= tolerance) refinement.agreed.push(i);
     else if (Number.isFinite(estimate.value) && difference > bound && smallerDisagrees) refinement.confirmed.push(i);
     else refinement.unresolved.push(i);

@@ -26,12 +26,27 @@ import { formatStep } from '../../model/words.ts';
 import { startHelpers } from '../threads/split.ts';
 import type { Helpers } from '../threads/split.ts';
 import { reportRows, rowsOutcome } from './outcome.ts';
+import { trespassDiagnoses, unresponsive, watchingInputs } from '../contract.ts';
+import type { Contract } from '../contract.ts';
 import type { Outcome } from './outcome.ts';
 
 /** `alone`: a customOp checked on its own, which no helper thread could load from a file. */
-export function checkReverse(op: Op, prepared: Prepared, options: CheckOptions, alone: boolean): Outcome {
+export function checkReverse(op: Op, prepared: Prepared, options: CheckOptions, alone: boolean, contract: Pick<Contract, 'responds' | 'writes'>): Outcome {
+  const { inputs, problem, cotangent, settings } = prepared;
+  const watched = watchingInputs(problem, inputs);
+  const analytic = analyticGradients(watched.problem, cotangent, settings.nondetTolerance);
+  // What the backward wrote where it should not: each fails the op; the check goes on from the inputs as drawn.
+  const broken = [...trespassDiagnoses(analytic.trespasses), ...(contract.writes ? [] : watched.written())];
+  const responds = contract.responds;
+  const stale = responds ? undefined : unresponsive(analytic.gradients, inputs);
+  if (stale) return { status: 'fail', mode: 'element-wise', inputs: [], diagnoses: [stale, ...broken], maxRelErr: NaN, evaluations: 0 };
+  const outcome = compareGradients(op, prepared, options, alone, analytic);
+  return broken.length === 0 ? outcome : { ...outcome, status: 'fail', diagnoses: [...broken, ...outcome.diagnoses] };
+}
+
+/** The analytic gradients against the numeric ones, in the mode chosen. */
+function compareGradients(op: Op, prepared: Prepared, options: CheckOptions, alone: boolean, analytic: Analytic): Outcome {
   const { settings, inputs, problem, cotangent, outputMagnitude } = prepared;
-  const analytic = analyticGradients(problem, cotangent, settings.nondetTolerance);
   const reentrancy = analytic.reentrancy ? [analytic.reentrancy.diagnosis] : [];
   const badGradients = analytic.gradients
     .map((grad, k) => nonFinite(grad, `the analytic gradient of '${inputs[k].name}'`, inputs[k].shape, inputs[k].name))

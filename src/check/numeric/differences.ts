@@ -130,6 +130,8 @@ export function directionalComparison(f: () => number, along: Directions, eps: n
   const numericPairs: number[] = [];
   const analyticPairs: number[] = [];
   let residual = NaN;
+  // Compared per step (the change over ε) rather than per unit of ε: a derivative along d can
+  // exceed the largest float64 where the change over a step does not (exp near its overflow).
   for (const multiple of PAIRS[method]) {
     const t = eps * multiple;
     const { up, down } = directionPair(inputs, directions, t, f, spans);
@@ -137,16 +139,17 @@ export function directionalComparison(f: () => number, along: Directions, eps: n
     let change = 0;
     for (let k = 0; k < inputs.length; k++) if (spans[k]) change += dot(gradients[k]!, spans[k]!);
     if (Number.isNaN(residual)) residual = Math.abs(up - down - change);
-    numericPairs.push((up - down) / (2 * t));
-    analyticPairs.push(change / (2 * t));
+    numericPairs.push((up - down) / (2 * multiple));
+    analyticPairs.push(change / (2 * multiple));
   }
-  const numeric = combinePairs(method, numericPairs).value;
-  const analytic = combinePairs(method, analyticPairs).value;
-  const noise = (NOISE_FACTOR[method] * noiseOfPhi) / Math.abs(analytic * 2 * eps);
-  if (scale === undefined) return { relErr: relativeError(analytic, numeric), noise, analytic, numeric, residual };
+  const numericStep = combinePairs(method, numericPairs).value;
+  const analyticStep = combinePairs(method, analyticPairs).value;
+  const [numeric, analytic] = [numericStep / eps, analyticStep / eps];
+  const noise = (NOISE_FACTOR[method] * noiseOfPhi) / Math.abs(analyticStep * 2);
+  if (scale === undefined) return { relErr: relativeError(analyticStep, numericStep), noise, analytic, numeric, residual };
   // Both sides within f's rounding noise of zero and of each other: a zero change, not a mismatch.
-  const allowance = noise >= 1 ? (16 * noiseOfPhi) / (2 * eps) : 0;
-  return { relErr: directionalError(analytic, numeric, scale, allowance), noise, analytic, numeric, residual };
+  const allowance = noise >= 1 ? (16 * noiseOfPhi) / 2 : 0;
+  return { relErr: directionalError(analyticStep, numericStep, scale * eps, allowance), noise, analytic, numeric, residual };
 }
 
 /**
@@ -191,10 +194,11 @@ export const RIDDERS_LEVELS = 20;
  * steps where the estimate converges; where none does, the bound says so.
  */
 export function riddersDerivative(f: () => number, x: Held, i: number, h0: number, noiseAt: (h: number) => number, analytic?: number): RefinedDerivative {
-  const steps = Array.from({ length: RIDDERS_LEVELS }, (_, level) => h0 / 2 ** level);
-  const differences = steps.map((h) => centeredDifference(f, x, i, h));
-  const evaluations = 2 * steps.length;
-  if (analytic !== undefined) markBelowResolution(differences, steps, analytic);
+  const all = Array.from({ length: RIDDERS_LEVELS }, (_, level) => h0 / 2 ** level);
+  const measured = all.map((h) => centeredDifference(f, x, i, h));
+  const evaluations = 2 * all.length;
+  const usable = analytic === undefined ? all.length : aboveResolution(measured, all, analytic);
+  const [steps, differences] = [all.slice(0, usable), measured.slice(0, usable)];
   const best = bestOfTableau(differences, steps, asymptoticStart(differences, steps, noiseAt), noiseAt);
   if (!best) return { value: NaN, error: Infinity, noise: Infinity, h: h0, evaluations };
   const smaller = bestOfTableau(differences, steps, best.level + 1, noiseAt);
@@ -202,21 +206,20 @@ export function riddersDerivative(f: () => number, x: Held, i: number, h0: numbe
 }
 
 /**
- * A difference of exactly 0 says nothing when the analytic change over the step, |a|·2h, is below
- * the smallest change of f seen at any step (its rounding quantum: an output that cancels to 0 can
- * move only in steps of its largest terms' ulp): f could not have moved. Such levels are dropped
- * (NaN). A zero where the analytic change is well above the quantum stays: f is flat there, and a
- * nonzero gradient is wrong.
+ * How many of the steps, largest first, f can resolve. A difference of exactly 0 says nothing when
+ * the analytic change over the step, |a|·2h, is below the smallest change of f seen at any step (its
+ * rounding quantum: an output that cancels to 0, or one in the denormal range, moves only in steps
+ * of its largest terms' ulp): f could not have moved, and at the smaller steps after it even less.
+ * A zero where the analytic change is well above the quantum stays: f is flat there, and a nonzero
+ * gradient is wrong.
  */
-function markBelowResolution(differences: number[], steps: number[], analytic: number): void {
+function aboveResolution(differences: number[], steps: number[], analytic: number): number {
   let quantum = Infinity;
   differences.forEach((c, l) => {
     if (c !== 0 && Number.isFinite(c)) quantum = Math.min(quantum, Math.abs(c) * 2 * steps[l]);
   });
-  if (!Number.isFinite(quantum)) return;
-  differences.forEach((c, l) => {
-    if (c === 0 && Math.abs(analytic) * 2 * steps[l] < quantum) differences[l] = NaN;
-  });
+  const first = differences.findIndex((c, l) => c === 0 && Math.abs(analytic) * 2 * steps[l] < quantum);
+  return first < 0 ? differences.length : first;
 }
 
 function withoutLevel({ value, error, noise, h }: TableauEntry & { level: number }): TableauEntry {

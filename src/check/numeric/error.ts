@@ -35,8 +35,14 @@ export function numericNoise(outputMagnitude: number, eps: number): number {
   return phiNoise(outputMagnitude) / (2 * eps);
 }
 
+/**
+ * f's rounding per evaluation: 16 ulps of Σ|vᵢfᵢ|, and never less than 4 steps of the smallest
+ * denormal (a few roundings, each of up to half a step): an output that small is rounded to an
+ * absolute grid, not a relative one, and a model that underflowed to 0 would read every
+ * difference of it as exact.
+ */
 export function phiNoise(outputMagnitude: number): number {
-  return 16 * Number.EPSILON * outputMagnitude;
+  return Math.max(16 * Number.EPSILON * outputMagnitude, 4 * Number.MIN_VALUE);
 }
 
 export function comparisonFloor(inputScale: number): number {

@@ -104,7 +104,9 @@ export function verdictOf(e: Extrapolated, scale: number, tolerance: number): { 
   const uncertainty = e.bound / scale;
   const fails = (r: number, u: number) => r > tolerance && r > u;
   const smaller = e.smaller && { relErr: relative(e.smaller.value), uncertainty: e.smaller.bound / scale };
-  if (fails(relErr, uncertainty) && (!smaller || fails(smaller.relErr, smaller.uncertainty))) return { says: 'fail', relErr, uncertainty };
+  // The smaller steps overrule a failure only where they can tell: their uncertainty below the error found.
+  const overruled = smaller !== undefined && smaller.uncertainty < relErr && !fails(smaller.relErr, smaller.uncertainty);
+  if (fails(relErr, uncertainty) && !overruled) return { says: 'fail', relErr, uncertainty };
   if (relErr <= tolerance) return { says: 'pass', relErr, uncertainty };
   if (smaller && smaller.relErr <= tolerance) return { says: 'pass', relErr: smaller.relErr, uncertainty: smaller.uncertainty };
   return { says: 'unresolved', relErr, uncertainty };

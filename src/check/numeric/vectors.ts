@@ -17,12 +17,13 @@ export function concat(parts: readonly Float64Array[]): Float64Array {
   return joined;
 }
 
+/** The largest finite magnitude (a value that overflowed or is NaN sets no scale). */
 export function largestMagnitude(...arrays: Float64Array[]): number {
   let largest = 0;
   for (const array of arrays) {
     for (let i = 0; i < array.length; i++) {
       const magnitude = Math.abs(array[i]);
-      if (magnitude > largest) largest = magnitude;
+      if (magnitude > largest && magnitude !== Infinity) largest = magnitude;
     }
   }
   return largest;
