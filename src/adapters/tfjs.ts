@@ -5,7 +5,7 @@
 //
 // tfjs computes in float32: the op is marked `precision: 'float32'`, which gives it the float32
 // tolerance by default (see FLOAT32_TOLERANCE) while the checker's own arithmetic stays float64.
-import { declaredShape, defineOp } from '../spec/define.ts';
+import { defineOp } from '../spec/define.ts';
 import type { InputSpec, Op } from '../spec/define.ts';
 
 /** The little of a tfjs tensor that gradcheck uses. */
@@ -46,13 +46,12 @@ export function tfjsOp<Name extends string, T extends TfTensorLike>(spec: TfjsOp
   if (!tf || typeof tf.tensor !== 'function' || typeof tf.grads !== 'function' || typeof tf.tidy !== 'function') {
     throw new TypeError(`tfjsOp '${spec.name}': \`tf\` must be the tfjs namespace (import * as tf from '@tensorflow/tfjs')`);
   }
-  const shapes = new Map<string, number[]>();
-  // The checker hands over flat float64 arrays; tfjs gets float32 tensors of the declared shapes.
-  const toTensors = (values: Record<Name, Float64Array>): Record<Name, T> => {
+  // The output's shape as tfjs gave it at the last evaluation: the cotangent comes back flat.
+  let outputShape: number[] = [];
+  // The checker hands over flat float64 arrays with their shapes; tfjs gets float32 tensors of those shapes.
+  const toTensors = (values: Record<Name, Float64Array>, shapes: Record<Name, number[]>): Record<Name, T> => {
     const tensors = {} as Record<Name, T>;
-    for (const name of Object.keys(values) as Name[]) {
-      tensors[name] = tf.tensor(Float32Array.from(values[name]), declaredShape(spec.inputs[name]) ?? [], 'float32');
-    }
+    for (const name of Object.keys(values) as Name[]) tensors[name] = tf.tensor(Float32Array.from(values[name]), shapes[name], 'float32');
     return tensors;
   };
   return defineOp<Name>({
@@ -60,28 +59,29 @@ export function tfjsOp<Name extends string, T extends TfTensorLike>(spec: TfjsOp
     inputs: spec.inputs,
     tolerance: spec.tolerance,
     precision: 'float32',
-    evaluate(values) {
-      const output = tf.tidy(() => forward(toTensors(values)));
+    evaluate(values, { shapes }) {
+      const output = tf.tidy(() => forward(toTensors(values, shapes)));
       try {
-        shapes.set('output', [...output.shape]);
+        outputShape = [...output.shape];
         return Float64Array.from(output.dataSync());
       } finally {
         output.dispose();
       }
     },
-    vjp(values, cotangent) {
+    vjp(values, cotangent, { shapes }) {
       // tf.grads differentiates every argument it is given: a constant (indices, a target) stays
       // out of them, as a value the function closes over.
       const names = (Object.keys(values) as Name[]).filter((name) => !takesNoGradient(spec.inputs[name]));
       const gradients = tf.tidy(() => {
-        const tensors = toTensors(values);
+        const tensors = toTensors(values, shapes);
         const f = (...args: T[]): T => {
           const byName = { ...tensors };
           names.forEach((name, i) => (byName[name] = args[i]));
           return forward(byName);
         };
-        const outputShape = shapes.get('output') ?? [...f(...names.map((name) => tensors[name])).shape];
-        const dy = tf.tensor(Float32Array.from(cotangent), outputShape, 'float32');
+        const size = outputShape.reduce((a, b) => a * b, 1);
+        const shape = size === cotangent.length ? outputShape : [...f(...names.map((name) => tensors[name])).shape];
+        const dy = tf.tensor(Float32Array.from(cotangent), shape, 'float32');
         return tf.grads(f)(names.map((name) => tensors[name]), dy);
       });
       const result: Partial<Record<Name, Float64Array>> = {};

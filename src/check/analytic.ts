@@ -16,6 +16,7 @@ import type { Trespass } from '../core/autograd.ts';
 import { WrongShapeGradient } from './problem.ts';
 import type { Problem } from './problem.ts';
 import type { Diagnosis } from '../model/report.ts';
+import type { Precision } from '../spec/define.ts';
 
 export interface Analytic {
   /** One gradient per input; zeros where the backward produced none (and for constants). */
@@ -42,11 +43,11 @@ export const COTANGENT_SCALE = -2;
  * `nondetTolerance`: a backward nondeterministic by design (parallel or atomic sums) may differ from
  * one run to the next by this much (relative) without failing, as PyTorch's nondet_tol allows.
  */
-export function analyticGradients(problem: Problem, cotangent: Float64Array, nondetTolerance = 0): Analytic {
+export function analyticGradients(problem: Problem, cotangent: Float64Array, nondetTolerance = 0, precision: Precision = 'float64'): Analytic {
   const watched = problem.watchedVjp ? runVjp(() => problem.watchedVjp!(cotangent), problem) : { gradients: runVjp(() => problem.vjp(cotangent), problem), trespasses: [] };
   const first = watched.gradients;
   const second = runVjp(() => problem.vjp(cotangent.map((v) => COTANGENT_SCALE * v)), problem);
-  const compared = compareRuns(first, second, problem, cotangent.length);
+  const compared = compareRuns(first, second, problem, cotangent.length, DENORMAL_SLACK[precision]);
   const reentrancy = compared && compared.relErr > nondetTolerance ? compared : undefined;
   return { gradients: withZeros(first, problem), trespasses: watched.trespasses, ...(reentrancy ? { reentrancy } : {}) };
 }
@@ -78,7 +79,7 @@ function runVjp<T>(vjp: () => T, problem?: Problem): T {
       input,
       message: `${shapeError.message}: the gradient of an input has its shape.`,
     };
-    throw new WrongShapeGradient(shapeError.message, input, diagnosis);
+    throw new WrongShapeGradient(shapeError.message, input, diagnosis, k === undefined ? undefined : problem!.inputs[k].shape);
   }
 }
 
@@ -88,31 +89,31 @@ function runVjp<T>(vjp: () => T, problem?: Problem): T {
  * accumulated), or anything else (hidden state, nondeterminism, or a term that ignores the
  * gradient, which a zero cotangent shows).
  */
-function compareRuns(first: (Float64Array | null)[], second: (Float64Array | null)[], problem: Problem, outputs: number): Reentrancy | undefined {
+function compareRuns(first: (Float64Array | null)[], second: (Float64Array | null)[], problem: Problem, outputs: number, slack: number): Reentrancy | undefined {
   for (let k = 0; k < first.length; k++) {
     if (first[k] === null && second[k] === null) continue;
     const size = problem.inputs[k].data.length;
     const a = first[k] ?? new Float64Array(size);
     const b = second[k] ?? new Float64Array(size);
     const expected = a.map((v) => COTANGENT_SCALE * v);
-    if (sameValues(expected, b)) continue;
+    if (sameValues(expected, b, slack)) continue;
     const input = problem.inputs[k].name;
     const relErr = relativeDifference(expected, b);
-    return { diagnosis: whyNotScaled(problem, k, input, a, b, outputs), input: k, relErr };
+    return { diagnosis: whyNotScaled(problem, k, input, a, b, outputs, slack), input: k, relErr };
   }
   return undefined;
 }
 
 /** Why the second answer b is not COTANGENT_SCALE times the first a: a zero cotangent's answer tells the causes apart. */
-function whyNotScaled(problem: Problem, k: number, input: string, a: Float64Array, b: Float64Array, outputs: number): Diagnosis {
+function whyNotScaled(problem: Problem, k: number, input: string, a: Float64Array, b: Float64Array, outputs: number, slack: number): Diagnosis {
   const handed = `handed the cotangent scaled by ${COTANGENT_SCALE}, the backward returned`;
-  if (sameValues(a, b)) {
+  if (sameValues(a, b, slack)) {
     const message = `${handed} the same gradient of '${input}' as before: it ignores the gradient it is handed (a missing \`grad ×\` in a backward; under .sum() or .mean() the gradient handed down is all ones or 1/N, so the numbers can agree). Multiply by the incoming gradient.`;
     return { code: 'ignores-gradient', input, message, detail: { ratio: 1 } };
   }
   const zero = zeroCotangentGradient(problem, k, outputs);
   const accumulated = `gradients accumulate across passes (forgot zero_grad?)`;
-  if (zero && sameValues(zero, b) && b.some((v) => v !== 0)) {
+  if (zero && sameValues(zero, b, slack) && b.some((v) => v !== 0)) {
     return { code: 'accumulated', input, message: `handed a zero cotangent after two passes, the backward returned its last gradient of '${input}' again: it keeps its result between passes, so ${accumulated}` };
   }
   const ignored = zero && largestMagnitude(zero) > 0 ? zero[zero.findIndex((v) => Math.abs(v) === largestMagnitude(zero))] : undefined;
@@ -141,18 +142,19 @@ function zeroCotangentGradient(problem: Problem, k: number, outputs: number): Fl
 
 /**
  * Equal, bit for bit but for the denormal range: there a value has few bits, and scaling a product
- * that rounds into it is not exact, so a few of its steps (64 × 2⁻¹⁰⁷⁴, far below any normal
- * number's rounding) are allowed.
+ * that rounds into it is not exact, so a few of its steps (`slack`, far below any normal number's
+ * rounding) are allowed.
  */
-function sameValues(a: Float64Array, b: Float64Array): boolean {
+function sameValues(a: Float64Array, b: Float64Array, slack: number): boolean {
   for (let i = 0; i < a.length; i++) {
-    if (a[i] === b[i] || (a[i] !== a[i] && b[i] !== b[i]) || Math.abs(a[i] - b[i]) <= DENORMAL_SLACK) continue;
+    if (a[i] === b[i] || (a[i] !== a[i] && b[i] !== b[i]) || Math.abs(a[i] - b[i]) <= slack) continue;
     return false;
   }
   return true;
 }
 
-const DENORMAL_SLACK = 64 * Number.MIN_VALUE;
+/** 64 steps of each precision's smallest denormal: 2⁻¹⁰⁷⁴ in float64, 2⁻¹⁴⁹ in float32 (an engine's gradients round there). */
+const DENORMAL_SLACK: Record<Precision, number> = { float64: 64 * 2 ** -1074, float32: 64 * 2 ** -149 };
 
 function relativeDifference(a: Float64Array, b: Float64Array): number {
   return compareGradients(a, b, comparisonFloor(largestMagnitude(a, b)), 0).relErr;

@@ -9,7 +9,7 @@ import { declaredShape } from '../spec/define.ts';
 import type { InputSpec, Op } from '../spec/define.ts';
 import { OpSpecError } from '../spec/inputs.ts';
 import { prepare, settingsFor } from './prepare.ts';
-import type { CheckSettings, Prepared } from './prepare.ts';
+import type { At, CheckSettings, Prepared } from './prepare.ts';
 import { diagnosesOf, OpRunError, WrongShapeGradient } from './problem.ts';
 import type { Diagnosis, InputReport, OpReport } from '../model/report.ts';
 import type { CheckOptions } from '../model/options.ts';
@@ -21,6 +21,7 @@ import type { Outcome } from './modes/outcome.ts';
 import { checkReverse } from './modes/reverse.ts';
 import { checkForward } from './contract.ts';
 import type { Contract } from './contract.ts';
+import { lookBeyond } from './explore/explore.ts';
 import type { Replayed } from './random-replay.ts';
 import { plural } from '../model/words.ts';
 
@@ -36,9 +37,12 @@ export function checkOp(op: Op, options: CheckOptions = {}, file = ''): OpReport
   return checkOrder(op, options, file);
 }
 
-/** `alone`: a customOp checked on its own, whose calls are not checked again. */
-function checkOrder(op: Op, options: CheckOptions, file: string, alone = false): OpReport {
-  const settings = settingsFor(op, options);
+/**
+ * `alone`: a customOp checked on its own, or the op at a point beyond the drawn one (`at`), whose
+ * calls are not checked again.
+ */
+export function checkOrder(op: Op, options: CheckOptions, file: string, alone = false, at?: At): OpReport {
+  const settings = { ...settingsFor(op, options), ...(at ? { at } : {}) };
   const started = performance.now();
   const report: OpReport = {
     file,
@@ -57,7 +61,7 @@ function checkOrder(op: Op, options: CheckOptions, file: string, alone = false):
     ...(settings.method !== 'central' ? { method: settings.method } : {}),
   };
   try {
-    const outcome = runStages(op, settings, options, alone);
+    const outcome = runStages(op, settings, options, alone, file);
     Object.assign(report, outcome);
     // Inconclusive qualifies a pass: an op that fails is failed, whatever else could not be decided.
     if (outcome.status === 'pass' && outcome.inputs.some((input) => input.verdict === 'inconclusive')) report.verdict = 'inconclusive';
@@ -82,7 +86,7 @@ function wrongShapeOutcome(error: WrongShapeGradient, op: Op): Outcome {
   const declared = error.input === undefined ? undefined : (op.spec.inputs as Record<string, InputSpec>)[error.input];
   const row: InputReport | undefined = declared && {
     name: error.input!,
-    shape: declaredShape(declared) ?? [],
+    shape: error.shape ?? (declaredShape(declared) ?? []).filter((d): d is number => typeof d === 'number'),
     passed: false,
     relErr: Infinity,
     bestEps: NaN,
@@ -92,7 +96,7 @@ function wrongShapeOutcome(error: WrongShapeGradient, op: Op): Outcome {
   return { status: 'fail', mode: 'element-wise', inputs: row ? [row] : [], diagnoses: [error.diagnosis], maxRelErr: Infinity, evaluations: 0 };
 }
 
-function runStages(op: Op, settings: CheckSettings, options: CheckOptions, alone: boolean): Outcome {
+function runStages(op: Op, settings: CheckSettings, options: CheckOptions, alone: boolean, file = ''): Outcome {
   const drawn = prepare(op, settings);
   const contract = checkForward(drawn, op.name);
   const prepared: Prepared = { ...drawn, problem: contract.problem };
@@ -104,8 +108,30 @@ function runStages(op: Op, settings: CheckSettings, options: CheckOptions, alone
   }
   const reverse = settings.ad === 'forward' ? undefined : checkReverse(op, prepared, options, alone, contract);
   const checked = withBrokenContract(withForwardMode(reverse, rules, op, settings), contract);
-  const outcome = withRandomNote(checked, prepared.problem, prepared.settings.replayRandom);
-  return settings.order === 1 && !alone ? withPrimitives(outcome, prepared, options) : outcome;
+  const noted = withRandomNote(checked, prepared.problem, prepared.settings.replayRandom);
+  const outcome = { ...noted, ...(Object.keys(prepared.dims).length > 0 ? { dims: prepared.dims } : {}) };
+  if (settings.order !== 1 || alone) return outcome;
+  return withBeyond(withPrimitives(outcome, prepared, options), op, prepared, options, file);
+}
+
+/**
+ * A passing op checked at points beyond the drawn one (explore/): a plain run's few, or --explore's
+ * many with sizes and shrinking. Not under an explicit --mode fast (asked for the quickest check),
+ * nor for forward-mode rules alone.
+ */
+function withBeyond(outcome: Outcome, op: Op, prepared: Prepared, options: CheckOptions, file: string): Outcome {
+  const { settings } = prepared;
+  const wanted = options.explore === undefined ? settings.mode !== 'fast' : options.explore > 0;
+  if (outcome.status !== 'pass' || !wanted || settings.ad === 'forward') return outcome;
+  const pointOptions: CheckOptions = { ...options, mode: 'fast', explore: 0, ad: 'reverse', onProgress: undefined };
+  const beyond = lookBeyond(op, prepared, options, (at) => checkOrder(op, pointOptions, file, true, at));
+  return {
+    ...outcome,
+    ...(beyond.failed ? { status: 'fail' as const, diagnoses: [...outcome.diagnoses, ...beyond.diagnoses] } : {}),
+    points: beyond.points,
+    ...(beyond.minimal ? { minimal: beyond.minimal } : {}),
+    evaluations: outcome.evaluations + beyond.evaluations,
+  };
 }
 
 /** An op that broke its contract before any number was compared. */

@@ -10,6 +10,7 @@ import { formatIndex, short } from '../model/words.ts';
 import type { Diagnosis } from '../model/report.ts';
 import { DRAW, drawSweepDirection } from './draws.ts';
 import { evaluateMoved } from './numeric/point.ts';
+import { phiNoise } from './numeric/error.ts';
 import type { CheckedInput, Prepared } from './prepare.ts';
 import { ownFrame } from './diagnose/primitives.ts';
 
@@ -75,7 +76,14 @@ function staleForward(why: string): Diagnosis {
  * stale (memoised), or constant where its gradient is not zero. Either way no difference can see
  * the gradient, and none is compared.
  */
-export function unresponsive(gradients: Float64Array[], inputs: CheckedInput[]): Diagnosis | undefined {
+export function unresponsive(gradients: Float64Array[], inputs: CheckedInput[], outputMagnitude: number): Diagnosis | undefined {
+  // The most the move could change v · f, by the gradient: where that is small beside f itself or
+  // within its rounding (a saturated output, a gradient of 1e-20), f not moving says nothing.
+  let change = 0;
+  inputs.forEach((input, j) => {
+    if (!input.constant) gradients[j].forEach((g, i) => (change += Math.abs(g) * PROBE_MOVE * input.scales[i]));
+  });
+  if (!(change > Math.max(1000 * phiNoise(outputMagnitude), 1e-6 * outputMagnitude))) return undefined;
   const k = gradients.findIndex((g, j) => !inputs[j].constant && g.some((v) => v !== 0));
   if (k < 0) return undefined;
   const i = gradients[k].findIndex((v) => v !== 0);

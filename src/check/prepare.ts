@@ -2,7 +2,7 @@
 // its inputs drawn, the function under test built, evaluated once at the drawn inputs, and the
 // seeded cotangent v of φ(x) = v · f(x).
 import type { Op, Precision } from '../spec/define.ts';
-import { materializeInputs } from '../spec/inputs.ts';
+import { drawDims, materializeInputs } from '../spec/inputs.ts';
 import type { MaterializedInput } from '../spec/inputs.ts';
 import { nonFinite } from './diagnose/patterns.ts';
 import { hold } from './numeric/point.ts';
@@ -34,6 +34,14 @@ export interface CheckSettings {
   nondetTolerance: number;
   /** Which rules to check: 'auto' every rule the op has. */
   ad: 'auto' | 'forward' | 'reverse' | 'both';
+  /** Where to check, when not at the drawn point: sizes of named dimensions, and values of inputs (explore/). */
+  at?: At;
+}
+
+/** A point other than the drawn one: its named dimensions' sizes, and the values of the inputs it moves. */
+export interface At {
+  dims?: Record<string, number>;
+  values?: Record<string, Float64Array>;
 }
 
 /** An input as the check holds it: drawn, and held as the engine holds it (numeric/point.ts). */
@@ -46,6 +54,8 @@ export interface Prepared {
   inputs: CheckedInput[];
   /** The function under test, its Math.random replayed (random-replay.ts). */
   problem: Replayed;
+  /** The named dimensions' sizes (empty when the op names none). */
+  dims: Record<string, number>;
   /** f at the drawn inputs. */
   output: Float64Array;
   /** The same, the very array the problem returned: a forward that returns it again at other inputs is stale. */
@@ -75,7 +85,13 @@ export function settingsFor(op: Op, options: CheckOptions): CheckSettings {
 
 export function prepare(op: Op, settings: CheckSettings): Prepared {
   const float32 = settings.precision === 'float32';
-  const inputs: CheckedInput[] = materializeInputs(op, settings.seed).map((input) => ({ ...input, ...hold(input.data, { float32, domain: input.domain }) }));
+  const dims = drawDims(op, settings.seed, settings.at?.dims);
+  const drawn = materializeInputs(op, settings.seed, dims);
+  for (const input of drawn) {
+    const values = settings.at?.values?.[input.name];
+    if (values && values.length === input.data.length) input.data.set(values);
+  }
+  const inputs: CheckedInput[] = drawn.map((input) => ({ ...input, ...hold(input.data, { float32, domain: input.domain }) }));
   const built = settings.order === 2 ? secondOrderProblem(op, inputs, settings.seed) : createProblem(op, inputs);
   const problem = replayRandom(built, deriveSeed(settings.seed, `${op.name}/random`), !settings.replayRandom);
   const returned = problem.evaluate();
@@ -88,5 +104,5 @@ export function prepare(op: Op, settings: CheckSettings): Prepared {
   const cotangent = drawCotangent(settings.seed, DRAW.cotangent(op.name), output.length);
   let outputMagnitude = 0;
   for (let i = 0; i < output.length; i++) outputMagnitude += Math.abs(cotangent[i] * output[i]);
-  return { settings, inputs, problem, output, returned, cotangent, outputMagnitude };
+  return { settings, inputs, dims, problem, output, returned, cotangent, outputMagnitude };
 }

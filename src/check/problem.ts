@@ -54,7 +54,8 @@ export class OpRunError extends Error {
  * not a failure to run. Carries the diagnosis that says which input and how.
  */
 export class WrongShapeGradient extends OpRunError {
-  constructor(message: string, input: string | undefined, readonly diagnosis: Diagnosis) {
+  /** `shape`: the input's, as checked (named dimensions at their sizes). */
+  constructor(message: string, input: string | undefined, readonly diagnosis: Diagnosis, readonly shape?: number[]) {
     super(message, input);
     this.name = 'WrongShapeGradient';
   }
@@ -250,7 +251,7 @@ function engineProblem(spec: EngineOpSpec<string>, inputs: MaterializedInput[]):
       const { values } = toFloat64(grad, `vjp (input '${input.name}')`);
       if (values.length !== input.data.length) {
         const message = `vjp returned ${values.length} values for input '${input.name}', which has ${input.data.length} elements (shape [${input.shape.join(', ')}])`;
-        throw new WrongShapeGradient(message, input.name, { code: 'wrong-shape', input: input.name, message: `${message}: the gradient of an input has its shape.` });
+        throw new WrongShapeGradient(message, input.name, { code: 'wrong-shape', input: input.name, message: `${message}: the gradient of an input has its shape.` }, input.shape);
       }
       return values;
     });

@@ -7,7 +7,7 @@
 // prints the library's named constants, so what it says is what an absent flag does.
 import { Argument, InvalidArgumentError, Option } from 'commander';
 import type { Command } from 'commander';
-import { AD_MODES, CHECK_DEFAULTS, DEFAULT_EPS, DEFAULT_SEED, DEFAULT_TOLERANCE, FLOAT32_EPS, METHODS, MODES } from '../model/defaults.ts';
+import { AD_MODES, CHECK_DEFAULTS, DEFAULT_EPS, DEFAULT_EXPLORE_POINTS, DEFAULT_SEED, DEFAULT_TOLERANCE, FLOAT32_EPS, METHODS, MODES } from '../model/defaults.ts';
 import { REPORTERS } from '../report/emit.ts';
 import type { ReporterName } from '../report/emit.ts';
 import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_MS } from '../run/scheduler.ts';
@@ -37,6 +37,12 @@ export function parseSeed(value: string): number {
   const seed = decimal(value);
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new InvalidArgumentError(`expected an integer from 0 to 4294967295, got '${value}'`);
   return seed;
+}
+
+export function parseCount(value: string): number {
+  const count = decimal(value);
+  if (!Number.isInteger(count) || count < 1) throw new InvalidArgumentError(`expected a whole number of points, at least 1, got '${value}'`);
+  return count;
 }
 
 export function parseTimeout(value: string): number {
@@ -90,6 +96,12 @@ export const FLAGS = {
   mode: { flags: '--mode <name>', description: 'element-wise, fast (uᵀJv for a few random pairs) or auto: element-wise while cheap', choices: MODES, default: CHECK_DEFAULTS.mode },
   replayRandom: { flags: '--no-replay-random', description: 'let Math.random draw afresh at every evaluation (by default each evaluation replays one seeded stream, so a dropout mask is the same at every point)' },
   nondetTol: { flags: '--nondet-tol <x>', description: 'accept a second backward that differs from the first by at most this much (relative): for backwards nondeterministic by design', parse: parsePositiveNumber },
+  explore: {
+    flags: '--explore [points]',
+    description: 'check many points beyond the drawn one, named dimensions at many sizes, and shrink a failure to its smallest case',
+    parse: parseCount,
+    default: `off; ${DEFAULT_EXPLORE_POINTS} points when given without a number`,
+  },
   ad: { flags: '--ad <mode>', description: 'which rules to check: forward (jvp), reverse (vjp) or both (default: every rule the op has)', choices: AD_MODES },
   json: { flags: '--json', description: 'print one JSON document on stdout instead of text' },
   verbose: { flags: '--verbose', description: 'show stack traces of errors' },

@@ -27,6 +27,9 @@ export const FLOAT32_EPSILON = 2 ** -23;
 export const FLOAT32_TOLERANCE = 1e-4;
 export const FLOAT32_EPS: readonly number[] = [1e-1, 1e-2, 1e-3, 1e-4];
 
+/** Points `--explore` checks beyond the drawn one when not told how many. */
+export const DEFAULT_EXPLORE_POINTS = 24;
+
 /** What an absent option means. */
 export const CHECK_DEFAULTS = {
   tolerance: DEFAULT_TOLERANCE,

@@ -37,6 +37,12 @@ export interface CheckOptions {
    * thread. The report is the same whatever the number.
    */
   threads?: number;
+  /**
+   * Points beyond the drawn one to check, spread over each input's domain, with sizes for named
+   * dimensions, and a failure shrunk to its smallest case (the CLI's --explore). A plain run checks
+   * a few points without shrinking; 0 checks the drawn point alone.
+   */
+  explore?: number;
   /** Called as the numeric side advances, for progress displays; must not throw. */
   onProgress?: (progress: CheckProgress) => void;
 }

@@ -43,6 +43,8 @@ export interface InputReport {
   directions?: { relErr: number; uncertainty: number; step: number }[];
   /** Decided by the op's joint comparison (fast mode): the numbers are the op's `joint`, which spans every input. */
   joint?: true;
+  /** Elements over the tolerance, worst first (at most 64; element-wise checks only). */
+  failing?: number[][];
   /**
    * Failing elements whose numeric value was refined one by one (Ridders' method over steps from
    * 1e-1 down): the values shown for them are the refined ones.
@@ -110,8 +112,40 @@ export interface OpReport {
   inputs: InputReport[];
   /** Fast mode's one comparison over every input at once, when the op was decided by it. */
   joint?: JointComparison;
+  /** The sizes of the op's named dimensions at the point checked. */
+  dims?: Record<string, number>;
+  /** The points checked beyond the drawn one, in order (the check stops at the first that fails). */
+  points?: PointReport[];
+  /** Under --explore, a failing point shrunk to the smallest sizes and simplest values that still fail. */
+  minimal?: MinimalCase;
   /** For a failing op built from customOps: each call checked alone (the guilty ones named in a 'culprit' diagnosis). */
   primitives?: PrimitiveReport[];
+}
+
+/** A point beyond the drawn one, and what the check found there. */
+export interface PointReport {
+  /** 1, 2, …, in the order they were checked. */
+  index: number;
+  /** How the point was drawn, as the report says it: 'wider (normal, σ 3)', 'magnitude 1000', … */
+  drawn: string;
+  /** Its named dimensions' sizes, where the op names any. */
+  dims?: Record<string, number>;
+  /** 'skipped': the forward is not finite there; 'unstable': the backward is not finite where the forward is. */
+  status: 'pass' | 'fail' | 'inconclusive' | 'skipped' | 'unstable' | 'error';
+  /** At a failing point: what singles out its failing elements ("x < -2: the 3 elements below -2"). */
+  where?: string;
+  /** At a failing point: its rows and findings, from the element-wise check there. */
+  inputs?: InputReport[];
+  diagnoses?: Diagnosis[];
+  /** At a failing point: the values of the inputs it moved, to check it again. */
+  values?: Record<string, number[]>;
+  error?: string;
+}
+
+/** The smallest failing case found by shrinking: sizes, and each moved input as an input spec. */
+export interface MinimalCase {
+  dims: Record<string, number>;
+  inputs: Record<string, { shape: number[]; values: number[] }>;
 }
 
 /** A customOp call checked alone at the inputs it saw (when the op it is part of failed). */

@@ -50,7 +50,32 @@ export function formatOpTable(op: OpReport, options: ReportOptions = {}): string
     const where = diagnosis.input ? ` (${diagnosis.input})` : '';
     lines.push(`  ${chalk.yellow(`⚠ ${diagnosis.code}${where}:`)} ${diagnosis.message}`);
   }
+  lines.push(...formatBeyond(op));
   return lines.join('\n');
+}
+
+/** The points checked beyond the drawn one: a failing point's table, a shrunk case to paste, or one line saying they passed. */
+function formatBeyond(op: OpReport): string[] {
+  const points = op.points ?? [];
+  if (points.length === 0) return [];
+  const failing = points.find((point) => point.status === 'fail');
+  const lines: string[] = [];
+  if (failing?.inputs && failing.inputs.length > 0) {
+    const sizes = failing.dims ? `, ${Object.entries(failing.dims).map(([name, size]) => `${name} = ${size}`).join(', ')}` : '';
+    lines.push(`  ${chalk.dim(`at point ${failing.index} (${failing.drawn}${sizes}):`)}`, formatInputsTable(failing.inputs));
+  }
+  if (op.minimal) {
+    const sizes = Object.entries(op.minimal.dims).map(([name, size]) => `${name}: ${size}`).join(', ');
+    lines.push(`  ${chalk.yellow('smallest failing case')}${sizes ? ` (dims ${sizes})` : ''}, to paste into the op file:`);
+    for (const [name, input] of Object.entries(op.minimal.inputs)) lines.push(`    ${name}: { shape: [${input.shape.join(', ')}], values: [${input.values.join(', ')}] },`);
+  }
+  if (!failing && !points.some((point) => point.status === 'unstable')) {
+    const count = (status: string) => points.filter((point) => point.status === status).length;
+    const notes = [['skipped', 'skipped (forward not finite)'], ['inconclusive', 'inconclusive'], ['error', 'could not run']]
+      .flatMap(([status, said]) => (count(status) > 0 ? [`${count(status)} ${said}`] : []));
+    lines.push(`  ${chalk.dim(`beyond the drawn point: ${plural(points.length, 'more point')} checked, ${count('pass')} passed${notes.length > 0 ? `, ${notes.join(', ')}` : ''}`)}`);
+  }
+  return lines;
 }
 
 /** What a float32 table's columns measure: they come from two different comparisons. */

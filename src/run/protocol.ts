@@ -33,7 +33,7 @@ export interface OpHeader {
   name: string;
   line?: number;
   /** Each input's shape as declared; null for a malformed one (the check reports it). */
-  inputs: { name: string; shape: number[] | null }[];
+  inputs: { name: string; shape: (number | string)[] | null }[];
 }
 
 /** What an op file (or the config) wrote to stdout or stderr, and who was running when it did. */

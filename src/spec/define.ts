@@ -11,15 +11,22 @@ export type { SourceLocation };
 
 
 /**
+ * A dimension: a size, or a name whose size the op's `dims` range gives (default [1, 8]). Inputs
+ * that name the same dimension share its size; a plain run draws one size per name, `--explore`
+ * many (size 1 and unequal sizes among them).
+ */
+export type Dimension = number | string;
+
+/**
  * A shape draws seeded standard-normal values; `low`/`high` draws uniform values; `values` fixes
  * them. `grad: false` makes the input a constant (a mask, a target): never perturbed, and no
  * gradient expected. `integer: true` draws integers from [low, high) (indices, ids) and implies
  * `grad: false`.
  */
 export type InputSpec =
-  | number[]
+  | Dimension[]
   | {
-      shape: number[];
+      shape: Dimension[];
       low?: number;
       high?: number;
       values?: ArrayLike<number> | NestedArray;
@@ -29,15 +36,20 @@ export type InputSpec =
       domain?: [number, number];
     };
 
-/** An input spec's shape as declared, before anything is validated; null when it has none that is an array of numbers. */
-export function declaredShape(spec: InputSpec): number[] | null {
+/**
+ * An input spec's shape as declared, before anything is validated (named dimensions as their names);
+ * null when it has none that is an array of sizes and names.
+ */
+export function declaredShape(spec: InputSpec): Dimension[] | null {
   const shape = Array.isArray(spec) ? spec : spec?.shape;
-  return Array.isArray(shape) && shape.every((d) => typeof d === 'number') ? [...shape] : null;
+  return Array.isArray(shape) && shape.every((d) => typeof d === 'number' || typeof d === 'string') ? [...shape] : null;
 }
 
 export interface OpOptions {
   /** Overrides the run's tolerance for this op. */
   tolerance?: number;
+  /** The range [min, max] of each named dimension's size (default [1, 8]). */
+  dims?: Record<string, [number, number]>;
   /** What the op computes in (default float64); a float32 op gets the float32 tolerance by default. */
   precision?: Precision;
   /**

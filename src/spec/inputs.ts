@@ -31,16 +31,51 @@ export interface MaterializedInput {
 /** The keys an input spec object may have: any other is a typo that would silently change a check. */
 export const INPUT_SPEC_KEYS = ['shape', 'low', 'high', 'values', 'grad', 'integer', 'domain'] as const;
 
-/** Draws (or copies) every input of an op, seeded by the run's seed, the op's name and the input's name. */
-export function materializeInputs(op: Op, seed: number): MaterializedInput[] {
-  validateOptions(op.spec);
-  const inputs = op.spec.inputs as Record<string, InputSpec> | undefined;
+/** The size range a named dimension takes when the op's `dims` does not say. */
+export const DEFAULT_DIM_RANGE: readonly [number, number] = [1, 8];
+
+/** Each named dimension's size range: the op's `dims`, else the default; a `dims` entry no shape names is a typo. */
+export function dimRanges(op: Op): Record<string, [number, number]> {
+  const inputs = inputSpecs(op);
+  const named = new Set(Object.values(inputs).flatMap((spec) => (Array.isArray(spec) ? spec : spec?.shape ?? []).filter((d): d is string => typeof d === 'string')));
+  const dims = (op.spec as { dims?: unknown }).dims;
+  if (dims !== undefined && (dims === null || typeof dims !== 'object' || Array.isArray(dims))) throw new OpSpecError(`\`dims\` must be an object of ranges such as { n: [1, 12] }, got ${describeValue(dims)}`);
+  const given = (dims ?? {}) as Record<string, unknown>;
+  for (const [name, range] of Object.entries(given)) {
+    if (!named.has(name)) throw new OpSpecError(`\`dims\` names '${name}', which no input's shape uses${named.size > 0 ? ` (named dimensions: ${[...named].join(', ')})` : ''}`);
+    const valid = Array.isArray(range) && range.length === 2 && range.every((n) => Number.isInteger(n) && n >= 1) && range[0] <= range[1];
+    if (!valid) throw new OpSpecError(`\`dims.${name}\` must be [min, max], whole numbers with 1 ≤ min ≤ max, got ${describeValue(range)}`);
+  }
+  return Object.fromEntries([...named].map((name) => [name, [...((given[name] as [number, number] | undefined) ?? DEFAULT_DIM_RANGE)] as [number, number]]));
+}
+
+/** One size per named dimension: the ones given, the rest drawn from their ranges (seeded by the op and the name). */
+export function drawDims(op: Op, seed: number, given: Record<string, number> = {}): Record<string, number> {
+  return Object.fromEntries(Object.entries(dimRanges(op)).map(([name, [min, max]]) => {
+    if (given[name] !== undefined) return [name, given[name]];
+    const random = createRandom(deriveSeed(seed, `${op.name}/dims/${name}`));
+    return [name, min + Math.floor((max - min + 1) * random.uniform())];
+  }));
+}
+
+function inputSpecs(op: Op): Record<string, InputSpec> {
+  const inputs = op.spec?.inputs as Record<string, InputSpec> | undefined;
   if (inputs === null || typeof inputs !== 'object' || Array.isArray(inputs)) {
     throw new OpSpecError('`inputs` must be an object mapping input names to shapes or { shape, low, high, values }');
   }
+  return inputs;
+}
+
+/**
+ * Draws (or copies) every input of an op, seeded by the run's seed, the op's name and the input's
+ * name, its named dimensions at the sizes `dims` gives (drawn when not given).
+ */
+export function materializeInputs(op: Op, seed: number, dims: Record<string, number> = drawDims(op, seed)): MaterializedInput[] {
+  validateOptions(op.spec);
+  const inputs = inputSpecs(op);
   const names = Object.keys(inputs);
   if (names.length === 0) throw new OpSpecError('`inputs` is empty: an op needs at least one input to differentiate');
-  const materialized = names.map((name) => materializeInput(name, inputs[name], deriveSeed(seed, `${op.name}/${name}`)));
+  const materialized = names.map((name) => materializeInput(name, resolveShape(inputs[name], dims), deriveSeed(seed, `${op.name}/${name}`)));
   if (materialized.every((input) => input.constant)) {
     throw new OpSpecError('every input is a constant (grad: false or integer: true): an op needs at least one input to differentiate');
   }
@@ -55,6 +90,17 @@ function validateOptions(spec: OpSpec | null | undefined): asserts spec is OpSpe
   validatePositive('nondetTolerance', spec.nondetTolerance);
 }
 
+/** The spec with its named dimensions replaced by their sizes. */
+function resolveShape(spec: InputSpec, dims: Record<string, number>): InputSpec {
+  const resolve = (shape: unknown) => (Array.isArray(shape) ? shape.map((d) => (typeof d === 'string' && dims[d] !== undefined ? dims[d] : d)) : shape);
+  if (Array.isArray(spec)) return resolve(spec) as InputSpec;
+  return spec && typeof spec === 'object' ? ({ ...spec, shape: resolve(spec.shape) } as InputSpec) : spec;
+}
+
+function describeValue(value: unknown): string {
+  return Array.isArray(value) ? `[${value.map(String).join(', ')}]` : typeof value === 'string' ? `'${value}'` : String(value);
+}
+
 function validatePositive(key: string, value: unknown): void {
   if (value !== undefined && !(typeof value === 'number' && value > 0 && Number.isFinite(value))) {
     throw new OpSpecError(`\`${key}\` must be a positive number, got ${typeof value === 'string' ? `'${value}'` : String(value)}`);
@@ -62,9 +108,10 @@ function validatePositive(key: string, value: unknown): void {
 }
 
 function materializeInput(name: string, spec: InputSpec, seed: number): MaterializedInput {
-  const shape = Array.isArray(spec) ? spec : spec?.shape;
-  if (!Array.isArray(shape)) throw new OpSpecError(`input '${name}': expected a shape array or { shape, ... }`, name);
-  const size = validateShape(name, shape);
+  const declared = Array.isArray(spec) ? spec : spec?.shape;
+  if (!Array.isArray(declared)) throw new OpSpecError(`input '${name}': expected a shape array or { shape, ... }`, name);
+  const size = validateShape(name, declared);
+  const shape = declared as number[];
   const data = new Float64Array(size);
   const random = createRandom(seed);
   if (Array.isArray(spec)) {
@@ -135,7 +182,7 @@ function validateShape(name: string, shape: unknown[]): number {
 }
 
 /** Unknown keys are typos; `integer` implies `grad: false`, and says so if asked otherwise. */
-function validateSpecKeys(name: string, spec: Exclude<InputSpec, number[]>): { integer: boolean; constant: boolean } {
+function validateSpecKeys(name: string, spec: Exclude<InputSpec, unknown[]>): { integer: boolean; constant: boolean } {
   for (const key of Object.keys(spec)) {
     if (!(INPUT_SPEC_KEYS as readonly string[]).includes(key)) {
       throw new OpSpecError(`input '${name}': unknown key '${key}' (an input spec takes ${INPUT_SPEC_KEYS.join(', ')})`, name);

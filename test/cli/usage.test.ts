@@ -49,7 +49,7 @@ describe('flag values', () => {
   });
 
   it.concurrent.each([
-    ['run', ['--tol', '--eps', '--seed', '--method', '--order', '--mode', '--ad', '--nondet-tol', '--no-replay-random', '--json', '--verbose', '--watch', '--op', '--reporter', '--junit', '--html', '--timeout', '--max-memory']],
+    ['run', ['--tol', '--eps', '--seed', '--method', '--order', '--mode', '--ad', '--explore', '--nondet-tol', '--no-replay-random', '--json', '--verbose', '--watch', '--op', '--reporter', '--junit', '--html', '--timeout', '--max-memory']],
     ['sweep', ['--op', '--tol', '--eps', '--seed', '--no-replay-random', '--json', '--html', '--verbose', '--timeout', '--max-memory']],
     ['list', ['--op', '--json', '--timeout']],
   ])('%s --help describes each of its flags, with the defaults the library applies', async (command, flags) => {

@@ -16,7 +16,7 @@ function literal(value: unknown): string {
 
 const value = (key: string, v: unknown): Field => [key, literal(v), v];
 
-const badShape = fc.constantFrom<unknown[]>([-1], [2.5], [3, -2], [Number.NaN], ['a'], [0, 3], [1e5, 1e5], [Infinity]);
+const badShape = fc.constantFrom<unknown[]>([-1], [2.5], [3, -2], [Number.NaN], [true], [null], [0, 3], [1e5, 1e5], [Infinity]);
 const badInput = fc.oneof(
   badShape,
   badShape.map((shape) => ({ shape })),

@@ -32,6 +32,9 @@ import type { Refinement } from './refine.ts';
 import { unravelIndex } from '../../core/shape.ts';
 import { dot } from '../numeric/vectors.ts';
 
+/** Failing elements a report lists (the rest are counted in the diagnosis). */
+const FAILING_SHOWN = 64;
+
 export interface InputCheck {
   opName: string;
   input: CheckedInput;
@@ -218,7 +221,8 @@ function adjudicate(check: InputCheck, points: SweepStep[], evidence: ElementEst
   if (refinement.confirmed.length > 0) {
     const wrong = failingElements(analytic, compared, evidence.floor, evidence.noise, tolerance);
     const pattern = diagnosePattern({ name: input.name, shape: input.shape, analytic, numeric, failing: wrong, floor: evidence.floor, tolerance, uses: check.uses });
-    return { result: { ...refined, passed: false }, diagnoses: [...diagnoses, withConvergence(pattern, convergence)] };
+    const failing = wrong.slice(0, FAILING_SHOWN).map((i) => unravelIndex(i, input.shape));
+    return { result: { ...refined, passed: false, failing }, diagnoses: [...diagnoses, withConvergence(pattern, convergence)] };
   }
   if (refinement.unresolved.length === 0) return { result: { ...refined, passed: relErr <= tolerance }, diagnoses };
   const wrongAlong = wrongAlongDirection(points, convergence, tolerance);

@@ -120,7 +120,10 @@ export function checkFloat32Input(check: Float32InputCheck): InputOutcome {
   const { opName, seed, input, analytic, phi, tolerance, outputNorm } = check;
   const before = phi.evaluations;
   const probed = probedNoise(check);
-  const noise = probed || FLOAT32_EPSILON * outputNorm;
+  // Never below the rounding every output carries: an output that saturates (a sigmoid near 1)
+  // moves by less than its quantum over a step, which the probe, taking the analytic change off
+  // values that did not move, sees as a straight line rather than as noise.
+  const noise = Math.max(probed, FLOAT32_EPSILON * outputNorm);
   const { verdicts } = float32Directions(opName, seed, input, analytic, phi, noise, tolerance);
   const says = verdicts.map(({ says, decided }) => ({ says, relErr: decided }));
   const elementWise = check.elementPass ? elementPass(check) : undefined;

@@ -231,9 +231,9 @@ function judgeElements(analytic: Float64Array, output: Float64Array, ladder: Lad
 /** f's rounding noise per evaluation in output element j: measured, and never below the model's (16 ulps in float64). */
 function elementNoise(probe: NoiseProbe, output: Float64Array, j: number, precision: Precision): number {
   const measured = probe.noiseOf(j);
-  // In float32 the probe alone, unless it saw none: an output that is exact (a max, a clip) has no
-  // rounding, and the model's would drown the small steps that resolve it.
-  if (precision === 'float32') return measured || FLOAT32_EPSILON * Math.abs(output[j]);
+  // In float32 never below the rounding the element carries: one that saturates (a sigmoid near 1)
+  // moves by less than its quantum over a step, which the probe sees as a straight line, not noise.
+  if (precision === 'float32') return Math.max(measured, FLOAT32_EPSILON * Math.abs(output[j]));
   return Math.max(measured, 16 * Number.EPSILON * Math.abs(output[j]));
 }
 
@@ -260,7 +260,7 @@ function judgeProjections(analytic: Float64Array, output: Float64Array, ladder: 
       outputTerms += (u[j] * output[j]) ** 2;
     }
     const scale = Math.sqrt(terms) || Number.MIN_VALUE;
-    const noise = probe.noiseOf(u) || FLOAT32_EPSILON * Math.sqrt(outputTerms);
+    const noise = Math.max(probe.noiseOf(u), FLOAT32_EPSILON * Math.sqrt(outputTerms));
     const e: Extrapolated = extrapolate(componentOf(ladder, u), ladder.steps, noise);
     const projectedAnalytic = dot(u, analytic);
     return { ...verdictOf(e, scale, tolerance), analytic: projectedAnalytic, numeric: projectedAnalytic + e.value };

@@ -62,10 +62,34 @@ export function localizeFailure({ opName, seed, inputs, gradients, phi, noiseOfP
       worst: { index: [], analytic: worst.analytic, numeric: worst.numeric },
       sweep: along[0].points.map(({ eps, relErr }) => ({ eps, relErr })),
     };
-    if (!report.passed) diagnoses.push(directionalPattern({ ...input, gradient: gradients[k] }, along.map(({ best }) => best), worst.relErr));
+    if (report.passed) return report;
+    // A wrong gradient is off by the same at every step; an error that moves with the step is the
+    // step's (a kink or saturation within reach of it), and decides nothing.
+    if (!along.every(({ points }) => steady(points, tolerance))) {
+      diagnoses.push(unsettled(input.name, worst.relErr, tolerance));
+      return { ...report, passed: true, verdict: 'inconclusive' };
+    }
+    diagnoses.push(directionalPattern({ ...input, gradient: gradients[k] }, along.map(({ best }) => best), worst.relErr));
     return report;
   });
   return { inputs: reports, diagnoses, evaluations: phi.evaluations - before };
+}
+
+/** Whether a failing direction's error is above the tolerance and within 3× of itself at every step. */
+function steady(points: Point[], tolerance: number): boolean {
+  const errors = points.map((p) => p.relErr);
+  if (errors.every((e) => e <= tolerance)) return true;
+  return errors.every((e) => e > tolerance) && Math.max(...errors) <= 3 * Math.min(...errors);
+}
+
+function unsettled(name: string, relErr: number, tolerance: number): Diagnosis {
+  return {
+    code: 'inconclusive',
+    input: name,
+    message:
+      `along random directions through '${name}' the difference moves with the step (${short(relErr)} at its worst): the steps reach a kink or a ` +
+      `saturated region, so it is neither shown wrong nor proven right at tolerance ${short(tolerance)}. Check the op at a smaller shape, element by element (--mode element-wise).`,
+  };
 }
 
 /**

@@ -1,7 +1,7 @@
 // What the stages of a check conclude, before checkOp lays it out as a report: the verdict, the
 // report's rows (one per input, forward-mode rows after them) and the findings.
 import type { MaterializedInput } from '../../spec/inputs.ts';
-import type { CheckMode, Diagnosis, InputReport, JointComparison, PrimitiveReport } from '../../model/report.ts';
+import type { CheckMode, Diagnosis, InputReport, JointComparison, MinimalCase, PointReport, PrimitiveReport } from '../../model/report.ts';
 import type { Analytic } from '../analytic.ts';
 
 /** What the stages after `prepare` conclude, before it is laid out as a report. */
@@ -13,6 +13,9 @@ export interface Outcome {
   maxRelErr: number;
   evaluations: number;
   joint?: JointComparison;
+  dims?: Record<string, number>;
+  points?: PointReport[];
+  minimal?: MinimalCase;
   primitives?: PrimitiveReport[];
 }
 

@@ -34,11 +34,12 @@ import type { Outcome } from './outcome.ts';
 export function checkReverse(op: Op, prepared: Prepared, options: CheckOptions, alone: boolean, contract: Pick<Contract, 'responds' | 'writes'>): Outcome {
   const { inputs, problem, cotangent, settings } = prepared;
   const watched = watchingInputs(problem, inputs);
-  const analytic = analyticGradients(watched.problem, cotangent, settings.nondetTolerance);
+  const analytic = analyticGradients(watched.problem, cotangent, settings.nondetTolerance, settings.precision);
   // What the backward wrote where it should not: each fails the op; the check goes on from the inputs as drawn.
   const broken = [...trespassDiagnoses(analytic.trespasses), ...(contract.writes ? [] : watched.written())];
   const responds = contract.responds;
-  const stale = responds ? undefined : unresponsive(analytic.gradients, inputs);
+  // At a point beyond the drawn one (or a customOp alone), stillness is more often saturation than a cache: not judged there.
+  const stale = responds || alone ? undefined : unresponsive(analytic.gradients, inputs, prepared.outputMagnitude);
   if (stale) return { status: 'fail', mode: 'element-wise', inputs: [], diagnoses: [stale, ...broken], maxRelErr: NaN, evaluations: 0 };
   const outcome = compareGradients(op, prepared, options, alone, analytic);
   return broken.length === 0 ? outcome : { ...outcome, status: 'fail', diagnoses: [...broken, ...outcome.diagnoses] };

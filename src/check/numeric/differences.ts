@@ -218,6 +218,8 @@ function aboveResolution(differences: number[], steps: number[], analytic: numbe
   differences.forEach((c, l) => {
     if (c !== 0 && Number.isFinite(c)) quantum = Math.min(quantum, Math.abs(c) * 2 * steps[l]);
   });
+  // f moved at no step: flat there, every zero a measurement.
+  if (!Number.isFinite(quantum)) return differences.length;
   const first = differences.findIndex((c, l) => c === 0 && Math.abs(analytic) * 2 * steps[l] < quantum);
   return first < 0 ? differences.length : first;
 }

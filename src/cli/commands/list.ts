@@ -45,7 +45,7 @@ export function formatList(files: ListedFile[]): string {
     if (file.error) lines.push(`  error: ${file.error}`);
     const width = Math.max(0, ...file.ops.map((op) => op.name.length));
     for (const op of file.ops) {
-      const inputs = op.inputs.map((input) => `${input.name} ${input.shape ? formatShape(input.shape) : '(invalid shape)'}`).join(', ');
+      const inputs = op.inputs.map((input) => `${input.name} ${input.shape ? `[${input.shape.join(', ')}]` : '(invalid shape)'}`).join(', ');
       lines.push(`  ${op.name.padEnd(width)}  ${inputs}${op.line ? `  (line ${op.line})` : ''}`);
     }
   }

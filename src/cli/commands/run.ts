@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import { runIsolated } from '../../run/scheduler.ts';
 import type { CheckOptions } from '../../model/options.ts';
-import { DEFAULT_SEED, DEFAULT_TOLERANCE } from '../../model/defaults.ts';
+import { DEFAULT_EXPLORE_POINTS, DEFAULT_SEED, DEFAULT_TOLERANCE } from '../../model/defaults.ts';
 import { loadConfig, pathsOrConfig, withConfig } from '../config.ts';
 import { emitRunReport } from '../../report/emit.ts';
 import type { OutputOptions } from '../../report/emit.ts';
@@ -23,6 +23,8 @@ export interface RunOptions extends OutputOptions {
   replayRandom?: boolean;
   nondetTol?: number;
   ad?: CheckOptions['ad'];
+  /** --explore, or --explore <points>. */
+  explore?: number | true;
   /** Only the op with this name. */
   op?: string;
   json?: boolean;
@@ -37,7 +39,7 @@ export function runCommand(setExitCode: (code: number) => void): Command {
   const command = new Command('run')
     .description('check every defineOp export of the given op files (directories: every .ts/.js file under them)')
     .addArgument(pathsArgument({ fromConfig: true }));
-  return addFlags(command, ['tol', 'eps', 'seed', 'method', 'order', 'mode', 'ad', 'nondetTol', 'replayRandom', 'json', 'verbose', 'watch', 'op', 'reporter', 'junit', 'html', 'timeout', 'maxMemory'])
+  return addFlags(command, ['tol', 'eps', 'seed', 'method', 'order', 'mode', 'ad', 'explore', 'nondetTol', 'replayRandom', 'json', 'verbose', 'watch', 'op', 'reporter', 'junit', 'html', 'timeout', 'maxMemory'])
     .action(async (paths: string[], options: RunOptions) => setExitCode(await runCheck(paths, options)));
 }
 
@@ -76,6 +78,7 @@ async function checkAndReport(files: string[], options: RunOptions): Promise<num
     timeoutMs: options.timeout,
     memoryMb: options.maxMemory,
     only: options.op,
+    ...(options.explore !== undefined ? { explore: options.explore === true ? DEFAULT_EXPLORE_POINTS : options.explore } : {}),
   });
   emitRunReport(report, options);
   if (interrupted) reportInterrupted({ notRun });
