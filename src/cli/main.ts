@@ -9,6 +9,7 @@ import { sweepCommand } from './commands/sweep.ts';
 import { initCommand } from './commands/init.ts';
 import { listCommand } from './commands/list.ts';
 import { EXIT, USAGE_HINT, UsageError } from './exit.ts';
+import { terminalLine } from '../report/safe-text.ts';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -56,9 +57,10 @@ function fail(error: unknown): number {
   if (error instanceof CommanderError || error instanceof UsageError) {
     // Commander words its messages 'error: …'; every usage error reads 'gradcheck: …'.
     const message = error.message.replace(/^error: /, '');
-    process.stderr.write(`gradcheck: ${message}\n${USAGE_HINT}\n`);
+    process.stderr.write(`gradcheck: ${terminalLine(message)}\n${USAGE_HINT}\n`);
     return EXIT.error;
   }
-  process.stderr.write(`gradcheck: ${error instanceof Error ? error.message : String(error)}\n`);
+  // A config's error can quote what the config holds: one line, like every error.
+  process.stderr.write(`gradcheck: ${terminalLine(error instanceof Error ? error.message : String(error))}\n`);
   return EXIT.error;
 }

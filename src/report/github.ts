@@ -3,12 +3,12 @@
 // appended to $GITHUB_STEP_SUMMARY when the job provides one.
 import { appendFileSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
-import { stripVTControlCharacters } from 'node:util';
 import type { OpReport, RunReport } from '../model/report.ts';
 import { formatExp, formatShape, formatValue, formatWorstIndex } from './format.ts';
 import type { ReportOptions, Writer } from './format.ts';
 import { formatMarkdown } from './markdown.ts';
 import { printTable } from './table.ts';
+import { annotationMessage, annotationProperty, escapeControls } from './safe-text.ts';
 
 export function formatAnnotations(report: RunReport, env: NodeJS.ProcessEnv = process.env): string[] {
   const workspace = env.GITHUB_WORKSPACE || process.cwd();
@@ -26,21 +26,22 @@ export function annotationPath(file: string, workspace: string): string {
 }
 
 export function formatAnnotation(op: OpReport, workspace: string = process.cwd()): string {
-  const properties = [`file=${property(annotationPath(op.file, workspace))}`];
+  const properties = [`file=${annotationProperty(annotationPath(op.file, workspace))}`];
   if (op.line) properties.push(`line=${op.line}`);
   const failed = op.status === 'fail';
-  properties.push(`title=${property(`gradcheck: ${op.name} ${failed ? 'failed' : 'could not run'}`)}`);
-  const lines = failed ? failureLines(op) : [op.error ?? 'the op could not run'];
-  return `::error ${properties.join(',')}::${message(lines.join('\n'))}`;
+  properties.push(`title=${annotationProperty(`gradcheck: ${escapeControls(op.name)} ${failed ? 'failed' : 'could not run'}`)}`);
+  // The op's own text (names, messages) is one line of the annotation; the annotation's lines are gradcheck's.
+  const lines = failed ? failureLines(op) : [escapeControls(op.error ?? 'the op could not run')];
+  return `::error ${properties.join(',')}::${annotationMessage(lines.join('\n'))}`;
 }
 
 function failureLines(op: OpReport): string[] {
   const lines = [`relative error ${formatExp(op.maxRelErr)} above tolerance ${formatExp(op.tolerance, 0)}`];
   for (const input of op.inputs.filter((i) => !i.passed)) {
     const index = formatWorstIndex(input);
-    lines.push(`${input.ad === 'forward' ? 'jvp of input' : 'input'} ${input.name} ${formatShape(input.shape)}: ${formatExp(input.relErr)}${index === '—' ? '' : ` at ${index}`} (analytic ${formatValue(input.worst.analytic)}, numeric ${formatValue(input.worst.numeric)}, ε ${formatExp(input.bestEps, 0)})`);
+    lines.push(`${input.ad === 'forward' ? 'jvp of input' : 'input'} ${escapeControls(input.name)} ${formatShape(input.shape)}: ${formatExp(input.relErr)}${index === '—' ? '' : ` at ${index}`} (analytic ${formatValue(input.worst.analytic)}, numeric ${formatValue(input.worst.numeric)}, ε ${formatExp(input.bestEps, 0)})`);
   }
-  for (const diagnosis of op.diagnoses) lines.push(diagnosis.message);
+  for (const diagnosis of op.diagnoses) lines.push(escapeControls(diagnosis.message));
   return lines;
 }
 
@@ -48,13 +49,4 @@ export function printGithub(report: RunReport, out: Writer, options: ReportOptio
   printTable(report, out, options);
   for (const annotation of formatAnnotations(report, env)) out.write(`${annotation}\n`);
   if (env.GITHUB_STEP_SUMMARY) appendFileSync(env.GITHUB_STEP_SUMMARY, `${formatMarkdown(report)}\n`);
-}
-
-// The workflow-command escapes: data may not hold raw newlines or %; properties not , or : either.
-function message(text: string): string {
-  return stripVTControlCharacters(text).replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-}
-
-function property(text: string): string {
-  return message(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
 }

@@ -19,6 +19,8 @@ import type { CheckTask, Job, JobReport, OpHeader, WorkerMessage, WorkerOutput }
 import { displayPath, fileErrorReport, fileNotRunReport, notRunReport, opErrorReport, summarize } from '../model/build.ts';
 import { inJobShape } from './results.ts';
 import { DEFAULT_MEMORY_MB, returnWorker, takeWorker } from './start-worker.js';
+import { outputLine, terminalLine } from '../report/safe-text.ts';
+import { chalk } from '../report/color.ts';
 import type { RunWorker } from './start-worker.js';
 
 // A ListedFile holds OpHeaders: the callers of listIsolated take both types from here.
@@ -74,14 +76,21 @@ interface FileResult {
   notRun: number;
 }
 
-/** Op files' output on stderr, each line labelled with the file and op that wrote it. */
+/**
+ * Op files' output on stderr, each line labelled with the file and op that wrote it; colours kept
+ * where gradcheck's own are, and every other control character (a \r that would hide the label, a
+ * screen clear) escaped.
+ */
 export function printOutput(output: WorkerOutput, stream: { write(text: string): unknown } = process.stderr): void {
-  const lines = output.text.replace(/\n$/, '').split('\n');
-  stream.write(`${lines.map((line) => `${output.label} | ${line}`).join('\n')}\n`);
+  const lines = output.text.replace(/\r?\n$/, '').split(/\r?\n/);
+  const label = terminalLine(output.label);
+  const colours = chalk.level > 0;
+  stream.write(`${lines.map((line) => `${label} | ${outputLine(line, { colours })}`).join('\n')}\n`);
 }
 
+/** A warning names files and ops, and may quote an op's error: one line. */
 export function printWarning(message: string, stream: { write(text: string): unknown } = process.stderr): void {
-  stream.write(`gradcheck: warning: ${message}\n`);
+  stream.write(`gradcheck: warning: ${terminalLine(message)}\n`);
 }
 
 /** A file as `list` gives it: the ops it declares, or why it has none. */

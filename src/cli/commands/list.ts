@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { listIsolated } from '../../run/scheduler.ts';
 import type { ListedFile, OpHeader } from '../../run/scheduler.ts';
 import { formatShape } from '../../report/format.ts';
+import { terminalLine } from '../../report/safe-text.ts';
 import { resolveFiles } from '../select.ts';
 import { EXIT, UsageError } from '../exit.ts';
 import { addFlags, pathsArgument } from '../options.ts';
@@ -41,13 +42,14 @@ export async function runList(paths: string[], options: ListOptions): Promise<nu
 export function formatList(files: ListedFile[]): string {
   const lines: string[] = [];
   for (const file of files) {
-    lines.push(file.file);
-    if (file.error) lines.push(`  error: ${file.error}`);
-    const width = Math.max(0, ...file.ops.map((op) => op.name.length));
-    for (const op of file.ops) {
-      const inputs = op.inputs.map((input) => `${input.name} ${input.shape ? formatShape(input.shape) : '(invalid shape)'}`).join(', ');
-      lines.push(`  ${op.name.padEnd(width)}  ${inputs}${op.line ? `  (line ${op.line})` : ''}`);
-    }
+    lines.push(terminalLine(file.file));
+    if (file.error) lines.push(`  error: ${terminalLine(file.error)}`);
+    const names = file.ops.map((op) => terminalLine(op.name));
+    const width = Math.max(0, ...names.map((name) => name.length));
+    file.ops.forEach((op, k) => {
+      const inputs = op.inputs.map((input) => `${terminalLine(input.name)} ${input.shape ? formatShape(input.shape) : '(invalid shape)'}`).join(', ');
+      lines.push(`  ${names[k].padEnd(width)}  ${inputs}${op.line ? `  (line ${op.line})` : ''}`);
+    });
   }
   const count = files.reduce((sum, file) => sum + file.ops.length, 0);
   lines.push(`${count} op${count === 1 ? '' : 's'} in ${files.length} file${files.length === 1 ? '' : 's'}`);

@@ -8,6 +8,7 @@ import { emitRunReport } from '../../report/emit.ts';
 import type { OutputOptions } from '../../report/emit.ts';
 import { resolveFiles } from '../select.ts';
 import { displayPath } from '../../model/build.ts';
+import { terminalLine } from '../../report/safe-text.ts';
 import { watchOpFiles } from '../watch.ts';
 import { inWorkers, reportInterrupted } from '../isolated.ts';
 import { EXIT, runExitCode } from '../exit.ts';
@@ -52,7 +53,7 @@ export async function runCheck(paths: string[], flags: RunOptions): Promise<numb
     run: (subset, changed) => {
       if (changed.length > 0) {
         if (process.stdout.isTTY) process.stdout.write('\x1b[2J\x1b[3J\x1b[H'); // clear the screen and its scrollback
-        process.stdout.write(`gradcheck: ${changed.map(displayPath).join(', ')} changed; checking ${subset.length === 1 ? displayPath(subset[0]) : `${subset.length} files`}\n\n`);
+        process.stdout.write(`gradcheck: ${terminalLine(changed.map(displayPath).join(', '))} changed; checking ${subset.length === 1 ? terminalLine(displayPath(subset[0])) : `${subset.length} files`}\n\n`);
       }
       return checkAndReport(subset, options);
     },
