@@ -129,7 +129,7 @@ export async function listIsolated(files: string[], options: IsolatedRunOptions 
  * validates it there: its config, or why there is none as one line naming the file. The worker
  * goes on to check the op files, unless the config changed its globals.
  */
-export async function loadConfigIsolated(path: string, options: Pick<IsolatedRunOptions, 'timeoutMs' | 'memoryMb' | 'onOutput' | 'onWarning'> = {}): Promise<ConfigResult> {
+export async function loadConfigIsolated(path: string, options: Pick<IsolatedRunOptions, 'timeoutMs' | 'memoryMb' | 'onOutput' | 'onWarning' | 'signal'> = {}): Promise<ConfigResult> {
   const settings = runSettingsFor('config', options);
   const lane = new Lane(settings);
   const { config, reports } = await new FileRun(lane, path, settings).result;

@@ -5,7 +5,9 @@ import type { ListedFile, OpHeader } from '../../run/scheduler.ts';
 import { formatShape } from '../../report/format.ts';
 import { terminalLine } from '../../report/safe-text.ts';
 import { resolveFiles } from '../select.ts';
-import { EXIT, UsageError } from '../exit.ts';
+import { EXIT, UsageError, signalExitCode } from '../exit.ts';
+import { reportInterrupted, whileTrapped } from '../isolated.ts';
+import type { StopSignals } from '../isolated.ts';
 import { addFlags, pathsArgument } from '../options.ts';
 
 export type ListedOp = OpHeader;
@@ -27,8 +29,12 @@ interface ListOptions {
 
 /** Imports the files in worker threads, as `run` does, so that an import that hangs is one error line. */
 export async function runList(paths: string[], options: ListOptions): Promise<number> {
+  return whileTrapped((stop) => listFiles(paths, options, stop));
+}
+
+async function listFiles(paths: string[], options: ListOptions, stop: StopSignals): Promise<number> {
   const files = resolveFiles(paths);
-  const { report: listed } = await listIsolated(files, { timeoutMs: options.timeout });
+  const { report: listed, interrupted, notRun } = await listIsolated(files, { timeoutMs: options.timeout, signal: stop.signal });
   const shown = options.op === undefined ? listed : listed.map((file) => ({ ...file, ops: file.ops.filter((op) => op.name === options.op) }));
   if (options.op !== undefined && !shown.some((file) => file.ops.length > 0 || file.error)) {
     const names = [...new Set(listed.flatMap((file) => file.ops.map((op) => op.name)))];
@@ -36,6 +42,8 @@ export async function runList(paths: string[], options: ListOptions): Promise<nu
   }
   if (options.json) process.stdout.write(`${JSON.stringify({ files: shown }, null, 2)}\n`);
   else process.stdout.write(formatList(shown));
+  if (interrupted) reportInterrupted({ notRun }, stop.received);
+  if (stop.received) return signalExitCode(stop.received);
   return shown.some((file) => file.error) ? EXIT.error : EXIT.pass;
 }
 

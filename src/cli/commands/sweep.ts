@@ -8,7 +8,7 @@ import { printJson } from '../../report/json.ts';
 import { printSweep } from '../../report/sweep.ts';
 import { sweepIsolated } from '../../run/scheduler.ts';
 import { resolveFiles } from '../select.ts';
-import { inWorkers, reportInterrupted } from '../isolated.ts';
+import { inWorkers, reportInterrupted, whileTrapped } from '../isolated.ts';
 import { runExitCode } from '../exit.ts';
 import { addFlags, pathsArgument } from '../options.ts';
 
@@ -34,24 +34,27 @@ export function sweepCommand(setExitCode: (code: number) => void): Command {
 }
 
 export async function runSweep(paths: string[], flags: SweepOptions): Promise<number> {
-  const { config } = await loadConfig(process.cwd(), { timeoutMs: flags.timeout, memoryMb: flags.maxMemory });
-  const files = resolveFiles(pathsOrConfig(paths, config));
-  const options = withConfig(flags, config);
-  // In worker threads, as `run` does: an op that hangs or crashes becomes its error line.
-  const { report, interrupted, notRun } = await inWorkers(sweepIsolated, files, {
-    tolerance: options.tol ?? DEFAULT_TOLERANCE,
-    // Without --eps each op sweeps its precision's default steps (float32 ops stop at 1e-4).
-    eps: options.eps,
-    seed: options.seed ?? DEFAULT_SEED,
-    replayRandom: options.replayRandom,
-    stepDetail: options.html !== undefined,
-    timeoutMs: options.timeout,
-    memoryMb: options.maxMemory,
-    only: options.op,
+  return whileTrapped(async (stop) => {
+    const { config } = await loadConfig(process.cwd(), { timeoutMs: flags.timeout, memoryMb: flags.maxMemory, signal: stop.signal });
+    const files = resolveFiles(pathsOrConfig(paths, config));
+    const options = withConfig(flags, config);
+    // In worker threads, as `run` does: an op that hangs or crashes becomes its error line.
+    const { report, interrupted, notRun } = await inWorkers(sweepIsolated, files, {
+      tolerance: options.tol ?? DEFAULT_TOLERANCE,
+      // Without --eps each op sweeps its precision's default steps (float32 ops stop at 1e-4).
+      eps: options.eps,
+      seed: options.seed ?? DEFAULT_SEED,
+      replayRandom: options.replayRandom,
+      stepDetail: options.html !== undefined,
+      timeoutMs: options.timeout,
+      memoryMb: options.maxMemory,
+      only: options.op,
+      signal: stop.signal,
+    });
+    if (options.json) printJson(report, process.stdout, { verbose: options.verbose });
+    else printSweep(report, process.stdout, { verbose: options.verbose });
+    if (options.html) writeFileSync(options.html, formatHtml(report, { title: 'gradcheck sweep' }));
+    if (interrupted) reportInterrupted({ notRun }, stop.received);
+    return runExitCode(report, stop.received);
   });
-  if (options.json) printJson(report, process.stdout, { verbose: options.verbose });
-  else printSweep(report, process.stdout, { verbose: options.verbose });
-  if (options.html) writeFileSync(options.html, formatHtml(report, { title: 'gradcheck sweep' }));
-  if (interrupted) reportInterrupted({ notRun });
-  return runExitCode(report, interrupted);
 }
