@@ -10,6 +10,7 @@ import { initCommand } from './commands/init.ts';
 import { listCommand } from './commands/list.ts';
 import { EXIT, StoppedError, USAGE_HINT, UsageError, signalExitCode } from './exit.ts';
 import { terminalLine } from '../report/safe-text.ts';
+import { ReportFileError } from '../report/files.ts';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -58,6 +59,11 @@ function fail(error: unknown): number {
     // Commander words its messages 'error: …'; every usage error reads 'gradcheck: …'.
     const message = error.message.replace(/^error: /, '');
     process.stderr.write(`gradcheck: ${terminalLine(message)}\n${USAGE_HINT}\n`);
+    return EXIT.error;
+  }
+  if (error instanceof ReportFileError) {
+    // What was printed stands; each file that could not be written is a line of its own.
+    for (const failure of error.failures) process.stderr.write(`gradcheck: ${terminalLine(failure)}\n`);
     return EXIT.error;
   }
   if (error instanceof StoppedError) {

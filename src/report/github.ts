@@ -1,7 +1,6 @@
 // `--reporter github`: the terminal tables for the log, an `::error` annotation per failing op (on
 // the line of its defineOp call, so it shows in the pull request's diff), and the Markdown summary
 // appended to $GITHUB_STEP_SUMMARY when the job provides one.
-import { appendFileSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { OpReport, RunReport } from '../model/report.ts';
 import { formatExp, formatShape, formatValue, formatWorstIndex } from './format.ts';
@@ -9,6 +8,8 @@ import type { ReportOptions, Writer } from './format.ts';
 import { formatMarkdown } from './markdown.ts';
 import { printTable } from './table.ts';
 import { annotationMessage, annotationProperty, escapeControls } from './safe-text.ts';
+import { writeReportFiles } from './files.ts';
+import type { ReportFile } from './files.ts';
 
 export function formatAnnotations(report: RunReport, env: NodeJS.ProcessEnv = process.env): string[] {
   const workspace = env.GITHUB_WORKSPACE || process.cwd();
@@ -45,8 +46,20 @@ function failureLines(op: OpReport): string[] {
   return lines;
 }
 
-export function printGithub(report: RunReport, out: Writer, options: ReportOptions = {}, env: NodeJS.ProcessEnv = process.env): void {
+/** The tables for the log, then the annotations. */
+export function printAnnotated(report: RunReport, out: Writer, options: ReportOptions = {}, env: NodeJS.ProcessEnv = process.env): void {
   printTable(report, out, options);
   for (const annotation of formatAnnotations(report, env)) out.write(`${annotation}\n`);
-  if (env.GITHUB_STEP_SUMMARY) appendFileSync(env.GITHUB_STEP_SUMMARY, `${formatMarkdown(report)}\n`);
+}
+
+/** The Markdown summary to append to $GITHUB_STEP_SUMMARY, when the job provides one. */
+export function stepSummary(report: RunReport, env: NodeJS.ProcessEnv = process.env): ReportFile[] {
+  const path = env.GITHUB_STEP_SUMMARY;
+  return path ? [{ path, text: () => `${formatMarkdown(report)}\n`, what: 'the step summary ($GITHUB_STEP_SUMMARY)', append: true }] : [];
+}
+
+/** `--reporter github`: the tables, the annotations, and the step summary (a ReportFileError if it cannot be appended to). */
+export function printGithub(report: RunReport, out: Writer, options: ReportOptions = {}, env: NodeJS.ProcessEnv = process.env): void {
+  printAnnotated(report, out, options, env);
+  writeReportFiles(stepSummary(report, env));
 }

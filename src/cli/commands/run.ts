@@ -90,7 +90,10 @@ async function checkAndReport(files: string[], options: RunOptions, stop: StopSi
     only: options.op,
     signal: stop.signal,
   });
-  emitRunReport(report, options);
-  if (interrupted) reportInterrupted({ notRun }, stop.received);
+  try {
+    emitRunReport(report, options);
+  } finally {
+    if (interrupted) reportInterrupted({ notRun }, stop.received);
+  }
   return runExitCode(report, stop.received);
 }

@@ -1,9 +1,9 @@
 // `gradcheck sweep`: the relative error at every ε of the sweep, per input, as a chart and a table.
 import { Command } from 'commander';
-import { writeFileSync } from 'node:fs';
 import { DEFAULT_SEED, DEFAULT_TOLERANCE } from '../../model/defaults.ts';
 import { loadConfig, pathsOrConfig, withConfig } from '../config.ts';
 import { formatHtml } from '../../report/html.ts';
+import { writeReportFiles } from '../../report/files.ts';
 import { printJson } from '../../report/json.ts';
 import { printSweep } from '../../report/sweep.ts';
 import { sweepIsolated } from '../../run/scheduler.ts';
@@ -53,8 +53,8 @@ export async function runSweep(paths: string[], flags: SweepOptions): Promise<nu
     });
     if (options.json) printJson(report, process.stdout, { verbose: options.verbose });
     else printSweep(report, process.stdout, { verbose: options.verbose });
-    if (options.html) writeFileSync(options.html, formatHtml(report, { title: 'gradcheck sweep' }));
     if (interrupted) reportInterrupted({ notRun }, stop.received);
+    if (options.html) writeReportFiles([{ path: options.html, text: () => formatHtml(report, { title: 'gradcheck sweep' }), what: 'the HTML report' }]);
     return runExitCode(report, stop.received);
   });
 }
