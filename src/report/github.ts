@@ -7,7 +7,7 @@ import { formatExp, formatShape, formatValue, formatWorstIndex } from './format.
 import type { ReportOptions, Writer } from './format.ts';
 import { formatMarkdown } from './markdown.ts';
 import { printTable } from './table.ts';
-import { annotationMessage, annotationProperty, escapeControls } from './safe-text.ts';
+import { annotationMessage, annotationProperty, shortLine } from './safe-text.ts';
 import { writeReportFiles } from './files.ts';
 import type { ReportFile } from './files.ts';
 
@@ -30,9 +30,9 @@ export function formatAnnotation(op: OpReport, workspace: string = process.cwd()
   const properties = [`file=${annotationProperty(annotationPath(op.file, workspace))}`];
   if (op.line) properties.push(`line=${op.line}`);
   const failed = op.status === 'fail';
-  properties.push(`title=${annotationProperty(`gradcheck: ${escapeControls(op.name)} ${failed ? 'failed' : 'could not run'}`)}`);
+  properties.push(`title=${annotationProperty(`gradcheck: ${shortLine(op.name)} ${failed ? 'failed' : 'could not run'}`)}`);
   // The op's own text (names, messages) is one line of the annotation; the annotation's lines are gradcheck's.
-  const lines = failed ? failureLines(op) : [escapeControls(op.error ?? 'the op could not run')];
+  const lines = failed ? failureLines(op) : [shortLine(op.error ?? 'the op could not run')];
   return `::error ${properties.join(',')}::${annotationMessage(lines.join('\n'))}`;
 }
 
@@ -40,9 +40,9 @@ function failureLines(op: OpReport): string[] {
   const lines = [`relative error ${formatExp(op.maxRelErr)} above tolerance ${formatExp(op.tolerance, 0)}`];
   for (const input of op.inputs.filter((i) => !i.passed)) {
     const index = formatWorstIndex(input);
-    lines.push(`${input.ad === 'forward' ? 'jvp of input' : 'input'} ${escapeControls(input.name)} ${formatShape(input.shape)}: ${formatExp(input.relErr)}${index === '—' ? '' : ` at ${index}`} (analytic ${formatValue(input.worst.analytic)}, numeric ${formatValue(input.worst.numeric)}, ε ${formatExp(input.bestEps, 0)})`);
+    lines.push(`${input.ad === 'forward' ? 'jvp of input' : 'input'} ${shortLine(input.name)} ${formatShape(input.shape)}: ${formatExp(input.relErr)}${index === '—' ? '' : ` at ${index}`} (analytic ${formatValue(input.worst.analytic)}, numeric ${formatValue(input.worst.numeric)}, ε ${formatExp(input.bestEps, 0)})`);
   }
-  for (const diagnosis of op.diagnoses) lines.push(escapeControls(diagnosis.message));
+  for (const diagnosis of op.diagnoses) lines.push(shortLine(diagnosis.message));
   return lines;
 }
 

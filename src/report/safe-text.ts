@@ -26,6 +26,18 @@ function hex(c: string, digits: number): string {
   return c.charCodeAt(0).toString(16).padStart(digits, '0');
 }
 
+/**
+ * Longer op text is cut on a printed line: a thrown 5 MB message (a serialized array, say) is one
+ * line, but not one anyone reads; the JSON report keeps it whole.
+ */
+export const MAX_LINE = 4000;
+
+/** Op text as one line: its unsafe characters escaped, and cut at MAX_LINE saying how much was left out. */
+export function shortLine(text: string): string {
+  const line = escapeControls(String(text));
+  return line.length > MAX_LINE ? `${line.slice(0, MAX_LINE)}… (${(line.length - MAX_LINE).toLocaleString('en-US')} more characters)` : line;
+}
+
 /** `##[` as GitHub's runner would not read it: the bracket escaped, as Markdown and a reader take it. */
 function breakLegacyCommand(text: string): string {
   return text.replace(/##\[/g, '##\\[');
@@ -33,7 +45,7 @@ function breakLegacyCommand(text: string): string {
 
 /** Op text on one terminal line (a name, a message, a file): every control character escaped. */
 export function terminalLine(text: string): string {
-  return breakLegacyCommand(escapeControls(String(text)));
+  return breakLegacyCommand(shortLine(text));
 }
 
 /**

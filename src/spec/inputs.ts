@@ -81,7 +81,7 @@ function materializeInput(name: string, spec: InputSpec, seed: number): Material
     return { name, shape: [...shape], data, constant, ...(spec.values !== undefined ? { given: true as const } : {}), ...(domain ? { domain } : {}) };
   };
   if (spec.values !== undefined) {
-    const values = flatten(spec.values);
+    const values = flatten(name, spec.values);
     if (values.length !== size) {
       throw new OpSpecError(`input '${name}': ${values.length} values do not fill shape [${shape.join(', ')}] (${size} elements)`, name);
     }
@@ -162,16 +162,17 @@ function validateSpecKeys(name: string, spec: Exclude<InputSpec, number[]>): { i
   return { integer, constant: integer || spec.grad === false };
 }
 
-function flatten(values: ArrayLike<number> | NestedArray): number[] {
+function flatten(name: string, values: ArrayLike<number> | NestedArray): number[] {
   if (typeof values === 'number') return [values];
+  if (typeof values !== 'object' || values === null) throw new OpSpecError(`input '${name}': values must be a number or an array of numbers, got ${show(values)}`, name);
   const out: number[] = [];
-  const walk = (value: unknown): void => {
+  const walk = (value: unknown, path: string): void => {
     if (typeof value === 'number') out.push(value);
-    else if (Array.isArray(value)) value.forEach(walk);
+    else if (Array.isArray(value)) Array.from(value, (item: unknown, k) => walk(item, `${path}[${k}]`));
     else if (ArrayBuffer.isView(value)) out.push(...(value as unknown as ArrayLike<number> & Iterable<number>));
-    else throw new OpSpecError(`input values must be numbers, got ${typeof value}`);
+    else throw new OpSpecError(`input '${name}': values must be numbers, got ${show(value)} at values${path}`, name);
   };
-  if (ArrayBuffer.isView(values)) walk(values);
-  else walk(Array.from(values as ArrayLike<number>, (v) => v));
+  if (ArrayBuffer.isView(values)) walk(values, '');
+  else walk(Array.from(values as ArrayLike<number>, (v) => v), '');
   return out;
 }

@@ -1,7 +1,7 @@
 // The escapes of op text, one destination at a time (the CLI tests in test/errors/op-text.test.ts
 // show them in place).
 import { describe, expect, it } from 'vitest';
-import { annotationMessage, annotationProperty, escapeControls, markdownCode, markdownText, outputLine, terminalLine, terminalLines } from '../../src/report/safe-text.ts';
+import { MAX_LINE, annotationMessage, annotationProperty, escapeControls, markdownCode, markdownText, outputLine, shortLine, terminalLine, terminalLines } from '../../src/report/safe-text.ts';
 
 describe('safe text', () => {
   it('escapes control characters, separators and bidirectional overrides as JavaScript writes them', () => {
@@ -10,6 +10,11 @@ describe('safe text', () => {
 
   it('keeps a terminal line one line, with no legacy workflow command in it', () => {
     expect(terminalLine('x\n::error::y ##[warning]z')).toBe('x\\n::error::y ##\\[warning]z');
+  });
+
+  it('cuts a line longer than MAX_LINE, saying how much it left out', () => {
+    expect(shortLine('x'.repeat(MAX_LINE + 1234))).toBe(`${'x'.repeat(MAX_LINE)}… (1,234 more characters)`);
+    expect(shortLine('x'.repeat(MAX_LINE))).toBe('x'.repeat(MAX_LINE));
   });
 
   it('lets a stack keep its lines, none of them starting a workflow command', () => {

@@ -6,7 +6,7 @@ import { DEFAULT_SEED, DEFAULT_TOLERANCE } from '../../model/defaults.ts';
 import { loadConfig, pathsOrConfig, withConfig } from '../config.ts';
 import { emitRunReport } from '../../report/emit.ts';
 import type { OutputOptions } from '../../report/emit.ts';
-import { resolveFiles } from '../select.ts';
+import { refuseToOverwrite, resolveFiles } from '../select.ts';
 import { displayPath } from '../../model/build.ts';
 import { terminalLine } from '../../report/safe-text.ts';
 import { watchOpFiles } from '../watch.ts';
@@ -47,10 +47,13 @@ export async function runCheck(paths: string[], flags: RunOptions): Promise<numb
   if (!flags.watch) {
     return whileTrapped(async (stop) => {
       const { options, args } = await settings(paths, flags, stop);
-      return checkAndReport(resolveFiles(args), options, stop);
+      const files = resolveFiles(args);
+      refuseToOverwrite(files, { '--junit': options.junit, '--html': options.html });
+      return checkAndReport(files, options, stop);
     });
   }
   const { options, args } = await whileTrapped((stop) => settings(paths, flags, stop));
+  refuseToOverwrite(resolveFiles(args), { '--junit': options.junit, '--html': options.html });
   // Between runs no signal is trapped: Ctrl-C ends the watch as it ends any program.
   const watcher = watchOpFiles({
     resolveFiles: () => resolveFiles(args),

@@ -7,7 +7,7 @@ import { writeReportFiles } from '../../report/files.ts';
 import { printJson } from '../../report/json.ts';
 import { printSweep } from '../../report/sweep.ts';
 import { sweepIsolated } from '../../run/scheduler.ts';
-import { resolveFiles } from '../select.ts';
+import { refuseToOverwrite, resolveFiles } from '../select.ts';
 import { inWorkers, reportInterrupted, whileTrapped } from '../isolated.ts';
 import { runExitCode } from '../exit.ts';
 import { addFlags, pathsArgument } from '../options.ts';
@@ -37,6 +37,7 @@ export async function runSweep(paths: string[], flags: SweepOptions): Promise<nu
   return whileTrapped(async (stop) => {
     const { config } = await loadConfig(process.cwd(), { timeoutMs: flags.timeout, memoryMb: flags.maxMemory, signal: stop.signal });
     const files = resolveFiles(pathsOrConfig(paths, config));
+    refuseToOverwrite(files, { '--html': flags.html });
     const options = withConfig(flags, config);
     // In worker threads, as `run` does: an op that hangs or crashes becomes its error line.
     const { report, interrupted, notRun } = await inWorkers(sweepIsolated, files, {
