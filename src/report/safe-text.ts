@@ -43,9 +43,13 @@ function breakLegacyCommand(text: string): string {
   return text.replace(/##\[/g, '##\\[');
 }
 
-/** Op text on one terminal line (a name, a message, a file): every control character escaped. */
+/**
+ * Op text on one terminal line (a name, a message, a file): every control character escaped, and
+ * no `::` where the text may begin the line (an error line starts with its file, a file may be
+ * named `::error file=x.ts::.ts`).
+ */
 export function terminalLine(text: string): string {
-  return breakLegacyCommand(shortLine(text));
+  return breakLegacyCommand(shortLine(text)).replace(/^(\s*):/, '$1\\:');
 }
 
 /**
@@ -55,7 +59,7 @@ export function terminalLine(text: string): string {
 export function terminalLines(text: string): string {
   return String(text)
     .split(/\r\n|\n/)
-    .map((line) => terminalLine(line).replace(/^(\s*):/, '$1\\:'))
+    .map(terminalLine)
     .join('\n');
 }
 

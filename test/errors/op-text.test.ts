@@ -1,8 +1,7 @@
 // What an op file names, throws and prints, through the real CLI: whatever it holds (line breaks,
 // escape sequences, NUL, bidirectional overrides, workflow commands), the report keeps its lines,
 // the terminal shows the characters escaped, and GitHub's runner finds no command but gradcheck's.
-import { readFileSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -83,5 +82,24 @@ describe('op text on the terminal', () => {
     const junit = await runCli(['run', FILE, '--reporter', 'junit']);
     expect(workflowCommands(junit.stdout)).toEqual([]);
     expect(junit.stdout).toContain('name="fails&#10;::error file=forged.ts::from the name ##&#91;warning]"');
+  });
+
+  it('a file named like a workflow command starts no line as one: error lines, list, labels of its output', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'gradcheck-text-')), 'ops');
+    mkdirSync(dir);
+    const name = '::error file=forged.ts::named.ts';
+    writeFileSync(
+      join(dir, name),
+      "import { defineOp } from 'gradcheck';\nconsole.log('at import');\nexport const op = defineOp({ name: 'throws', inputs: { x: [2] }, forward: () => { throw new Error('boom'); } });\n",
+    );
+    const run = await runCli(['run', name, '--reporter', 'github'], { cwd: dir });
+    expect(run.code).toBe(2);
+    expect(run.stdout).toContain(`  \\${name}:3: op 'throws': forward threw: boom\n`);
+    expect(run.stderr).toContain(`\\${name} | at import`);
+    expect(workflowCommands(run.stdout + run.stderr)).toEqual([
+      `::error file=%3A%3Aerror file=forged.ts%3A%3Anamed.ts,line=3,title=gradcheck%3A throws could not run::${name}:3: op 'throws': forward threw: boom`,
+    ]);
+    const list = await runCli(['list', name], { cwd: dir });
+    expect(workflowCommands(list.stdout + list.stderr)).toEqual([]);
   });
 });

@@ -8,8 +8,9 @@ describe('safe text', () => {
     expect(escapeControls('a\nb\r\t\0\b\f\v\x1b[2J\x7f\x9b\u2028\u202e\u2066 é ✓')).toBe('a\\nb\\r\\t\\0\\b\\f\\v\\x1b[2J\\x7f\\x9b\\u2028\\u202e\\u2066 é ✓');
   });
 
-  it('keeps a terminal line one line, with no legacy workflow command in it', () => {
+  it('keeps a terminal line one line, with no legacy workflow command in it, and none at its start', () => {
     expect(terminalLine('x\n::error::y ##[warning]z')).toBe('x\\n::error::y ##\\[warning]z');
+    expect(terminalLine('  ::error file=a.ts::b')).toBe('  \\::error file=a.ts::b');
   });
 
   it('cuts a line longer than MAX_LINE, saying how much it left out', () => {
