@@ -109,7 +109,11 @@ function describeTarget(path: string, stats: Stats): string {
           ? 'a socket'
           : 'a special file';
   try {
-    if (lstatSync(path).isSymbolicLink()) return `a symlink to ${realpathSync(path)}, ${kind}`;
+    if (!lstatSync(path).isSymbolicLink()) return kind;
+    // /dev/stdin on a pipe resolves to /proc/<pid>/fd/pipe:[<inode>]: a pipe has no path to name.
+    const target = realpathSync(path);
+    const unnamed = /\/(pipe|socket):\[\d+\]$/.exec(target);
+    return unnamed ? `a symlink to a ${unnamed[1]}` : `a symlink to ${target}, ${kind}`;
   } catch {
     // Gone between the two calls: the kind is still what statSync saw.
   }

@@ -60,4 +60,11 @@ describe('op files that are no regular files', () => {
     expect(stdout).toBe('');
     expect(stderr).toBe(`gradcheck: gradcheck.config.ts: a FIFO (named pipe), ${NOT_REGULAR}\n`);
   });
+
+  it('/dev/stdin on a pipe, or on /dev/null: named, never read', async () => {
+    const { code, stdout } = await runCli(['run', '/dev/stdin', '--json']);
+    expect(code).toBe(2);
+    // runCli's child has stdin on execFile's pipe (a socket pair on Linux), or /dev/null.
+    expect(JSON.parse(stdout).ops[0].error).toMatch(new RegExp(`^/dev/stdin: a symlink to (a pipe|a socket|/dev/null, a character device), ${NOT_REGULAR}$`));
+  });
 });
