@@ -4,6 +4,7 @@
 import { GradientCountError, GradientShapeError, Tensor, noGrad } from '../core/index.ts';
 import { watchingBackwards, withCallSites } from '../core/autograd.ts';
 import type { Trespass } from '../core/autograd.ts';
+import { FOREIGN_TENSOR, isForeignTensor } from '../core/tensor.ts';
 import type { EngineOpSpec, Op, OpSpec, TensorOpSpec } from '../spec/define.ts';
 import type { MaterializedInput } from '../spec/inputs.ts';
 import { OpSpecError } from '../spec/inputs.ts';
@@ -101,7 +102,7 @@ function tensorProblem(spec: TensorOpSpec<string>, inputs: MaterializedInput[]):
   const runForward = (given = byName): Tensor => {
     const output = guard('forward', () => spec.forward(given));
     if (!(output instanceof Tensor)) {
-      throw new OpRunError(`forward must return a Tensor, got ${describe(output)}`);
+      throw new OpRunError(`forward must return a Tensor, got ${isForeignTensor(output) ? FOREIGN_TENSOR : describe(output)}`);
     }
     // Every evaluation is compared with the first: an output of another shape has no cotangent.
     firstShape ??= [...output.shape];
@@ -262,7 +263,8 @@ function engineProblem(spec: EngineOpSpec<string>, inputs: MaterializedInput[]):
 /** An engine's number, array-like or nested arrays as a fresh flat Float64Array, and the shape it had. */
 function toFloat64(value: unknown, where: string): { values: Float64Array; shape: number[] } {
   if (typeof value === 'number') return { values: Float64Array.of(value), shape: [] };
-  if (value instanceof Tensor) return { values: Float64Array.from(value.data), shape: [...value.shape] };
+  // An engine's output is values only: a Tensor of another copy of gradcheck gives them as well as ours.
+  if (value instanceof Tensor || isForeignTensor(value)) return { values: Float64Array.from(value.data), shape: [...value.shape] };
   if (ArrayBuffer.isView(value)) return { values: Float64Array.from(value as unknown as ArrayLike<number>), shape: [(value as unknown as ArrayLike<number>).length] };
   if (Array.isArray(value)) {
     const shape: number[] = [];

@@ -11,12 +11,16 @@ type Mode = NonNullable<GradcheckConfig['mode']>;
 
 /**
  * The config in `dir`, if any, imported in a worker thread under `timeoutMs` (`--timeout`): a config
- * that hangs, exits, throws or fails validation is a ConfigError of one line that names it.
+ * that hangs, exits, throws or fails validation is a ConfigError of one line that names it; so is
+ * one whose import `signal` stopped.
  */
-export async function loadConfig(dir = process.cwd(), { timeoutMs, memoryMb }: { timeoutMs?: number; memoryMb?: number } = {}): Promise<{ path?: string; config: GradcheckConfig }> {
+export async function loadConfig(
+  dir = process.cwd(),
+  { timeoutMs, memoryMb, signal }: { timeoutMs?: number; memoryMb?: number; signal?: AbortSignal } = {},
+): Promise<{ path?: string; config: GradcheckConfig }> {
   const path = findConfig(dir);
   if (!path) return { config: {} };
-  const loaded = await loadConfigIsolated(path, { timeoutMs, memoryMb });
+  const loaded = await loadConfigIsolated(path, { timeoutMs, memoryMb, signal });
   if ('error' in loaded) throw new ConfigError(loaded.error);
   return { path, config: loaded.config };
 }

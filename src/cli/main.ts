@@ -8,7 +8,9 @@ import { runCommand } from './commands/run.ts';
 import { sweepCommand } from './commands/sweep.ts';
 import { initCommand } from './commands/init.ts';
 import { listCommand } from './commands/list.ts';
-import { EXIT, USAGE_HINT, UsageError } from './exit.ts';
+import { EXIT, StoppedError, USAGE_HINT, UsageError, signalExitCode } from './exit.ts';
+import { terminalLine } from '../report/safe-text.ts';
+import { ReportFileError } from '../report/files.ts';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -31,7 +33,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   return program;
 }
 
-/** Runs the CLI and returns the exit code: 0 all pass, 1 a check failed, 2 usage error or an op that could not run, 130 interrupted. */
+/** Runs the CLI and returns the exit code: 0 all pass, 1 a check failed, 2 usage error or an op that could not run, 128 + n stopped by signal n (130 Ctrl-C, 143 SIGTERM, 129 SIGHUP). */
 export async function main(argv: string[]): Promise<number> {
   // `gradcheck run … | head` closes the pipe early: that is the reader's choice, not a crash.
   for (const stream of [process.stdout, process.stderr]) {
@@ -56,9 +58,19 @@ function fail(error: unknown): number {
   if (error instanceof CommanderError || error instanceof UsageError) {
     // Commander words its messages 'error: …'; every usage error reads 'gradcheck: …'.
     const message = error.message.replace(/^error: /, '');
-    process.stderr.write(`gradcheck: ${message}\n${USAGE_HINT}\n`);
+    process.stderr.write(`gradcheck: ${terminalLine(message)}\n${USAGE_HINT}\n`);
     return EXIT.error;
   }
-  process.stderr.write(`gradcheck: ${error instanceof Error ? error.message : String(error)}\n`);
+  if (error instanceof ReportFileError) {
+    // What was printed stands; each file that could not be written is a line of its own.
+    for (const failure of error.failures) process.stderr.write(`gradcheck: ${terminalLine(failure)}\n`);
+    return EXIT.error;
+  }
+  if (error instanceof StoppedError) {
+    process.stderr.write(`gradcheck: ${terminalLine(error.message)} (${error.signal})\n`);
+    return signalExitCode(error.signal);
+  }
+  // A config's error can quote what the config holds: one line, like every error.
+  process.stderr.write(`gradcheck: ${terminalLine(error instanceof Error ? error.message : String(error))}\n`);
   return EXIT.error;
 }

@@ -1,6 +1,8 @@
 // From command-line arguments to the op files to work on (globs expanded, directories walked), and
 // the --op filter applied to a report. Shared by run, sweep and list; the files themselves are
 // imported in worker threads (run/scheduler.ts), never here.
+import { realpathSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { UsageError } from './exit.ts';
 import { expandPaths, MissingPathError } from './paths.ts';
 import { expandGlob, hasGlob } from './glob.ts';
@@ -18,6 +20,24 @@ export function resolveFiles(args: string[]): string[] {
   } catch (error) {
     if (error instanceof MissingPathError) throw new UsageError(error.message);
     throw error;
+  }
+}
+
+/**
+ * A report file (--junit, --html) that is one of the op files: writing the report would overwrite
+ * the file just checked (`--junit ops.ts` for `--junit ops.xml`). A usage error, before anything runs.
+ */
+export function refuseToOverwrite(files: string[], outputs: Record<string, string | undefined>): void {
+  const real = (path: string): string => {
+    try {
+      return realpathSync(path);
+    } catch {
+      return resolve(path);
+    }
+  };
+  const opFiles = new Set(files.map(real));
+  for (const [flag, path] of Object.entries(outputs)) {
+    if (path !== undefined && opFiles.has(real(path))) throw new UsageError(`${flag} ${path} is an op file of this run: the report would overwrite it`);
   }
 }
 

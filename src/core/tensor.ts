@@ -189,3 +189,17 @@ export function ones(shape: number[]): Tensor {
 export function scalar(value: number): Tensor {
   return new Tensor(Float64Array.of(value), []);
 }
+
+/**
+ * A Tensor of another copy of gradcheck (a second install, or its sources imported by path beside
+ * the 'gradcheck' an op file gets): an object of a class named Tensor, with data and shape, that is
+ * no instance of this copy's. No tape of this copy records it, so a forward cannot return it.
+ */
+export function isForeignTensor(value: unknown): value is { data: ArrayLike<number>; shape: number[] } {
+  if (value === null || typeof value !== 'object' || value instanceof Tensor) return false;
+  const candidate = value as { constructor?: { name?: unknown }; data?: unknown; shape?: unknown };
+  return candidate.constructor?.name === 'Tensor' && ArrayBuffer.isView(candidate.data) && Array.isArray(candidate.shape);
+}
+
+/** What the error says of a foreign Tensor, and what to do about it. */
+export const FOREIGN_TENSOR = "a Tensor from another copy of gradcheck: import defineOp, customOp and every tensor op from the same 'gradcheck'";

@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { MODES } from '../model/defaults.ts';
+import { show } from '../spec/show.ts';
 import type { CheckOptions } from '../model/options.ts';
 
 type Mode = NonNullable<CheckOptions['mode']>;
@@ -48,24 +49,24 @@ export function validateConfig(value: unknown, path: string): GradcheckConfig {
   const positive = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v > 0;
   const config: GradcheckConfig = {};
   if (raw.tolerance !== undefined) {
-    if (!positive(raw.tolerance)) fail(`tolerance must be a positive number, got ${JSON.stringify(raw.tolerance)}`);
+    if (!positive(raw.tolerance)) fail(`tolerance must be a positive finite number, got ${show(raw.tolerance)}`);
     config.tolerance = raw.tolerance as number;
   }
   if (raw.eps !== undefined) {
-    if (!Array.isArray(raw.eps) || raw.eps.length === 0 || !raw.eps.every(positive)) fail(`eps must be a non-empty array of positive numbers, got ${JSON.stringify(raw.eps)}`);
+    if (!Array.isArray(raw.eps) || raw.eps.length === 0 || !raw.eps.every(positive)) fail(`eps must be a non-empty array of positive finite numbers, got ${show(raw.eps)}`);
     config.eps = [...(raw.eps as number[])];
   }
   if (raw.seed !== undefined) {
     const seed = raw.seed;
-    if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) fail(`seed must be an integer from 0 to 4294967295, got ${JSON.stringify(seed)}`);
+    if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) fail(`seed must be an integer from 0 to 4294967295, got ${show(seed)}`);
     config.seed = seed as number;
   }
   if (raw.mode !== undefined) {
-    if (!(MODES as readonly string[]).includes(raw.mode as string)) fail(`mode must be one of ${MODES.join(', ')}, got ${JSON.stringify(raw.mode)}`);
+    if (!(MODES as readonly string[]).includes(raw.mode as string)) fail(`mode must be one of ${MODES.join(', ')}, got ${show(raw.mode)}`);
     config.mode = raw.mode as Mode;
   }
   if (raw.files !== undefined) {
-    if (!Array.isArray(raw.files) || !raw.files.every((f) => typeof f === 'string')) fail(`files must be an array of paths or globs, got ${JSON.stringify(raw.files)}`);
+    if (!Array.isArray(raw.files) || !raw.files.every((f) => typeof f === 'string')) fail(`files must be an array of paths or globs, got ${show(raw.files)}`);
     config.files = [...(raw.files as string[])];
   }
   return config;

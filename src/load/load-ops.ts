@@ -2,7 +2,8 @@
 // defineOp is an op to check (the default export included), in the order they appear in the file.
 // A file that cannot give any (it fails to import, or exports no op) is reported as one error entry,
 // the same from the library and from the CLI's workers.
-import { statSync } from 'node:fs';
+import { lstatSync, realpathSync, statSync } from 'node:fs';
+import type { Stats } from 'node:fs';
 import { resolve } from 'node:path';
 import type { CheckOptions } from '../model/options.ts';
 import type { OpReport } from '../model/report.ts';
@@ -75,14 +76,14 @@ export const MAX_OP_FILE_BYTES = 2 * 1024 * 1024;
 
 /**
  * Why the file at `path` cannot be imported, before trying (a failed import would name
- * gradcheck's own loader, not the file); undefined when it can be.
+ * gradcheck's own loader, not the file); undefined when it can be. Only a regular file is read: a
+ * FIFO would block the worker's thread in open() for good (no --timeout can stop a thread inside a
+ * system call, and the process could not end), and a device such as /dev/zero never ends.
  */
 export function checkReadable(path: string, shown: string): string | undefined {
-  let size: number;
+  let stats: Stats;
   try {
-    const stats = statSync(path);
-    if (stats.isDirectory()) return `${shown}: is a directory, not an op file`;
-    size = stats.size;
+    stats = statSync(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ELOOP') return `${shown}: a symlink loop (too many levels of symbolic links)`;
@@ -90,9 +91,34 @@ export function checkReadable(path: string, shown: string): string | undefined {
     if (code === 'EACCES') return `${shown}: permission denied`;
     return `${shown}: cannot be read: ${(error as Error).message}`;
   }
-  if (size > MAX_OP_FILE_BYTES) {
+  if (stats.isDirectory()) return `${shown}: is a directory, not an op file`;
+  if (!stats.isFile()) return `${shown}: ${describeTarget(path, stats)}, not a regular file: only regular files are read as op files`;
+  if (stats.size > MAX_OP_FILE_BYTES) {
     const mb = (bytes: number) => `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
-    return `${shown}: ${mb(size)} is too large for an op file (at most ${mb(MAX_OP_FILE_BYTES)}: loading TypeScript takes over 100 times a file's size in memory); keep large data in a .json file and import it`;
+    return `${shown}: ${mb(stats.size)} is too large for an op file (at most ${mb(MAX_OP_FILE_BYTES)}: loading TypeScript takes over 100 times a file's size in memory); keep large data in a .json file and import it`;
   }
   return undefined;
+}
+
+/** What a path that is no regular file is: 'a FIFO (named pipe)', 'a symlink to /dev/zero, a character device'. */
+function describeTarget(path: string, stats: Stats): string {
+  const kind = stats.isFIFO()
+    ? 'a FIFO (named pipe)'
+    : stats.isCharacterDevice()
+      ? 'a character device'
+      : stats.isBlockDevice()
+        ? 'a block device'
+        : stats.isSocket()
+          ? 'a socket'
+          : 'a special file';
+  try {
+    if (!lstatSync(path).isSymbolicLink()) return kind;
+    // /dev/stdin on a pipe resolves to /proc/<pid>/fd/pipe:[<inode>]: a pipe has no path to name.
+    const target = realpathSync(path);
+    const unnamed = /\/(pipe|socket):\[\d+\]$/.exec(target);
+    return unnamed ? `a symlink to a ${unnamed[1]}` : `a symlink to ${target}, ${kind}`;
+  } catch {
+    // Gone between the two calls: the kind is still what statSync saw.
+  }
+  return kind;
 }

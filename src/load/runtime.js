@@ -15,6 +15,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import Module, { createRequire, register } from 'node:module';
 import { pathToFileURL } from 'node:url';
+import { AS_MODULE } from './resolve-gradcheck.js';
 
 /** @typedef {Record<string, unknown>} Namespace A module namespace, or what stands for one. */
 
@@ -120,7 +121,9 @@ function setupRequire() {
  * full runtime, the file is required when CommonJS can run it: not an .mjs/.mts file, no
  * import.meta (esbuild's CommonJS output silently makes it {}), no top-level await (esbuild refuses
  * it); a file that turns out to need ES modules anyway is imported after setting up the full runtime.
- * For a required file, the namespace is `{ default: module.exports }`.
+ * A file that needs them is imported as an ES module whatever its package.json says (AS_MODULE):
+ * tsx would compile a .ts file of a CommonJS package to CommonJS, where a top-level await is a
+ * syntax error. For a required file, the namespace is `{ default: module.exports }`.
  * @param {string} path
  * @param {{ fresh?: boolean }} [options] fresh: load the file again, not from the module cache.
  * @returns {Promise<Namespace>}
@@ -128,7 +131,8 @@ function setupRequire() {
 export async function importOpFile(path, { fresh = false } = {}) {
   // Nothing set up yet (a script that calls loadOps directly): the lighter runtime first.
   if (ready === undefined && requireReady === undefined) await setupRequireRuntime();
-  if (ready === undefined && requireReady !== undefined && requirable(path)) {
+  const needsModule = !/\.c[jt]s$/.test(path) && !requirable(path);
+  if (ready === undefined && requireReady !== undefined && !needsModule) {
     await requireReady;
     const require = createRequire(path);
     if (fresh) delete require.cache[path];
@@ -143,7 +147,17 @@ export async function importOpFile(path, { fresh = false } = {}) {
   if (requireReady !== undefined) await setupRuntime();
   const url = pathToFileURL(path);
   if (fresh) url.searchParams.set('t', String(Date.now()));
-  return import(url.href);
+  if (needsModule) url.searchParams.set(AS_MODULE, '');
+  try {
+    return await import(url.href);
+  } catch (error) {
+    // A top-level await the quick look above missed (`f(await x)`): compiled to CommonJS, it failed.
+    // Imported again as an ES module, under a URL of its own (the failed one stays failed).
+    if (needsModule || /\.c[jt]s$/.test(path) || !needsEsm(error)) throw error;
+    url.searchParams.set(AS_MODULE, '');
+    url.searchParams.set('t', String(Date.now()));
+    return import(url.href);
+  }
 }
 
 /** @param {string} path */

@@ -1,4 +1,4 @@
-import { Tensor } from '../core/tensor.ts';
+import { FOREIGN_TENSOR, Tensor, isForeignTensor } from '../core/tensor.ts';
 import { callSitesCaptured, noGrad, record } from '../core/autograd.ts';
 
 export interface CustomOpSpec {
@@ -49,7 +49,7 @@ export function customOp(spec: CustomOpSpec): (...inputs: Tensor[]) => Tensor {
   const call = (...inputs: Tensor[]): Tensor => {
     const result: unknown = noGrad(() => forward(...inputs));
     if (!(result instanceof Tensor)) {
-      throw new TypeError(`customOp '${name}': forward must return a Tensor, got ${typeof result}`);
+      throw new TypeError(`customOp '${name}': forward must return a Tensor, got ${isForeignTensor(result) ? FOREIGN_TENSOR : result === null ? 'null' : typeof result}`);
     }
     // A fresh node, so the tape entry never lands on an input the forward returned as is.
     const output = new Tensor(inputs.some((x) => x.data === result.data) ? result.data.slice() : result.data, result.shape);

@@ -8,6 +8,7 @@ import type { OpReport, RunReport } from '../model/report.ts';
 import { formatExp, rowLabel, summaryCounts } from './format.ts';
 import type { ReportOptions } from './format.ts';
 import { formatOpTable } from './table.ts';
+import { breakLegacyCommands } from './safe-text.ts';
 
 export function formatJunit(report: RunReport, options: ReportOptions = {}): string {
   const byFile = new Map<string, OpReport[]>();
@@ -26,7 +27,8 @@ export function formatJunit(report: RunReport, options: ReportOptions = {}): str
     lines.push('  </testsuite>');
   }
   lines.push('</testsuites>', '');
-  return lines.join('\n');
+  // `--reporter junit` prints it where a CI log reads it: an op's `##[` written as a character reference.
+  return breakLegacyCommands(lines.join('\n'), '&#91;');
 }
 
 /** Each op's test case name: its own, or with its line where another op of the file has the same name. */

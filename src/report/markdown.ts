@@ -2,6 +2,7 @@
 import type { InputReport, OpReport, RunReport } from '../model/report.ts';
 import { formatExp, formatInputList, formatShape, formatValue, formatWorstIndex, opLocation, rowLabel, summaryCounts } from './format.ts';
 import { plural } from '../model/words.ts';
+import { markdownCode, markdownText } from './safe-text.ts';
 
 const ICON = { pass: '✅', fail: '❌', error: '💥' } as const;
 
@@ -14,7 +15,7 @@ export function formatMarkdown(report: RunReport): string {
     '',
     row(['', 'op', 'where', 'max rel. error', 'tolerance', 'time']),
     row(['---', '---', '---', '---:', '---:', '---:']),
-    ...report.ops.map((op) => row([ICON[op.status], op.name, code(opLocation(op)), formatExp(op.maxRelErr), formatExp(op.tolerance, 0), `${op.elapsedMs.toFixed(1)} ms`])),
+    ...report.ops.map((op) => row([ICON[op.status], markdownText(op.name), code(opLocation(op)), formatExp(op.maxRelErr), formatExp(op.tolerance, 0), `${op.elapsedMs.toFixed(1)} ms`])),
   ];
   for (const op of report.ops) {
     if (op.status === 'pass' && op.diagnoses.length === 0) continue;
@@ -24,8 +25,8 @@ export function formatMarkdown(report: RunReport): string {
 }
 
 export function formatOpMarkdown(op: OpReport): string[] {
-  const lines = [`### ${ICON[op.status]} ${escapeCell(op.name)} (${code(opLocation(op))})`, ''];
-  if (op.error) lines.push(`> ${escapeCell(op.error)}`, '');
+  const lines = [`### ${ICON[op.status]} ${markdownText(op.name)} (${code(opLocation(op))})`, ''];
+  if (op.error) lines.push(`> ${markdownText(op.error)}`, '');
   const { joint } = op;
   if (joint) {
     const error = joint.passed ? formatExp(joint.relErr) : `**${formatExp(joint.relErr)}**`;
@@ -33,21 +34,21 @@ export function formatOpMarkdown(op: OpReport): string[] {
   }
   // Fast mode's inputs have no numbers of their own: the joint comparison is all there is.
   if (op.mode === 'fast') {
-    lines.push(`Inputs: ${escapeCell(formatInputList(op.inputs))}`, '');
+    lines.push(`Inputs: ${markdownText(formatInputList(op.inputs))}`, '');
   } else if (op.inputs.length > 0) {
     lines.push(row(['input', 'shape', 'best ε', 'rel. error', 'worst element', 'analytic', 'numeric', 'verdict']));
     lines.push(row(['---', '---', '---:', '---:', '---', '---:', '---:', '---']));
     for (const input of op.inputs) lines.push(row(inputCells(input)));
     lines.push('');
   }
-  for (const diagnosis of op.diagnoses) lines.push(`- ⚠ **${diagnosis.code}**${diagnosis.input ? ` (${escapeCell(diagnosis.input)})` : ''}: ${escapeCell(diagnosis.message)}`);
+  for (const diagnosis of op.diagnoses) lines.push(`- ⚠ **${diagnosis.code}**${diagnosis.input ? ` (${markdownText(diagnosis.input)})` : ''}: ${markdownText(diagnosis.message)}`);
   return lines;
 }
 
 function inputCells(input: InputReport): string[] {
-  if (input.constant) return [rowLabel(input), formatShape(input.shape), '—', '—', '—', '—', '—', 'constant'];
+  if (input.constant) return [markdownText(rowLabel(input)), formatShape(input.shape), '—', '—', '—', '—', '—', 'constant'];
   return [
-    rowLabel(input),
+    markdownText(rowLabel(input)),
     formatShape(input.shape),
     formatExp(input.bestEps, 0),
     input.passed ? formatExp(input.relErr) : `**${formatExp(input.relErr)}**`,
@@ -58,14 +59,12 @@ function inputCells(input: InputReport): string[] {
   ];
 }
 
+/** A table row of cells already made safe (op text through markdownText or code). */
 function row(cells: string[]): string {
-  return `| ${cells.map(escapeCell).join(' | ')} |`;
+  return `| ${cells.join(' | ')} |`;
 }
 
-function escapeCell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
-}
-
+/** A file location as a code span; in a table cell its `|` is escaped, as GitHub's tables read it. */
 function code(text: string): string {
-  return `\`${text.replace(/`/g, "'")}\``;
+  return markdownCode(text).replace(/\|/g, '\\|');
 }

@@ -2,6 +2,7 @@
 // the first second (short runs stay quiet) and nothing at all when stderr is not a terminal, so
 // logs and pipes only ever see the report.
 import type { CheckProgress } from '../model/options.ts';
+import { terminalLine } from './safe-text.ts';
 
 export interface ProgressStream {
   write(text: string): unknown;
@@ -25,7 +26,7 @@ export function createProgress(stream: ProgressStream, { delayMs = 1000, interva
       if (time - started < delayMs || time - lastDrawn < intervalMs) return;
       lastDrawn = time;
       shown = true;
-      stream.write(`\r\x1b[2K${op}: ${done} of ${total} elements`);
+      stream.write(`\r\x1b[2K${terminalLine(op)}: ${done} of ${total} elements`);
     },
     done() {
       if (shown) stream.write('\r\x1b[2K');

@@ -7,6 +7,7 @@ import { describeOrder } from '../model/words.ts';
 import { formatUCurve } from './chart.ts';
 import { formatExp, formatShape, opLocation } from './format.ts';
 import type { ReportOptions, Writer } from './format.ts';
+import { terminalLine, terminalLines } from './safe-text.ts';
 
 /** No rules between rows: twelve steps stay twelve lines. */
 export const COMPACT = { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' };
@@ -36,16 +37,16 @@ export function formatSweepTable(input: InputSweep, tolerance: number): string {
 
 export function formatOpSweep(op: OpSweep, options: ReportOptions = {}): string {
   const status = op.status === 'error' ? chalk.bgMagenta.white(' ERROR ') : op.status === 'pass' ? chalk.bgGreen.black(' PASS ') : chalk.bgRed.white(' FAIL ');
-  const lines = [`${status} ${chalk.bold(op.name)}  ${chalk.dim(opLocation(op))}  ${chalk.dim(`${op.elapsedMs.toFixed(1)} ms, ${op.evaluations} evaluations`)}`];
+  const lines = [`${status} ${chalk.bold(terminalLine(op.name))}  ${chalk.dim(terminalLine(opLocation(op)))}  ${chalk.dim(`${op.elapsedMs.toFixed(1)} ms, ${op.evaluations} evaluations`)}`];
   if (op.error) {
-    lines.push(`  ${chalk.magenta(op.error)}`);
-    if (options.verbose && op.stack) lines.push(chalk.dim(op.stack.replace(/^/gm, '    ')));
+    lines.push(`  ${chalk.magenta(terminalLine(op.error))}`);
+    if (options.verbose && op.stack) lines.push(chalk.dim(terminalLines(op.stack).replace(/^/gm, '    ')));
   }
   for (const input of op.inputs) {
     const measured = input.measured === 'direction'
       ? `relative error along a random direction at each step (${input.shape.reduce((a, b) => a * b, 1).toLocaleString('en-US')} elements: too many to sweep one by one)`
       : 'largest element-wise relative error at each step';
-    lines.push('', `${chalk.bold(`input ${input.name}`)} ${formatShape(input.shape)}: ${measured}`, '');
+    lines.push('', `${chalk.bold(`input ${terminalLine(input.name)}`)} ${formatShape(input.shape)}: ${measured}`, '');
     lines.push(formatUCurve(input.sweep, op.tolerance), '', formatSweepTable(input, op.tolerance));
     lines.push(`${input.passed ? chalk.green('→') : chalk.red('→')} ${describeSweep(input, op.tolerance)}`);
   }

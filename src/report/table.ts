@@ -5,6 +5,7 @@ import type { InputReport, JointComparison, OpReport, RunReport } from '../model
 import { formatExp, formatInputList, formatShape, formatValue, formatWorstIndex, opLocation, rowLabel, summaryCounts } from './format.ts';
 import { plural } from '../model/words.ts';
 import type { ReportOptions, Writer } from './format.ts';
+import { terminalLine, terminalLines } from './safe-text.ts';
 
 const BADGE = {
   pass: chalk.bgGreen.black(' PASS '),
@@ -36,19 +37,19 @@ export function formatOpTable(op: OpReport, options: ReportOptions = {}): string
   const precision = op.precision === 'float32' ? `  ${chalk.dim(`float32, tolerance ${formatExp(op.tolerance, 0)}`)}` : '';
   const badge = op.status === 'pass' && op.verdict === 'inconclusive' ? BADGE.inconclusive : BADGE[op.status];
   const lines = [
-    `${badge} ${chalk.bold(op.name)}  ${chalk.dim(opLocation(op))}  ${chalk.dim(`${op.elapsedMs.toFixed(1)} ms`)}${precision}${howChecked(op)}`,
+    `${badge} ${chalk.bold(terminalLine(op.name))}  ${chalk.dim(terminalLine(opLocation(op)))}  ${chalk.dim(`${op.elapsedMs.toFixed(1)} ms`)}${precision}${howChecked(op)}`,
   ];
   if (op.status === 'error') {
-    lines.push(`  ${chalk.magenta(op.error ?? 'unknown error')}`);
-    if (options.verbose && op.stack) lines.push(chalk.dim(op.stack.replace(/^/gm, '    ')));
+    lines.push(`  ${chalk.magenta(terminalLine(op.error ?? 'unknown error'))}`);
+    if (options.verbose && op.stack) lines.push(chalk.dim(terminalLines(op.stack).replace(/^/gm, '    ')));
   }
   // Fast mode's inputs have no numbers of their own: the joint comparison is all there is.
   if (op.joint) lines.push(...formatJoint(op.joint, op.inputs, op.mode === 'fast'));
   if (op.mode !== 'fast' && op.inputs.length > 0) lines.push(formatInputsTable(op.inputs));
   if (op.mode === 'float32-directional' && op.inputs.length > 0) lines.push(`  ${chalk.dim(FLOAT32_NOTE)}`);
   for (const diagnosis of op.diagnoses) {
-    const where = diagnosis.input ? ` (${diagnosis.input})` : '';
-    lines.push(`  ${chalk.yellow(`⚠ ${diagnosis.code}${where}:`)} ${diagnosis.message}`);
+    const where = diagnosis.input ? ` (${terminalLine(diagnosis.input)})` : '';
+    lines.push(`  ${chalk.yellow(`⚠ ${diagnosis.code}${where}:`)} ${terminalLine(diagnosis.message)}`);
   }
   lines.push(...formatBeyond(op));
   return lines.join('\n');
@@ -62,12 +63,14 @@ function formatBeyond(op: OpReport): string[] {
   const lines: string[] = [];
   if (failing?.inputs && failing.inputs.length > 0) {
     const sizes = failing.dims ? `, ${Object.entries(failing.dims).map(([name, size]) => `${name} = ${size}`).join(', ')}` : '';
-    lines.push(`  ${chalk.dim(`at point ${failing.index} (${failing.drawn}${sizes}):`)}`, formatInputsTable(failing.inputs));
+    lines.push(`  ${chalk.dim(terminalLine(`at point ${failing.index} (${failing.drawn}${sizes}):`))}`, formatInputsTable(failing.inputs));
   }
   if (op.minimal) {
-    const sizes = Object.entries(op.minimal.dims).map(([name, size]) => `${name}: ${size}`).join(', ');
+    const sizes = terminalLine(Object.entries(op.minimal.dims).map(([name, size]) => `${name}: ${size}`).join(', '));
     lines.push(`  ${chalk.yellow('smallest failing case')}${sizes ? ` (dims ${sizes})` : ''}, to paste into the op file:`);
-    for (const [name, input] of Object.entries(op.minimal.inputs)) lines.push(`    ${name}: { shape: [${input.shape.join(', ')}], values: [${input.values.join(', ')}] },`);
+    for (const [name, input] of Object.entries(op.minimal.inputs)) {
+      lines.push(`    ${terminalLine(name)}: { shape: [${input.shape.join(', ')}], values: [${input.values.join(', ')}] },`);
+    }
   }
   if (!failing && !points.some((point) => point.status === 'unstable')) {
     const count = (status: string) => points.filter((point) => point.status === status).length;
@@ -88,7 +91,7 @@ function formatJoint(joint: JointComparison, inputs: InputReport[], listInputs: 
   const values = `analytic ${formatValue(joint.analytic)}, numeric ${formatValue(joint.numeric)}`;
   return [
     `  uᵀJv, all inputs at once: rel. error ${error} at ε = ${formatExp(joint.bestEps, 0)} (${values})  ${joint.passed ? chalk.green('ok') : chalk.red.bold('FAIL')}`,
-    ...(listInputs ? [`  ${chalk.dim('inputs:')} ${formatInputList(inputs)}`] : []),
+    ...(listInputs ? [`  ${chalk.dim('inputs:')} ${terminalLine(formatInputList(inputs))}`] : []),
   ];
 }
 
@@ -99,12 +102,12 @@ function formatInputsTable(inputs: InputReport[]): string {
   });
   for (const input of inputs) {
     if (input.constant) {
-      table.push([rowLabel(input), formatShape(input.shape), '—', '—', '—', '—', '—', inputVerdict(input)]);
+      table.push([terminalLine(rowLabel(input)), formatShape(input.shape), '—', '—', '—', '—', '—', inputVerdict(input)]);
       continue;
     }
     const paint = input.passed ? (text: string) => text : chalk.red;
     table.push([
-      rowLabel(input),
+      terminalLine(rowLabel(input)),
       formatShape(input.shape),
       formatExp(input.bestEps, 0),
       paint(formatExp(input.relErr)),

@@ -4,7 +4,11 @@
 // - process.exit, process.abort, process.chdir and signals to the process itself throw, so they are
 //   the op's error: in a worker thread a signal would reach the whole process, gradcheck included;
 // - unhandled promise rejections and callbacks that throw are recorded for worker-side.ts to report,
-//   not left to end the worker (or pass unseen) once the file that caused them is done.
+//   not left to end the worker (or pass unseen) once the file that caused them is done;
+// - a child process it starts with stdout inherited writes to gradcheck's stderr instead, so that
+//   `--json` stays one document (the scheduler stops what it leaves running: children.ts).
+import childProcess from 'node:child_process';
+import { syncBuiltinESMExports } from 'node:module';
 import type { WorkerMessage } from './protocol.ts';
 
 /** An error no call stack of the op's own caught: a rejected promise nobody handled, or a throwing callback. */
@@ -31,6 +35,7 @@ export function contain(send: (message: WorkerMessage) => void): Containment {
   let label = '';
   let errors: AsyncError[] = [];
   redirectOutput(send, () => label);
+  redirectChildOutput();
   refuseProcessExits();
   const onException = (error: unknown): void => void errors.push({ kind: 'exception', error });
   const onRejection = (error: unknown): void => void errors.push({ kind: 'rejection', error });
@@ -75,6 +80,40 @@ function redirectOutput(send: (message: WorkerMessage) => void, label: () => str
     };
     target.write = write as typeof target.write;
   }
+}
+
+/**
+ * A child process shares gradcheck's file descriptors: one started with stdout inherited (`stdio:
+ * 'inherit'`, fork's default) would write into the report. Its stdout becomes gradcheck's stderr,
+ * where op files' output goes. Every asynchronous spawn (spawn, exec, execFile, fork) goes through
+ * ChildProcess.prototype.spawn; the synchronous ones are the module's exports, which ES module
+ * imports of node:child_process see once synced.
+ */
+function redirectChildOutput(): void {
+  // Node's own method, not in its types: `child.spawn(options)` starts the process.
+  const prototype = childProcess.ChildProcess.prototype as unknown as { spawn: (options: childProcess.SpawnOptions) => unknown };
+  const spawn = prototype.spawn;
+  prototype.spawn = function spawnWithoutStdout(this: unknown, options: childProcess.SpawnOptions) {
+    return spawn.call(this, withoutStdout(options));
+  };
+  const sync = childProcess as unknown as Record<'spawnSync' | 'execSync' | 'execFileSync', (...args: unknown[]) => unknown>;
+  for (const name of ['spawnSync', 'execSync', 'execFileSync'] as const) {
+    const original = sync[name];
+    sync[name] = (...args: unknown[]) => original(...args.map((arg, k) => (k > 0 && isOptions(arg) ? withoutStdout(arg) : arg)));
+  }
+  syncBuiltinESMExports();
+}
+
+function isOptions(value: unknown): value is childProcess.SpawnOptions {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The options with the child's stdout on gradcheck's stderr (fd 2) wherever it was gradcheck's stdout. */
+function withoutStdout<T extends childProcess.SpawnOptions>(options: T): T {
+  const { stdio } = options ?? {};
+  if (stdio === 'inherit') return { ...options, stdio: [0, 2, 2] };
+  if (Array.isArray(stdio) && (stdio[1] === 'inherit' || stdio[1] === 1)) return { ...options, stdio: [stdio[0], 2, ...stdio.slice(2)] };
+  return options;
 }
 
 /** What would end or signal the whole process (or, for chdir, change it for every file) throws instead. */

@@ -56,7 +56,8 @@ export interface WorkerOutput {
  * file changed globals, or left callbacks behind), sent before the task's last message.
  */
 export type WorkerMessage =
-  | { type: 'importing' }
+  /** `thread`: the worker's operating-system thread id, whose child processes are its files' (children.ts). */
+  | { type: 'importing'; thread?: number }
   | { type: 'loaded'; ops: OpHeader[] }
   | { type: 'config'; config: GradcheckConfig }
   | { type: 'load-error'; report: JobReport }

@@ -19,6 +19,9 @@ import type { CheckTask, Job, JobReport, OpHeader, WorkerMessage, WorkerOutput }
 import { displayPath, fileErrorReport, fileNotRunReport, notRunReport, opErrorReport, summarize } from '../model/build.ts';
 import { inJobShape } from './results.ts';
 import { DEFAULT_MEMORY_MB, returnWorker, takeWorker } from './start-worker.js';
+import { outputLine, terminalLine } from '../report/safe-text.ts';
+import { stopLeftovers } from './children.ts';
+import { chalk } from '../report/color.ts';
 import type { RunWorker } from './start-worker.js';
 
 // A ListedFile holds OpHeaders: the callers of listIsolated take both types from here.
@@ -74,14 +77,21 @@ interface FileResult {
   notRun: number;
 }
 
-/** Op files' output on stderr, each line labelled with the file and op that wrote it. */
+/**
+ * Op files' output on stderr, each line labelled with the file and op that wrote it; colours kept
+ * where gradcheck's own are, and every other control character (a \r that would hide the label, a
+ * screen clear) escaped.
+ */
 export function printOutput(output: WorkerOutput, stream: { write(text: string): unknown } = process.stderr): void {
-  const lines = output.text.replace(/\n$/, '').split('\n');
-  stream.write(`${lines.map((line) => `${output.label} | ${line}`).join('\n')}\n`);
+  const lines = output.text.replace(/\r?\n$/, '').split(/\r?\n/);
+  const label = terminalLine(output.label);
+  const colours = chalk.level > 0;
+  stream.write(`${lines.map((line) => `${label} | ${outputLine(line, { colours })}`).join('\n')}\n`);
 }
 
+/** A warning names files and ops, and may quote an op's error: one line. */
 export function printWarning(message: string, stream: { write(text: string): unknown } = process.stderr): void {
-  stream.write(`gradcheck: warning: ${message}\n`);
+  stream.write(`gradcheck: warning: ${terminalLine(message)}\n`);
 }
 
 /** A file as `list` gives it: the ops it declares, or why it has none. */
@@ -120,7 +130,7 @@ export async function listIsolated(files: string[], options: IsolatedRunOptions 
  * validates it there: its config, or why there is none as one line naming the file. The worker
  * goes on to check the op files, unless the config changed its globals.
  */
-export async function loadConfigIsolated(path: string, options: Pick<IsolatedRunOptions, 'timeoutMs' | 'memoryMb' | 'onOutput' | 'onWarning'> = {}): Promise<ConfigResult> {
+export async function loadConfigIsolated(path: string, options: Pick<IsolatedRunOptions, 'timeoutMs' | 'memoryMb' | 'onOutput' | 'onWarning' | 'signal'> = {}): Promise<ConfigResult> {
   const settings = runSettingsFor('config', options);
   const lane = new Lane(settings);
   const { config, reports } = await new FileRun(lane, path, settings).result;
@@ -248,6 +258,8 @@ class FileRun {
   private current: number | undefined;
   private nextIndex = 0;
   private timer: NodeJS.Timeout | undefined;
+  /** The worker's thread in the operating system, whose child processes are this file's. */
+  private thread: number | undefined;
 
   constructor(
     private readonly lane: Lane,
@@ -303,6 +315,8 @@ class FileRun {
   private stop(reason: string, stack?: string, retry = true): void {
     const { job } = this.settings;
     this.settle();
+    // First the processes the op started: a spawnSync waiting on one holds the thread terminate() has to stop.
+    this.reap();
     this.lane.discard();
     if (this.headers === undefined) {
       this.resolve([inJobShape(job, fileErrorReport(this.shown, `${this.shown}: importing the file ${reason}`, stack, this.options))]);
@@ -323,6 +337,7 @@ class FileRun {
     switch (message.type) {
       case 'importing':
         // Timed from here: a fresh worker's own start-up is not the op file's fault.
+        this.thread = message.thread;
         this.arm();
         break;
       case 'loaded':
@@ -336,6 +351,7 @@ class FileRun {
         break;
       case 'load-error':
         this.settle();
+        this.reap();
         this.resolve([message.report]);
         break;
       case 'start':
@@ -353,10 +369,22 @@ class FileRun {
         break;
       case 'finished':
         this.settle();
+        this.reap();
         this.resolve(this.reports);
         break;
     }
   };
+
+  /** Stops the processes the file started and left running (children.ts), and names them in a warning. */
+  private reap(): void {
+    const left = stopLeftovers(this.thread);
+    if (left.length === 0) return;
+    const op = this.current === undefined ? undefined : this.headers?.[this.current]?.name;
+    const who = op === undefined ? this.shown : `${this.shown} › ${op}`;
+    const listed = left.map(({ pid, command }) => `'${command}' (pid ${pid})`).join(', ');
+    const count = left.length === 1 ? '1 process' : `${left.length} processes`;
+    this.settings.onWarning(`${who} left ${count} running: ${listed}; stopped ${left.length === 1 ? 'it' : 'them'}`);
+  }
 
   /** Two ops of one name are told apart by their lines in every report; the user should still know. */
   private warnOfDuplicates(ops: OpHeader[]): void {
@@ -376,6 +404,7 @@ class FileRun {
       // Perhaps not this op's fault: an earlier op's stray timer can throw while this one runs.
       // Once more in a fresh worker; a second crash is its own.
       this.settle();
+      this.reap();
       this.lane.discard();
       this.attempt(this.current ?? this.nextIndex);
     } else {

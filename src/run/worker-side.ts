@@ -23,6 +23,7 @@ import type { CheckTask, OpHeader, WorkerMessage } from './protocol.ts';
 import { contain } from './containment.ts';
 import type { AsyncError, Containment } from './containment.ts';
 import { changedGlobals, snapshotGlobals } from './globals.ts';
+import { osThreadId } from './children.ts';
 import type { GlobalsSnapshot } from './globals.ts';
 
 type Send = (message: WorkerMessage) => void;
@@ -32,6 +33,8 @@ interface WorkerState {
   send: Send;
   containment: Containment;
   baseline: GlobalsSnapshot;
+  /** This thread's id in the operating system: the scheduler stops the processes it leaves behind. */
+  thread: number | undefined;
 }
 
 /**
@@ -41,7 +44,7 @@ interface WorkerState {
 export function serveChecks(port: MessagePort, shared: readonly object[] = []): void {
   const send: Send = (message) => port.postMessage(message);
   const containment = contain(send);
-  const worker: WorkerState = { send, containment, baseline: snapshotGlobals(shared) };
+  const worker: WorkerState = { send, containment, baseline: snapshotGlobals(shared), thread: osThreadId() };
   port.on('message', (task: CheckTask) => {
     runTask(task, worker).catch((error: unknown) => containment.crash(error));
   });
@@ -53,7 +56,7 @@ async function runTask(task: CheckTask, worker: WorkerState): Promise<void> {
   const pendingBefore = containment.pendingCallbacks();
   containment.takeErrors();
   containment.enter(task.shown);
-  send({ type: 'importing' });
+  send({ type: 'importing', thread: worker.thread });
   if (task.job === 'config') return runConfigTask(task, worker, pendingBefore);
   let loaded = await loadOpsOrReport(task.file, task.shown, task.options);
   await containment.settle(pendingBefore);

@@ -4,6 +4,8 @@
 import type { NestedArray } from '../core/index.ts';
 import type { InputSpec, Op, OpSpec } from './define.ts';
 import { createRandom, deriveSeed } from './random.ts';
+import { show } from './show.ts';
+import { unravelIndex } from '../core/shape.ts';
 
 /** A problem with an op's spec: reported as that op's error, naming the input when there is one. */
 export class OpSpecError extends Error {
@@ -103,7 +105,7 @@ function describeValue(value: unknown): string {
 
 function validatePositive(key: string, value: unknown): void {
   if (value !== undefined && !(typeof value === 'number' && value > 0 && Number.isFinite(value))) {
-    throw new OpSpecError(`\`${key}\` must be a positive number, got ${typeof value === 'string' ? `'${value}'` : String(value)}`);
+    throw new OpSpecError(`\`${key}\` must be a positive finite number, got ${show(value)}`);
   }
 }
 
@@ -126,9 +128,14 @@ function materializeInput(name: string, spec: InputSpec, seed: number): Material
     return { name, shape: [...shape], data, constant, ...(spec.values !== undefined ? { given: true as const } : {}), ...(domain ? { domain } : {}) };
   };
   if (spec.values !== undefined) {
-    const values = flatten(spec.values);
+    const values = flatten(name, spec.values);
     if (values.length !== size) {
       throw new OpSpecError(`input '${name}': ${values.length} values do not fill shape [${shape.join(', ')}] (${size} elements)`, name);
+    }
+    // NaN or ±Infinity: no finite difference is taken at such a point, and no gradient has a value there.
+    const nonFinite = values.findIndex((v) => !Number.isFinite(v));
+    if (nonFinite >= 0) {
+      throw new OpSpecError(`input '${name}': value ${values[nonFinite]} at [${unravelIndex(nonFinite, shape as number[]).join(', ')}] is not a finite number (given values must be finite)`, name);
     }
     const fraction = integer ? values.find((v) => !Number.isInteger(v)) : undefined;
     if (fraction !== undefined) throw new OpSpecError(`input '${name}': integer: true, but value ${fraction} is not an integer`, name);
@@ -142,9 +149,16 @@ function materializeInput(name: string, spec: InputSpec, seed: number): Material
   const [lo, hi] = domain ?? [-Infinity, Infinity];
   const low = spec.low ?? (integer ? 0 : Math.max(-1, lo) < Math.min(1, hi) ? Math.max(-1, lo) : lo);
   const high = spec.high ?? (Math.max(-1, lo) < Math.min(1, hi) ? Math.min(1, hi) : hi);
-  if (!Number.isFinite(low) || !Number.isFinite(high) || !(low < high)) {
-    throw new OpSpecError(`input '${name}': low (${low}) must be below high (${high})`, name);
+  if (!Number.isFinite(low) || !Number.isFinite(high)) {
+    const given = spec.low !== undefined || spec.high !== undefined;
+    throw new OpSpecError(
+      given
+        ? `input '${name}': low and high must be finite numbers, got low ${show(low)}, high ${show(high)}`
+        : `input '${name}': domain [${lo}, ${hi}] leaves no finite range to draw from: give low and high inside it`,
+      name,
+    );
   }
+  if (!(low < high)) throw new OpSpecError(`input '${name}': low (${show(low)}) must be below high (${show(high)})`, name);
   if (integer) {
     const [from, to] = [Math.ceil(low), Math.ceil(high)];
     if (!(from < to)) throw new OpSpecError(`input '${name}': no integer lies in [${low}, ${high})`, name);
@@ -158,7 +172,7 @@ function materializeInput(name: string, spec: InputSpec, seed: number): Material
 function validateDomain(name: string, domain: unknown): [number, number] | undefined {
   if (domain === undefined) return undefined;
   const valid = Array.isArray(domain) && domain.length === 2 && domain.every((v) => typeof v === 'number' && !Number.isNaN(v)) && domain[0] < domain[1];
-  if (!valid) throw new OpSpecError(`input '${name}': domain must be [lo, hi] with lo below hi (Infinity allowed), got ${JSON.stringify(domain)}`, name);
+  if (!valid) throw new OpSpecError(`input '${name}': domain must be [lo, hi] with lo below hi (Infinity allowed), got ${show(domain)}`, name);
   return [domain[0], domain[1]];
 }
 
@@ -166,8 +180,7 @@ function validateDomain(name: string, domain: unknown): [number, number] | undef
 function validateShape(name: string, shape: unknown[]): number {
   for (const dim of shape) {
     if (typeof dim !== 'number' || !Number.isInteger(dim) || dim < 0) {
-      const shown = typeof dim === 'number' ? String(dim) : JSON.stringify(dim) ?? String(dim);
-      throw new OpSpecError(`input '${name}': dimension ${shown} in shape [${shape.map(String).join(', ')}] is not a non-negative integer`, name);
+      throw new OpSpecError(`input '${name}': dimension ${show(dim)} in shape [${shape.map((d) => show(d)).join(', ')}] is not a non-negative integer`, name);
     }
   }
   const size = (shape as number[]).reduce((a, b) => a * b, 1);
@@ -189,23 +202,24 @@ function validateSpecKeys(name: string, spec: Exclude<InputSpec, unknown[]>): { 
     }
   }
   for (const key of ['grad', 'integer'] as const) {
-    if (spec[key] !== undefined && typeof spec[key] !== 'boolean') throw new OpSpecError(`input '${name}': \`${key}\` must be true or false, got ${JSON.stringify(spec[key])}`, name);
+    if (spec[key] !== undefined && typeof spec[key] !== 'boolean') throw new OpSpecError(`input '${name}': \`${key}\` must be true or false, got ${show(spec[key])}`, name);
   }
   const integer = spec.integer === true;
   if (integer && spec.grad === true) throw new OpSpecError(`input '${name}': an integer input takes no gradient: integer: true cannot have grad: true`, name);
   return { integer, constant: integer || spec.grad === false };
 }
 
-function flatten(values: ArrayLike<number> | NestedArray): number[] {
+function flatten(name: string, values: ArrayLike<number> | NestedArray): number[] {
   if (typeof values === 'number') return [values];
+  if (typeof values !== 'object' || values === null) throw new OpSpecError(`input '${name}': values must be a number or an array of numbers, got ${show(values)}`, name);
   const out: number[] = [];
-  const walk = (value: unknown): void => {
+  const walk = (value: unknown, path: string): void => {
     if (typeof value === 'number') out.push(value);
-    else if (Array.isArray(value)) value.forEach(walk);
+    else if (Array.isArray(value)) Array.from(value, (item: unknown, k) => walk(item, `${path}[${k}]`));
     else if (ArrayBuffer.isView(value)) out.push(...(value as unknown as ArrayLike<number> & Iterable<number>));
-    else throw new OpSpecError(`input values must be numbers, got ${typeof value}`);
+    else throw new OpSpecError(`input '${name}': values must be numbers, got ${show(value)} at values${path}`, name);
   };
-  if (ArrayBuffer.isView(values)) walk(values);
-  else walk(Array.from(values as ArrayLike<number>, (v) => v));
+  if (ArrayBuffer.isView(values)) walk(values, '');
+  else walk(Array.from(values as ArrayLike<number>, (v) => v), '');
   return out;
 }

@@ -87,6 +87,6 @@ describe('gradcheck.config.ts', { concurrent: true, timeout: 60_000 }, () => {
     const dir = project('export default { tolerance: -1 };\n');
     const { code, stderr } = await gradcheck(['run', 'ops/cube.ts'], { cwd: dir });
     expect(code).toBe(2);
-    expect(stderr.trim()).toMatch(/^gradcheck: .*gradcheck\.config\.ts: tolerance must be a positive number, got -1$/);
+    expect(stderr.trim()).toMatch(/^gradcheck: .*gradcheck\.config\.ts: tolerance must be a positive finite number, got -1$/);
   });
 });

@@ -24,9 +24,9 @@ describe('an input too large to check element-wise', () => {
 describe('spec fields defineOp accepted without looking', () => {
   it.each([
     [{ name: '', inputs: { x: [2] }, forward: (): null => null }, '`name` must be a non-empty string'],
-    [{ name: 'n', inputs: { x: [2] }, tolerance: Number.NaN, forward: (): null => null }, '`tolerance` must be a positive number, got NaN'],
-    [{ name: 'n', inputs: { x: [2] }, tolerance: 'big', forward: (): null => null }, "`tolerance` must be a positive number, got 'big'"],
-    [{ name: 'n', inputs: { x: [2] }, nondetTolerance: -1, forward: (): null => null }, '`nondetTolerance` must be a positive number, got -1'],
+    [{ name: 'n', inputs: { x: [2] }, tolerance: Number.NaN, forward: (): null => null }, '`tolerance` must be a positive finite number, got NaN'],
+    [{ name: 'n', inputs: { x: [2] }, tolerance: 'big', forward: (): null => null }, "`tolerance` must be a positive finite number, got 'big'"],
+    [{ name: 'n', inputs: { x: [2] }, nondetTolerance: -1, forward: (): null => null }, '`nondetTolerance` must be a positive finite number, got -1'],
     [{ name: 'n', inputs: {}, forward: (): null => null }, '`inputs` is empty: an op needs at least one input to differentiate'],
   ])('%j', async (spec, message) => {
     const report = await gradcheck(defineOp(spec as never));

@@ -31,16 +31,16 @@ export function runCli(args: string[], options: { cwd?: string; env?: Record<str
   return gradcheck(args, { cwd: options.cwd, env: { NO_COLOR: '1', ...options.env } });
 }
 
-/** The CLI (no colour) sent SIGINT, as Ctrl-C would, once its stderr shows `marker`. */
-export function interruptWhen(args: string[], marker: string): Promise<CliRun> {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: REPO, env: { ...process.env, NO_COLOR: '1' } });
+/** The CLI (no colour) sent SIGINT, as Ctrl-C would (or another signal), once its stderr shows `marker`. */
+export function interruptWhen(args: string[], marker: string, signal: NodeJS.Signals = 'SIGINT', { cwd = REPO }: { cwd?: string } = {}): Promise<CliRun> {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } });
   let stdout = '';
   let stderr = '';
   let interrupted = false;
   child.stdout.on('data', (chunk) => (stdout += chunk));
   child.stderr.on('data', (chunk) => {
     stderr += chunk;
-    if (stderr.includes(marker) && !interrupted) interrupted = child.kill('SIGINT');
+    if (stderr.includes(marker) && !interrupted) interrupted = child.kill(signal);
   });
   return new Promise((resolve) => child.on('exit', (code) => resolve({ code: code ?? 1, stdout, stderr })));
 }

@@ -110,9 +110,9 @@ describe('github', () => {
     for (const annotation of annotations) expect(annotation).not.toMatch(/[\n\r]/);
   });
 
-  it('escapes %, newlines, and in properties , and :', () => {
+  it('escapes %, and in properties , and :; the op\'s own line breaks are shown escaped, on the one line of its error', () => {
     const annotation = formatAnnotation(opReport({ name: 'a, b: 100%', status: 'error', error: '50% done\r\nthen: stop', inputs: [] }));
-    expect(annotation).toBe('::error file=ops/odd.ts,line=3,title=gradcheck%3A a%2C b%3A 100%25 could not run::50%25 done%0D%0Athen: stop');
+    expect(annotation).toBe('::error file=ops/odd.ts,line=3,title=gradcheck%3A a%2C b%3A 100%25 could not run::50%25 done\\r\\nthen: stop');
   });
 
   it('prints the tables, then the annotations, and appends the Markdown summary to $GITHUB_STEP_SUMMARY', () => {
@@ -140,10 +140,10 @@ describe('markdown', () => {
     expect(text).not.toContain('### ✅ square');
   });
 
-  it('escapes | and newlines, which would break a table row', () => {
+  it('escapes | and shows newlines escaped, which would break a table row', () => {
     const text = formatMarkdown(runOf(opReport({ name: 'a | b', status: 'error', error: 'one\ntwo | three', inputs: [] })));
     expect(text).toContain('| 💥 | a \\| b | `ops/odd.ts:3` |');
-    expect(text).toContain('> one two \\| three');
+    expect(text).toContain('> one\\ntwo \\| three');
   });
 });
 

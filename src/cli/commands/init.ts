@@ -47,7 +47,13 @@ export function initCommand(setExitCode: (code: number) => void): Command {
 
 export function runInit(file: string): number {
   if (existsSync(file)) throw new UsageError(`${file} already exists; not overwriting it (name another file: gradcheck init other-op.ts)`);
-  writeFileSync(file, OP_FILE_TEMPLATE.replace('{file}', file), { flag: 'wx' });
+  try {
+    writeFileSync(file, OP_FILE_TEMPLATE.replace('{file}', file), { flag: 'wx' });
+  } catch (error) {
+    // Node names the path when open fails, not when a write does (a full disk): said once, here.
+    const why = (error as Error).message.replace(/, (open|write) '.*'$/, ', $1');
+    throw new Error(`cannot write ${file}: ${why}`);
+  }
   process.stdout.write(`wrote ${file}\ncheck it with: npx gradcheck run ${file}\n`);
   return EXIT.pass;
 }

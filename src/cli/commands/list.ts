@@ -2,9 +2,11 @@
 import { Command } from 'commander';
 import { listIsolated } from '../../run/scheduler.ts';
 import type { ListedFile, OpHeader } from '../../run/scheduler.ts';
-import { formatShape } from '../../report/format.ts';
+import { terminalLine } from '../../report/safe-text.ts';
 import { resolveFiles } from '../select.ts';
-import { EXIT, UsageError } from '../exit.ts';
+import { EXIT, UsageError, signalExitCode } from '../exit.ts';
+import { reportInterrupted, whileTrapped } from '../isolated.ts';
+import type { StopSignals } from '../isolated.ts';
 import { addFlags, pathsArgument } from '../options.ts';
 
 export type ListedOp = OpHeader;
@@ -26,8 +28,12 @@ interface ListOptions {
 
 /** Imports the files in worker threads, as `run` does, so that an import that hangs is one error line. */
 export async function runList(paths: string[], options: ListOptions): Promise<number> {
+  return whileTrapped((stop) => listFiles(paths, options, stop));
+}
+
+async function listFiles(paths: string[], options: ListOptions, stop: StopSignals): Promise<number> {
   const files = resolveFiles(paths);
-  const { report: listed } = await listIsolated(files, { timeoutMs: options.timeout });
+  const { report: listed, interrupted, notRun } = await listIsolated(files, { timeoutMs: options.timeout, signal: stop.signal });
   const shown = options.op === undefined ? listed : listed.map((file) => ({ ...file, ops: file.ops.filter((op) => op.name === options.op) }));
   if (options.op !== undefined && !shown.some((file) => file.ops.length > 0 || file.error)) {
     const names = [...new Set(listed.flatMap((file) => file.ops.map((op) => op.name)))];
@@ -35,19 +41,22 @@ export async function runList(paths: string[], options: ListOptions): Promise<nu
   }
   if (options.json) process.stdout.write(`${JSON.stringify({ files: shown }, null, 2)}\n`);
   else process.stdout.write(formatList(shown));
+  if (interrupted) reportInterrupted({ notRun }, stop.received);
+  if (stop.received) return signalExitCode(stop.received);
   return shown.some((file) => file.error) ? EXIT.error : EXIT.pass;
 }
 
 export function formatList(files: ListedFile[]): string {
   const lines: string[] = [];
   for (const file of files) {
-    lines.push(file.file);
-    if (file.error) lines.push(`  error: ${file.error}`);
-    const width = Math.max(0, ...file.ops.map((op) => op.name.length));
-    for (const op of file.ops) {
-      const inputs = op.inputs.map((input) => `${input.name} ${input.shape ? `[${input.shape.join(', ')}]` : '(invalid shape)'}`).join(', ');
-      lines.push(`  ${op.name.padEnd(width)}  ${inputs}${op.line ? `  (line ${op.line})` : ''}`);
-    }
+    lines.push(terminalLine(file.file));
+    if (file.error) lines.push(`  error: ${terminalLine(file.error)}`);
+    const names = file.ops.map((op) => terminalLine(op.name));
+    const width = Math.max(0, ...names.map((name) => name.length));
+    file.ops.forEach((op, k) => {
+      const inputs = op.inputs.map((input) => `${terminalLine(input.name)} ${input.shape ? terminalLine(`[${input.shape.join(', ')}]`) : '(invalid shape)'}`).join(', ');
+      lines.push(`  ${names[k].padEnd(width)}  ${inputs}${op.line ? `  (line ${op.line})` : ''}`);
+    });
   }
   const count = files.reduce((sum, file) => sum + file.ops.length, 0);
   lines.push(`${count} op${count === 1 ? '' : 's'} in ${files.length} file${files.length === 1 ? '' : 's'}`);

@@ -6,11 +6,13 @@ import { DEFAULT_EXPLORE_POINTS, DEFAULT_SEED, DEFAULT_TOLERANCE } from '../../m
 import { loadConfig, pathsOrConfig, withConfig } from '../config.ts';
 import { emitRunReport } from '../../report/emit.ts';
 import type { OutputOptions } from '../../report/emit.ts';
-import { resolveFiles } from '../select.ts';
+import { refuseToOverwrite, resolveFiles } from '../select.ts';
 import { displayPath } from '../../model/build.ts';
+import { terminalLine } from '../../report/safe-text.ts';
 import { watchOpFiles } from '../watch.ts';
-import { inWorkers, reportInterrupted } from '../isolated.ts';
-import { EXIT, runExitCode } from '../exit.ts';
+import { inWorkers, reportInterrupted, whileTrapped } from '../isolated.ts';
+import type { StopSignals } from '../isolated.ts';
+import { isSignalExit, runExitCode } from '../exit.ts';
 import { addFlags, pathsArgument } from '../options.ts';
 
 export interface RunOptions extends OutputOptions {
@@ -44,27 +46,40 @@ export function runCommand(setExitCode: (code: number) => void): Command {
 }
 
 export async function runCheck(paths: string[], flags: RunOptions): Promise<number> {
-  const { config } = await loadConfig(process.cwd(), { timeoutMs: flags.timeout, memoryMb: flags.maxMemory });
-  const options = withConfig(flags, config);
-  const args = pathsOrConfig(paths, config);
-  const files = resolveFiles(args);
-  if (!options.watch) return checkAndReport(files, options);
+  if (!flags.watch) {
+    return whileTrapped(async (stop) => {
+      const { options, args } = await settings(paths, flags, stop);
+      const files = resolveFiles(args);
+      refuseToOverwrite(files, { '--junit': options.junit, '--html': options.html });
+      return checkAndReport(files, options, stop);
+    });
+  }
+  const { options, args } = await whileTrapped((stop) => settings(paths, flags, stop));
+  refuseToOverwrite(resolveFiles(args), { '--junit': options.junit, '--html': options.html });
+  // Between runs no signal is trapped: Ctrl-C ends the watch as it ends any program.
   const watcher = watchOpFiles({
     resolveFiles: () => resolveFiles(args),
-    run: (subset, changed) => {
-      if (changed.length > 0) {
-        if (process.stdout.isTTY) process.stdout.write('\x1b[2J\x1b[3J\x1b[H'); // clear the screen and its scrollback
-        process.stdout.write(`gradcheck: ${changed.map(displayPath).join(', ')} changed; checking ${subset.length === 1 ? displayPath(subset[0]) : `${subset.length} files`}\n\n`);
-      }
-      return checkAndReport(subset, options);
-    },
-    stopOn: (code) => code === EXIT.interrupted,
+    run: (subset, changed) =>
+      whileTrapped((stop) => {
+        if (changed.length > 0) {
+          if (process.stdout.isTTY) process.stdout.write('\x1b[2J\x1b[3J\x1b[H'); // clear the screen and its scrollback
+          process.stdout.write(`gradcheck: ${terminalLine(changed.map(displayPath).join(', '))} changed; checking ${subset.length === 1 ? terminalLine(displayPath(subset[0])) : `${subset.length} files`}\n\n`);
+        }
+        return checkAndReport(subset, options, stop);
+      }),
+    stopOn: isSignalExit,
   });
   return watcher.done;
 }
 
+/** The flags merged over gradcheck.config.ts (loaded in a worker, stopped by a signal), and the op-file arguments. */
+async function settings(paths: string[], flags: RunOptions, stop: StopSignals): Promise<{ options: RunOptions; args: string[] }> {
+  const { config } = await loadConfig(process.cwd(), { timeoutMs: flags.timeout, memoryMb: flags.maxMemory, signal: stop.signal });
+  return { options: withConfig(flags, config), args: pathsOrConfig(paths, config) };
+}
+
 /** One run: check the files, print the report, and return the exit code. */
-async function checkAndReport(files: string[], options: RunOptions): Promise<number> {
+async function checkAndReport(files: string[], options: RunOptions, stop: StopSignals): Promise<number> {
   const { report, interrupted, notRun } = await inWorkers(runIsolated, files, {
     tolerance: options.tol ?? DEFAULT_TOLERANCE,
     eps: options.eps,
@@ -79,8 +94,12 @@ async function checkAndReport(files: string[], options: RunOptions): Promise<num
     memoryMb: options.maxMemory,
     only: options.op,
     ...(options.explore !== undefined ? { explore: options.explore === true ? DEFAULT_EXPLORE_POINTS : options.explore } : {}),
+    signal: stop.signal,
   });
-  emitRunReport(report, options);
-  if (interrupted) reportInterrupted({ notRun });
-  return runExitCode(report, interrupted);
+  try {
+    emitRunReport(report, options);
+  } finally {
+    if (interrupted) reportInterrupted({ notRun }, stop.received);
+  }
+  return runExitCode(report, stop.received);
 }

@@ -1,0 +1,41 @@
+// The report files gradcheck writes beside what it prints (--junit, --html, $GITHUB_STEP_SUMMARY):
+// a file that cannot be written is named in the error, with what it was for. Node's own message
+// names the path for a failed open but not for a failed write (`EIO: i/o error, write` for
+// `--junit /proc/version`), and an error without the path leaves the reader guessing which flag.
+import { appendFileSync, writeFileSync } from 'node:fs';
+
+/** Report files that could not be written, each one line naming its file; what was printed and the other files stand. */
+export class ReportFileError extends Error {
+  constructor(readonly failures: string[]) {
+    super(failures.join('; '));
+    this.name = 'ReportFileError';
+  }
+}
+
+/** Writes (or appends to) a report file; a failure is one line naming `what` and `path`. */
+export function writeReportFile(path: string, text: string, what: string, { append = false } = {}): string | undefined {
+  try {
+    if (append) appendFileSync(path, text);
+    else writeFileSync(path, text);
+    return undefined;
+  } catch (error) {
+    const { code, message } = error as NodeJS.ErrnoException;
+    // Node words a failed open as "EACCES: permission denied, open '<path>'": the path is said once, by us.
+    const why = (message ?? String(error)).replace(/, (open|write|close) '.*'$/, ', $1');
+    return `cannot write ${what} to ${path}: ${code && !why.startsWith(code) ? `${code}: ` : ''}${why}`;
+  }
+}
+
+/** A file to write: its path, its text (computed only when written), what it is for, and whether to append. */
+export interface ReportFile {
+  path: string;
+  text: () => string;
+  what: string;
+  append?: boolean;
+}
+
+/** Writes every file of `files` it can, then throws one ReportFileError for those it could not. */
+export function writeReportFiles(files: ReportFile[]): void {
+  const failures = files.flatMap(({ path, text, what, append }) => writeReportFile(path, text(), what, { append }) ?? []);
+  if (failures.length > 0) throw new ReportFileError(failures);
+}
