@@ -1,7 +1,7 @@
 // A wide corpus, run by hand (not by npm test): random compositions of built-in ops must pass
 // (inconclusive counted apart), and each one's twin with one element's backward off by (1 + δ),
 // δ from 1e-6 to 0.1, must fail when that element carries at least 2% of its input's gradient.
-//   npx tsx test/corpus/compositions.ts [count] [corpus seed]
+//   npx tsx test/corpus/compositions.ts [count] [corpus seed]      (EXPLORE=24 checks the correct ops under --explore 24)
 // Ops whose shapes do not fit (a matmul of mismatched shapes) are drawn too and print as ERROR.
 import { customOp, defineOp } from '../../src/index.ts';
 import type { Tensor } from '../../src/index.ts';
@@ -11,6 +11,7 @@ import * as MI from '../../src/spec/inputs.ts';
 import { createProblem } from '../../src/check/problem.ts';
 import { drawCotangent } from '../../src/check/draws.ts';
 let bugsThatMatter = 0;
+const explore = Number(process.env.EXPLORE ?? 0);
 const N = Number(process.argv[2] ?? 500);
 const rng = createRandom(Number(process.argv[3] ?? 1));
 const pick = <T,>(a: T[]): T => a[Math.floor(rng.uniform() * a.length)];
@@ -35,7 +36,7 @@ for (let n = 0; n < N; n++) {
   const seed = int(0, 100000);
   const body = (x: Tensor, y: Tensor) => { STEEP = steep; return FINISH[finish](steps.reduce((h, s) => STEPS[s](h, y), x.mul(y))); };
   const op = defineOp({ name: `${steps.join("∘")}∘${finish} ${n} k=${steep}`, inputs: { x: shape, y: shape }, forward: ({ x, y }) => body(x, y) });
-  const r = checkOp(op, { seed });
+  const r = checkOp(op, { seed, explore });
   if (r.status === 'error') { errors++; console.log('ERROR', op.name, r.error); continue; }
   correct++;
   if (r.status === 'fail') { falseFail++; console.log('FALSE FAIL', op.name, JSON.stringify(shape), seed, r.maxRelErr, r.diagnoses.map((d) => d.code + ': ' + d.message.slice(0, 160)).join(' | ')); }
