@@ -26,7 +26,7 @@ const STEPS: Record<string, Step> = {
 };
 const FINISH: Record<string, (h: Tensor) => Tensor> = { none: (h) => h, sum: (h) => h.sum(), mean: (h) => h.mean(), sumLast: (h) => h.sum(-1) };
 let STEEP = 50;
-let falseFail = 0, inconclusiveCorrect = 0, errors = 0, missed = 0, missedIncon = 0, caught = 0, correct = 0;
+let falseFail = 0, unstable = 0, inconclusiveCorrect = 0, errors = 0, missed = 0, missedIncon = 0, caught = 0, correct = 0;
 const t0 = performance.now();
 for (let n = 0; n < N; n++) {
   const shape = Array.from({ length: int(1, 3) }, () => int(1, 4));
@@ -39,7 +39,11 @@ for (let n = 0; n < N; n++) {
   const r = checkOp(op, { seed, explore });
   if (r.status === 'error') { errors++; console.log('ERROR', op.name, r.error); continue; }
   correct++;
-  if (r.status === 'fail') { falseFail++; console.log('FALSE FAIL', op.name, JSON.stringify(shape), seed, r.maxRelErr, r.diagnoses.map((d) => d.code + ': ' + d.message.slice(0, 160)).join(' | ')); }
+  // A backward NaN where the forward is finite is a true finding for these compositions: exp(0.3·x·y)
+  // overflows at large inputs and a saturating op after it (tanh, sigmoid) hides the Infinity from
+  // the forward, not from the backward (0 · Infinity). Counted apart, printed to check by hand.
+  if (r.status === 'fail' && r.diagnoses.every((d) => d.code === 'unstable' || d.code === 'noise-floor' || d.code === 'non-differentiable')) { unstable++; console.log('UNSTABLE', op.name, JSON.stringify(shape), seed, r.diagnoses.map((d) => d.message.slice(0, 160)).join(' | ')); }
+  else if (r.status === 'fail') { falseFail++; console.log('FALSE FAIL', op.name, JSON.stringify(shape), seed, r.maxRelErr, r.diagnoses.map((d) => d.code + ': ' + d.message.slice(0, 160)).join(' | ')); }
   else if (r.verdict) { inconclusiveCorrect++; if (process.env.SHOW_INCON) console.log("INCONCLUSIVE", op.name, JSON.stringify(shape), seed, r.maxRelErr, r.inputs.map((i) => i.name + ":" + i.relErr.toExponential(1) + ":" + (i.verdict ?? "")).join(" "), r.diagnoses.map((d) => d.code).join(",")); }
   // a skewed twin: tanh custom op inserted, one element off by (1+δ)
   const size = shape.reduce((a, b) => a * b, 1);
@@ -63,4 +67,4 @@ for (let n = 0; n < N; n++) {
     console.log(rb.verdict ? 'MISSED (inconclusive)' : 'MISSED', bug.name, JSON.stringify(shape), seed, rb.maxRelErr, rb.diagnoses.map((d) => d.code).join(','));
   }
 }
-console.log({ correct, falseFail, inconclusiveCorrect, errors, bugsThatMatter, caught, missed, missedIncon, seconds: ((performance.now() - t0) / 1000).toFixed(1) });
+console.log({ correct, falseFail, unstable, inconclusiveCorrect, errors, bugsThatMatter, caught, missed, missedIncon, seconds: ((performance.now() - t0) / 1000).toFixed(1) });
