@@ -134,7 +134,7 @@ export function watchingInputs(problem: Prepared['problem'], inputs: CheckedInpu
   return {
     problem: {
       ...problem,
-      vjp: (cotangent) => after(problem.vjp(cotangent)),
+      vjp: (cotangent, present) => after(problem.vjp(cotangent, present)),
       ...(problem.watchedVjp ? { watchedVjp: (cotangent: Float64Array) => after(problem.watchedVjp!(cotangent)) } : {}),
     },
     written: () => [...found.values()],
@@ -157,7 +157,7 @@ function fromDrawnPoint(problem: Prepared['problem'], inputs: CheckedInput[]): P
   return {
     ...problem,
     evaluate: () => after(Float64Array.from(problem.evaluate())),
-    vjp: (cotangent) => after(problem.vjp(cotangent)),
+    vjp: (cotangent, present) => after(problem.vjp(cotangent, present)),
     ...(problem.watchedVjp ? { watchedVjp: (cotangent: Float64Array) => after(problem.watchedVjp!(cotangent)) } : {}),
   };
 }

@@ -2,6 +2,7 @@
 // label naming the op (and input) it is for: the same seed gives the same cotangents and directions
 // in `run`, `sweep` and `--order 2`, and adding an op or an input changes no other draw.
 import { createRandom, deriveSeed } from '../spec/random.ts';
+import { concat } from './numeric/vectors.ts';
 
 /**
  * The cotangent v of φ(x) = v · f(x) for an output of `length` elements: standard normal, except
@@ -12,6 +13,16 @@ export function drawCotangent(seed: number, label: string, length: number, { ran
   if (length === 1 && !randomForScalar) return Float64Array.of(1);
   const random = createRandom(deriveSeed(seed, label));
   return Float64Array.from({ length }, () => random.normal());
+}
+
+/**
+ * The check's cotangent: with several outputs, each its own draw (a scalar output's random too, so
+ * that gradients the backward hands to the wrong output do not cancel), laid end to end as f lays
+ * them out.
+ */
+export function drawOutputCotangent(seed: number, op: string, length: number, outputs?: readonly { name: string; size: number }[]): Float64Array {
+  if (!outputs) return drawCotangent(seed, DRAW.cotangent(op), length);
+  return concat(outputs.map(({ name, size }) => drawCotangent(seed, `${DRAW.cotangent(op)}/${name}`, size, { randomForScalar: true })));
 }
 
 /** A direction for the ε sweep: standard normal, scaled so that its largest element is ±1. */

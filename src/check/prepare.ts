@@ -7,7 +7,7 @@ import type { MaterializedInput } from '../spec/inputs.ts';
 import { nonFinite } from './diagnose/patterns.ts';
 import { hold } from './numeric/point.ts';
 import type { Held } from './numeric/point.ts';
-import { DRAW, drawCotangent } from './draws.ts';
+import { drawOutputCotangent } from './draws.ts';
 import { createProblem, OpRunError, withDiagnoses } from './problem.ts';
 import { deriveSeed } from '../spec/random.ts';
 import { replayRandom } from './random-replay.ts';
@@ -99,7 +99,7 @@ export function prepare(op: Op, settings: CheckSettings): Prepared {
     const typicalGradient = settings.at?.gradientScales?.[input.name];
     return { ...input, ...hold(input.data, { float32, domain: input.domain }), ...(typicalGradient ? { typicalGradient } : {}) };
   });
-  const built = settings.order === 2 ? secondOrderProblem(op, inputs, settings.seed) : createProblem(op, inputs);
+  const built = settings.order === 2 ? secondOrderProblem(op, inputs, settings.seed) : createProblem(op, inputs, dims);
   const problem = replayRandom(built, deriveSeed(settings.seed, `${op.name}/random`), !settings.replayRandom);
   const returned = problem.evaluate();
   const output = Float64Array.from(returned);
@@ -108,7 +108,7 @@ export function prepare(op: Op, settings: CheckSettings): Prepared {
   if (badOutput) {
     throw withDiagnoses(new OpRunError(`${settings.order === 2 ? 'the first-order gradient' : 'forward output'} is not finite at the drawn inputs: ${badOutput.message}`), [badOutput]);
   }
-  const cotangent = drawCotangent(settings.seed, DRAW.cotangent(op.name), output.length);
+  const cotangent = drawOutputCotangent(settings.seed, op.name, output.length, problem.outputs?.());
   let outputMagnitude = 0;
   for (let i = 0; i < output.length; i++) outputMagnitude += Math.abs(cotangent[i] * output[i]);
   return { settings, inputs, dims, problem, output, returned, cotangent, outputMagnitude };

@@ -37,11 +37,11 @@ export function replayRandom(problem: Problem, seed: number, fresh = false): Rep
     }
   };
   const evaluate = () => problem.evaluate();
-  const vjp = (cotangent: Float64Array) => problem.vjp(cotangent);
+  const vjp = ([cotangent, present]: [Float64Array, (readonly boolean[])?]) => problem.vjp(cotangent, present);
   return {
     ...problem,
     evaluate: () => replay(evaluate, undefined),
-    vjp: (cotangent) => replay(vjp, cotangent),
+    vjp: (cotangent, present) => replay(vjp, [cotangent, present]),
     ...(problem.customCalls ? { customCalls: () => replay(problem.customCalls!, undefined) } : {}),
     ...(problem.jvp ? { jvp: (tangents) => replay(problem.jvp!, tangents) } : {}),
     ...(problem.evaluateFresh ? { evaluateFresh: () => replay(problem.evaluateFresh!, undefined) } : {}),

@@ -8,7 +8,7 @@ import type { Op } from '../spec/define.ts';
 import type { MaterializedInput } from '../spec/inputs.ts';
 import { OpSpecError } from '../spec/inputs.ts';
 import { DRAW, drawCotangent } from './draws.ts';
-import { guard, isTensorSpec, OpRunError } from './problem.ts';
+import { guard, isTensorSpec, laidOut, ONE_OUTPUT, OpRunError, tensorOutputs, weightedSum } from './problem.ts';
 import type { Problem } from './problem.ts';
 import { concat } from './numeric/vectors.ts';
 
@@ -20,16 +20,23 @@ export function secondOrderProblem(op: Op, inputs: MaterializedInput[], seed: nu
   const leaves = inputs.map((input) => new Tensor(input.data, input.shape, !input.constant));
   const byName: Record<string, Tensor> = {};
   inputs.forEach((input, i) => (byName[input.name] = leaves[i]));
-  let cotangent: Tensor | undefined;
+  let cotangent: Float64Array | undefined;
 
   /** The first-order gradients, recorded on the tape when createGraph is set. */
   const firstOrder = (createGraph: boolean): (Tensor | null)[] => {
     for (const leaf of leaves) leaf.zeroGrad();
-    const output = guard('forward', () => spec.forward(byName));
-    if (!(output instanceof Tensor)) throw new OpRunError('forward must return a Tensor');
-    cotangent ??= new Tensor(drawCotangent(seed, DRAW.secondOrderCotangent(op.name), output.size), [...output.shape]);
-    if (!output.requiresGrad) return leaves.map(() => null);
-    guard('backward', () => output.backward(cotangent, { createGraph }));
+    // Several outputs: the first-order gradient is that of Σₖ vₖ · outputₖ, each vₖ its own draw.
+    const outputs = tensorOutputs(guard('forward', () => spec.forward(byName)), 'forward');
+    const layout = laidOut(outputs.map(({ name, tensor }) => ({ name, shape: [...tensor.shape] })));
+    const several = outputs.length > 1 || outputs[0].name !== ONE_OUTPUT;
+    const size = layout.reduce((n, part) => n + part.size, 0);
+    cotangent ??= several
+      ? concat(layout.map(({ name, size: n }) => drawCotangent(seed, `${DRAW.secondOrderCotangent(op.name)}/${name}`, n, { randomForScalar: true })))
+      : drawCotangent(seed, DRAW.secondOrderCotangent(op.name), size);
+    if (cotangent.length !== size) throw new OpRunError(`the outputs changed size from ${cotangent.length} to ${size} elements between evaluations`);
+    const scalar = weightedSum(outputs, layout, cotangent);
+    if (!scalar) return leaves.map(() => null);
+    guard('backward', () => scalar.backward(undefined, { createGraph }));
     const grads = leaves.map((leaf) => leaf.grad);
     for (const leaf of leaves) leaf.zeroGrad();
     return grads;

@@ -11,12 +11,18 @@ export type BackwardFn = (grad: Tensor) => (Tensor | null)[];
 export interface CustomNode {
   inputNames?: string[];
   /** The customOp itself: calling it records a node with the same backward. */
-  call: (...inputs: Tensor[]) => Tensor;
+  call: (...inputs: Tensor[]) => Tensor | Tensor[];
   /** The stack where it was called, captured only while `withCallSites` runs. */
   stack?: string;
   /** The customOp's forward-mode rule, when it has one. */
-  jvp?: (tangents: (Tensor | null)[], ctx: { inputs: Tensor[]; output: Tensor }) => Tensor;
+  jvp?: CustomJvp;
+  /** A customOp with several outputs: its outputs, and the gradients each has been handed in this backward. */
+  outputs?: readonly Tensor[];
+  handed?: readonly (Tensor | null)[];
 }
+
+/** A customOp's forward-mode rule as the tape keeps it: its output (and tangent) one tensor, or one per output. */
+export type CustomJvp = (tangents: (Tensor | null)[], ctx: { inputs: Tensor[]; output: Tensor | Tensor[] }) => Tensor | Tensor[];
 
 let capturingSites = false;
 
@@ -180,10 +186,13 @@ function firstChange(then: Float64Array, now: Float64Array): number {
 /** A custom node's backward, watched: each array it was given is compared with a copy of it after. */
 function watchedBackward(node: Tensor, g: Tensor, consumed: ReadonlySet<Tensor>, found: Trespass[]): unknown {
   const custom = node.node!.custom!;
+  // Several outputs: the gradients handed to each, and each output (other ops may have read any).
+  const handed = custom.handed ? custom.handed.filter((grad) => grad !== null) : [g];
+  const outputs = custom.outputs ?? (consumed.has(node) ? [node] : []);
   const watched: { into: Trespass['into']; data: Float64Array; copy: Float64Array; input?: string }[] = [
-    { into: 'gradient', data: g.data, copy: g.data.slice() },
+    ...handed.map((grad) => ({ into: 'gradient' as const, data: grad.data, copy: grad.data.slice() })),
     // Its output matters only where another op read it (and may read it again in its backward).
-    ...(consumed.has(node) ? [{ into: 'output' as const, data: node.data, copy: node.data.slice() }] : []),
+    ...outputs.map((output) => ({ into: 'output' as const, data: output.data, copy: output.data.slice() })),
     ...node.parents.map((parent, i) => ({ into: 'input' as const, data: parent.data, copy: parent.data.slice(), input: inputName(node, i) })),
   ];
   const returned = node.node!.backward(g);

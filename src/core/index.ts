@@ -6,4 +6,4 @@ export { sumToShape, expand } from '../ops/reduce.ts';
 export { crossEntropy } from '../ops/nn.ts';
 export { where } from '../ops/elementwise.ts';
 export { concat, stack } from '../ops/movement.ts';
-export { customOp, type CustomOpSpec } from '../ops/custom.ts';
+export { customOp, type CustomOpSpec, type MultiOutputCustomOpSpec } from '../ops/custom.ts';

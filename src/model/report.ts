@@ -72,6 +72,8 @@ export interface Diagnosis {
   code: string;
   message: string;
   input?: string;
+  /** An op with several outputs: the one whose gradient path it concerns. */
+  output?: string;
   /** What the diagnosis found, as data: tools and other diagnoses read this, never the message. */
   detail?: DiagnosisDetail;
 }
@@ -116,6 +118,8 @@ export interface OpReport {
   joint?: JointComparison;
   /** The sizes of the op's named dimensions at the point checked. */
   dims?: Record<string, number>;
+  /** An op with several outputs: each checked on its own, the others receiving no gradient. */
+  outputs?: OutputReport[];
   /** The points checked beyond the drawn one, in order (the check stops at the first that fails). */
   points?: PointReport[];
   /** Under --explore, a failing point shrunk to the smallest sizes and simplest values that still fail. */
@@ -142,6 +146,20 @@ export interface PointReport {
   /** At a failing point: the values of the inputs it moved, to check it again. */
   values?: Record<string, number[]>;
   error?: string;
+}
+
+/**
+ * One output of an op with several, checked on its own: the backward's gradient with only this
+ * output receiving one (the others none), against finite differences of this output alone, along
+ * random directions spanning every input.
+ */
+export interface OutputReport {
+  /** The record's key, or the array's index. */
+  name: string;
+  shape: number[];
+  passed: boolean;
+  /** uᵀJv's relative error for this output; NaN where its backward could not run. */
+  relErr: number;
 }
 
 /** The smallest failing case found by shrinking: sizes, and each moved input as an input spec. */

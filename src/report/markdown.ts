@@ -41,6 +41,10 @@ export function formatOpMarkdown(op: OpReport): string[] {
     for (const input of op.inputs) lines.push(row(inputCells(input)));
     lines.push('');
   }
+  if (op.outputs) {
+    const outputs = op.outputs.map((output) => `${markdownText(output.name)} ${formatShape(output.shape)} ${Number.isNaN(output.relErr) ? 'could not run' : formatExp(output.relErr)} ${output.passed ? 'ok' : '**FAIL**'}`);
+    lines.push(`Outputs, each alone: ${outputs.join(', ')}`, '');
+  }
   for (const diagnosis of op.diagnoses) lines.push(`- ⚠ **${diagnosis.code}**${diagnosis.input ? ` (${markdownText(diagnosis.input)})` : ''}: ${markdownText(diagnosis.message)}`);
   return lines;
 }

@@ -1,6 +1,7 @@
 // The terminal report: one relative-error table per op, diagnoses under it, a summary line last.
 import { chalk } from './color.ts';
 import Table from 'cli-table3';
+import type { OutputReport } from '../model/report.ts';
 import type { InputReport, JointComparison, OpReport, RunReport } from '../model/report.ts';
 import { formatExp, formatInputList, formatShape, formatValue, formatWorstIndex, opLocation, rowLabel, summaryCounts } from './format.ts';
 import { plural } from '../model/words.ts';
@@ -47,12 +48,20 @@ export function formatOpTable(op: OpReport, options: ReportOptions = {}): string
   if (op.joint) lines.push(...formatJoint(op.joint, op.inputs, op.mode === 'fast'));
   if (op.mode !== 'fast' && op.inputs.length > 0) lines.push(formatInputsTable(op.inputs));
   if (op.mode === 'float32-directional' && op.inputs.length > 0) lines.push(`  ${chalk.dim(FLOAT32_NOTE)}`);
+  if (op.outputs) lines.push(`  ${chalk.dim('outputs, each alone:')} ${op.outputs.map(formatOutput).join(', ')}`);
   for (const diagnosis of op.diagnoses) {
     const where = diagnosis.input ? ` (${terminalLine(diagnosis.input)})` : '';
     lines.push(`  ${chalk.yellow(`⚠ ${diagnosis.code}${where}:`)} ${terminalLine(diagnosis.message)}`);
   }
   lines.push(...formatBeyond(op));
   return lines.join('\n');
+}
+
+/** One output checked alone: its name and shape, its uᵀJv error and verdict. */
+function formatOutput(output: OutputReport): string {
+  const error = Number.isNaN(output.relErr) ? 'could not run' : formatExp(output.relErr);
+  const verdict = output.passed ? chalk.green('ok') : chalk.red.bold('FAIL');
+  return `${terminalLine(output.name)} ${formatShape(output.shape)} ${error} ${verdict}`;
 }
 
 /** The points checked beyond the drawn one: a failing point's table, a shrunk case to paste, or one line saying they passed. */

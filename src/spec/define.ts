@@ -61,11 +61,14 @@ export interface OpOptions {
 
 export type Precision = 'float64' | 'float32';
 
+/** What a forward returns: its output, or several (an array or a record of tensors), each checked with its own cotangent. */
+export type TensorOutput = Tensor | Tensor[] | Record<string, Tensor>;
+
 export interface TensorOpSpec<Name extends string> extends OpOptions {
   name: string;
   inputs: Record<Name, InputSpec>;
   /** Built from gradcheck's tensor ops; the analytic side is gradcheck's own tape. */
-  forward: (inputs: Record<Name, Tensor>) => Tensor;
+  forward: (inputs: Record<Name, Tensor>) => TensorOutput;
 }
 
 /** A number, a flat array-like, or nested arrays of numbers (row-major). */
@@ -83,13 +86,17 @@ export interface EngineOpSpec<Name extends string> extends OpOptions {
   evaluate: (inputs: Record<Name, Float64Array>, context: EngineContext<Name>) => EngineValue;
   /**
    * The engine's backward: the gradient of dot(cotangent, output) for each input (an input that
-   * takes none, `grad: false`, may be left out). `outputShape` is the shape evaluate's output had.
+   * takes none, `grad: false`, may be left out). `outputShape` is the shape evaluate's output had,
+   * or the one the op declares.
    */
   vjp: (
     inputs: Record<Name, Float64Array>,
     cotangent: Float64Array,
     context: EngineContext<Name> & { outputShape: number[] },
   ) => Partial<Record<Name, EngineValue | null>>;
+  /** The shape of an output evaluate returns flat (sizes or named dimensions): `[2, 3]` for six values. */
+  outputShape?: Dimension[];
+  outputs?: never;
   /**
    * The engine's forward mode, if it has one: the output's tangent J·v for one tangent per input
    * (constants get none). gradcheck checks it against finite differences and, where vjp exists,
@@ -98,7 +105,45 @@ export interface EngineOpSpec<Name extends string> extends OpOptions {
   jvp?: (inputs: Record<Name, Float64Array>, tangents: Record<Name, Float64Array>, context: EngineContext<Name>) => EngineValue;
 }
 
-export type OpSpec<Name extends string = string> = TensorOpSpec<Name> | EngineOpSpec<Name>;
+/**
+ * An engine op with several outputs (an LSTM cell's h and c), named with their shapes by `outputs`
+ * (`{ h: ['batch', 4], c: ['batch', 4] }`; null for the shape evaluate gives): evaluate returns a
+ * record of them; vjp is handed one cotangent per output in a record of the same keys (an array of
+ * length 1 for a scalar output; zeros for an output checked as unused), and their shapes.
+ */
+export interface EngineOutputsSpec<Name extends string, Out extends string> extends OpOptions {
+  name: string;
+  inputs: Record<Name, InputSpec>;
+  outputs: Record<Out, Dimension[] | null>;
+  evaluate: (inputs: Record<Name, Float64Array>, context: EngineContext<Name>) => Record<Out, EngineValue>;
+  vjp: (
+    inputs: Record<Name, Float64Array>,
+    cotangents: Record<Out, Float64Array>,
+    context: EngineContext<Name> & { outputShape: Record<Out, number[]> },
+  ) => Partial<Record<Name, EngineValue | null>>;
+  jvp?: (inputs: Record<Name, Float64Array>, tangents: Record<Name, Float64Array>, context: EngineContext<Name>) => Record<Out, EngineValue>;
+  outputShape?: never;
+}
+
+/** The same with evaluate returning an array of outputs, named in order by `outputs`; vjp is handed an array of cotangents. */
+export interface EngineOutputListSpec<Name extends string> extends OpOptions {
+  name: string;
+  inputs: Record<Name, InputSpec>;
+  outputs: string[];
+  evaluate: (inputs: Record<Name, Float64Array>, context: EngineContext<Name>) => EngineValue[];
+  vjp: (
+    inputs: Record<Name, Float64Array>,
+    cotangents: Float64Array[],
+    context: EngineContext<Name> & { outputShape: number[][] },
+  ) => Partial<Record<Name, EngineValue | null>>;
+  jvp?: (inputs: Record<Name, Float64Array>, tangents: Record<Name, Float64Array>, context: EngineContext<Name>) => EngineValue[];
+  outputShape?: never;
+}
+
+/** Any engine op, as the checker reads it: one output or several. */
+export type AnyEngineOpSpec<Name extends string = string> = EngineOpSpec<Name> | EngineOutputsSpec<Name, string> | EngineOutputListSpec<Name>;
+
+export type OpSpec<Name extends string = string> = TensorOpSpec<Name> | AnyEngineOpSpec<Name>;
 
 const OP_BRAND = Symbol.for('gradcheck.op');
 
@@ -112,6 +157,8 @@ export interface Op {
 
 export function defineOp<Name extends string>(spec: TensorOpSpec<Name>): Op;
 export function defineOp<Name extends string>(spec: EngineOpSpec<Name>): Op;
+export function defineOp<Name extends string>(spec: EngineOutputListSpec<Name>): Op;
+export function defineOp<Name extends string, Out extends string>(spec: EngineOutputsSpec<Name, Out>): Op;
 export function defineOp(spec: OpSpec): Op {
   const name = spec !== null && typeof spec === 'object' && typeof spec.name === 'string' ? spec.name : '(unnamed)';
   const frames = callerFrames();

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   GradientCountError, GradientShapeError, Tensor, broadcastShapes, crossEntropy, customOp, isGradEnabled,
   noGrad, ones, sumToShape, tensor, zeros,
+  type CustomOpSpec,
 } from '../../src/core/index.ts';
 
 describe('construction', () => {
@@ -117,7 +118,7 @@ describe('tape', () => {
 });
 
 describe('customOp', () => {
-  const scaleAdd = (backward: Parameters<typeof customOp>[0]['backward']) =>
+  const scaleAdd = (backward: CustomOpSpec['backward']) =>
     customOp({ name: 'scaleAdd', forward: (x, y) => x.mul(2).add(y), backward, inputNames: ['x', 'y'] });
 
   it('happy path: forward is unrecorded, backward feeds the inputs', () => {
@@ -193,5 +194,59 @@ describe('customOp', () => {
   it('rejects a forward that does not return a Tensor', () => {
     const bad = customOp({ name: 'bad', forward: () => 3 as unknown as Tensor, backward: () => [] });
     expect(() => bad(zeros([1]))).toThrow("customOp 'bad': forward must return a Tensor");
+  });
+});
+
+describe('customOp with several outputs', () => {
+  const seen: { grads: (Tensor | null)[]; outputs: number }[] = [];
+  const sumAndProduct = customOp({
+    name: 'sum and product',
+    forward: (a: Tensor, b: Tensor) => [a.add(b), a.mul(b)],
+    backward: (grads, { inputs: [a, b], output }) => {
+      seen.push({ grads, outputs: output.length });
+      const [ds, dp] = grads.map((g) => g ?? a.mul(0));
+      return [ds.add(dp.mul(b)), ds.add(dp.mul(a))];
+    },
+  });
+
+  it('hands backward one gradient per output, null for an output nothing used, and the outputs as an array', () => {
+    const a = tensor([1, 2]).requireGrad();
+    const b = tensor([3, 4]).requireGrad();
+    seen.length = 0;
+    const [s, p] = sumAndProduct(a, b);
+    expect(s.toArray()).toEqual([4, 6]);
+    expect(p.toArray()).toEqual([3, 8]);
+    p.sum().backward();
+    expect(seen).toHaveLength(1);
+    expect(seen[0].grads[0]).toBeNull();
+    expect(seen[0].grads[1]!.toArray()).toEqual([1, 1]);
+    expect(seen[0].outputs).toBe(2);
+    expect(a.grad!.toArray()).toEqual([3, 4]);
+    a.zeroGrad();
+    b.zeroGrad();
+    // Both used, one of them twice: one backward call, each output's gradients summed.
+    const [s2, p2] = sumAndProduct(a, b);
+    s2.add(s2).add(p2).sum().backward();
+    expect(seen).toHaveLength(2);
+    expect(seen[1].grads.map((g) => g!.toArray())).toEqual([[2, 2], [1, 1]]);
+    expect(a.grad!.toArray()).toEqual([2 + 3, 2 + 4]);
+  });
+
+  it('differentiates a backward written in tensor ops again (order 2)', () => {
+    const a = tensor([1.5]).requireGrad();
+    const b = tensor([2]).requireGrad();
+    const [, p] = sumAndProduct(a, b);
+    p.sum().backward(undefined, { createGraph: true });
+    const da = a.grad!;
+    a.zeroGrad();
+    b.zeroGrad();
+    da.sum().backward();
+    // d(∂p/∂a)/∂b = d(b)/∂b = 1.
+    expect(b.grad!.toArray()).toEqual([1]);
+  });
+
+  it('names the output that is not a Tensor', () => {
+    const bad = customOp({ name: 'bad', forward: (a: Tensor) => [a, 3 as unknown as Tensor], backward: () => [null] });
+    expect(() => bad(tensor([1]).requireGrad())).toThrow("customOp 'bad': forward must return a Tensor at output 1, got number");
   });
 });

@@ -190,7 +190,9 @@ function boundary(a: number, b: number, failing: number): string {
   for (let exponent = Math.ceil(Math.log10(Math.max(Math.abs(a), Math.abs(b)))); exponent >= -323; exponent--) {
     const step = 10 ** exponent;
     const inside: number[] = [];
-    for (let m = Math.floor(a / step) + 1; m * step < b && inside.length < 20; m++) inside.push(m * step);
+    // Strictly between as floats: a multiple one ulp from a or b rounds onto it.
+    const first = Math.floor(a / step) + 1;
+    for (let m = first; m < first + 20 && m * step < b; m++) if (m * step > a) inside.push(m * step);
     if (inside.length > 0) {
       const nearest = inside.reduce((best, m) => (Math.abs(m - failing) < Math.abs(best - failing) ? m : best));
       // Rounded for reading (0.30000000000000004 is 0.3), unless that leaves the gap.

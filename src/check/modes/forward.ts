@@ -23,9 +23,9 @@ import type { Extrapolated, Ladder } from '../numeric/ladder.ts';
 import { probeNoise } from '../numeric/noise.ts';
 import type { NoiseProbe } from '../numeric/noise.ts';
 import { hold } from '../numeric/point.ts';
-import { dot } from '../numeric/vectors.ts';
+import { concat, dot } from '../numeric/vectors.ts';
 import type { CheckedInput } from '../prepare.ts';
-import { guard } from '../problem.ts';
+import { guard, laidOut, tensorOutputs, weightedSum } from '../problem.ts';
 import type { CustomCall, Problem } from '../problem.ts';
 import { FLOAT32_ELEMENT_TOLERANCE } from './float32.ts';
 
@@ -68,20 +68,22 @@ export function customJvps(calls: CustomCall[]): JvpProblem[] {
       return { name: call.inputNames[i], shape: input.shape, constant: !input.grad, ...hold(data) };
     });
     const leaves = (grad: boolean) => inputs.map((input) => new Tensor(input.data, input.shape, grad && !input.constant));
-    const output = (): Tensor => guard('forward', () => noGrad(() => call.call(...leaves(false))));
+    // A customOp with several outputs is one function of its outputs laid end to end, its tangent too.
+    const output = () => guard('forward', () => noGrad(() => call.call(...leaves(false))));
+    const flat = (value: Tensor | Tensor[], phase: string) => concat(tensorOutputs(value, phase).map(({ tensor }) => tensor.data));
     return [{
       owner: `customOp '${call.name}'`,
       inputs,
-      evaluate: () => Float64Array.from(output().data),
+      evaluate: () => Float64Array.from(flat(output(), 'forward')),
       jvp: (tangents) => {
         const given = inputs.map((input, k) => (tangents[k] ? new Tensor(Float64Array.from(tangents[k]!), input.shape) : null));
-        const result = guard('jvp', () => noGrad(() => rule(given, { inputs: leaves(false), output: output() })));
-        return Float64Array.from(result.data);
+        return Float64Array.from(flat(guard('jvp', () => noGrad(() => rule(given, { inputs: leaves(false), output: output() }))), 'jvp'));
       },
       vjp: (cotangent) => {
         const tensors = leaves(true);
-        const out = guard('forward', () => call.call(...tensors));
-        guard('backward', () => out.backward(new Tensor(Float64Array.from(cotangent), [...out.shape])));
+        const outputs = tensorOutputs(guard('forward', () => call.call(...tensors)), 'forward');
+        const scalar = weightedSum(outputs, laidOut(outputs.map(({ name, tensor }) => ({ name, shape: [...tensor.shape] }))), cotangent);
+        if (scalar) guard('backward', () => scalar.backward());
         return tensors.map((t, k) => (t.grad && !inputs[k].constant ? Float64Array.from(t.grad.data) : null));
       },
     }];

@@ -1,7 +1,7 @@
 // What the stages of a check conclude, before checkOp lays it out as a report: the verdict, the
 // report's rows (one per input, forward-mode rows after them) and the findings.
 import type { MaterializedInput } from '../../spec/inputs.ts';
-import type { CheckMode, Diagnosis, InputReport, JointComparison, MinimalCase, PointReport, PrimitiveReport } from '../../model/report.ts';
+import type { CheckMode, Diagnosis, InputReport, JointComparison, MinimalCase, OutputReport, PointReport, PrimitiveReport } from '../../model/report.ts';
 import type { Analytic } from '../analytic.ts';
 
 /** What the stages after `prepare` conclude, before it is laid out as a report. */
@@ -17,6 +17,7 @@ export interface Outcome {
   points?: PointReport[];
   minimal?: MinimalCase;
   primitives?: PrimitiveReport[];
+  outputs?: OutputReport[];
 }
 
 /**

@@ -26,6 +26,7 @@ import { formatStep } from '../../model/words.ts';
 import { startHelpers } from '../threads/split.ts';
 import type { Helpers } from '../threads/split.ts';
 import { reportRows, rowsOutcome } from './outcome.ts';
+import { checkOutputs, withOutputs } from './outputs.ts';
 import { trespassDiagnoses, unresponsive, watchingInputs } from '../contract.ts';
 import type { Contract } from '../contract.ts';
 import type { Outcome } from './outcome.ts';
@@ -41,7 +42,7 @@ export function checkReverse(op: Op, prepared: Prepared, options: CheckOptions, 
   // At a point beyond the drawn one (or a customOp alone), stillness is more often saturation than a cache: not judged there.
   const stale = responds || alone ? undefined : unresponsive(analytic.gradients, inputs, prepared.outputMagnitude);
   if (stale) return { status: 'fail', mode: 'element-wise', inputs: [], diagnoses: [stale, ...broken], maxRelErr: NaN, evaluations: 0 };
-  const outcome = compareGradients(op, prepared, options, alone, analytic);
+  const outcome = withOutputs(compareGradients(op, prepared, options, alone, analytic), checkOutputs(op.name, prepared, analytic));
   return broken.length === 0 ? outcome : { ...outcome, status: 'fail', diagnoses: [...broken, ...outcome.diagnoses] };
 }
 
