@@ -1,8 +1,10 @@
-// The report files gradcheck writes beside what it prints (--junit, --html, $GITHUB_STEP_SUMMARY):
-// a file that cannot be written is named in the error, with what it was for. Node's own message
+// The report files gradcheck writes beside what it prints (--junit, --html, --output-file,
+// $GITHUB_STEP_SUMMARY), their folders created: a file that cannot be written is named in the
+// error, with what it was for. Node's own message
 // names the path for a failed open but not for a failed write (`EIO: i/o error, write` for
 // `--junit /proc/version`), and an error without the path leaves the reader guessing which flag.
-import { appendFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 
 /** Report files that could not be written, each one line naming its file; what was printed and the other files stand. */
 export class ReportFileError extends Error {
@@ -15,13 +17,15 @@ export class ReportFileError extends Error {
 /** Writes (or appends to) a report file; a failure is one line naming `what` and `path`. */
 export function writeReportFile(path: string, text: string, what: string, { append = false } = {}): string | undefined {
   try {
+    // `--junit reports/junit.xml` in a fresh checkout: the folder is the report's to make.
+    mkdirSync(dirname(path), { recursive: true });
     if (append) appendFileSync(path, text);
     else writeFileSync(path, text);
     return undefined;
   } catch (error) {
     const { code, message } = error as NodeJS.ErrnoException;
     // Node words a failed open as "EACCES: permission denied, open '<path>'": the path is said once, by us.
-    const why = (message ?? String(error)).replace(/, (open|write|close) '.*'$/, ', $1');
+    const why = (message ?? String(error)).replace(/, (open|write|close|mkdir) '.*'$/, ', $1');
     return `cannot write ${what} to ${path}: ${code && !why.startsWith(code) ? `${code}: ` : ''}${why}`;
   }
 }
