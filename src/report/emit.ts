@@ -63,14 +63,13 @@ export function createRunOutput(choices: readonly ReporterChoice[], { verbose, w
       for (const { name } of streaming) out.write(REPORTER_MAP[name].stream!.file(ops, onStdout));
     },
     end(report) {
-      const files: ReportFile[] = [];
+      // A reporter's own files (github's step summary) once, however many places its text goes.
+      const files: ReportFile[] = [...new Set(choices.map((choice) => choice.name))].flatMap((name) => REPORTER_MAP[name].files?.(report, inFile) ?? []);
       for (const { name, file } of choices) {
         const reporter = REPORTER_MAP[name];
         if (file !== undefined) files.push({ path: file, text: () => stripVTControlCharacters(reporter.format(report, inFile)), what: reporter.what });
         else out.write(reporter.stream ? reporter.stream.end(report, onStdout) : reporter.format(report, onStdout));
       }
-      // A reporter's own files (github's step summary) once, however many places its text goes.
-      for (const name of new Set(choices.map((choice) => choice.name))) files.push(...(REPORTER_MAP[name].files?.(report, inFile) ?? []));
       writeReportFiles(files);
     },
   };

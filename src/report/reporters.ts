@@ -10,7 +10,6 @@ import { formatJson } from './json.ts';
 import { formatJunit } from './junit.ts';
 import { formatMarkdown } from './markdown.ts';
 import { formatOpTables, formatSummary } from './table.ts';
-import { wrapLine } from './layout.ts';
 
 export interface ReportContext {
   verbose?: boolean;
@@ -33,7 +32,7 @@ export interface Reporter {
   files?(report: RunReport, context: ReportContext): ReportFile[];
 }
 
-const summaryLine = (report: RunReport, context: ReportContext) => `${wrapLine(formatSummary(report), context.width)}\n`;
+const summaryLine = (report: RunReport, context: ReportContext) => `${formatSummary(report, context.width)}\n`;
 const annotations = (report: RunReport, context: ReportContext) => formatAnnotations(report, context.env).map((line) => `${line}\n`).join('');
 
 const table: Reporter = {

@@ -51,7 +51,7 @@ export function formatOpTable(op: OpReport, options: ReportOptions = {}): string
   const how = howChecked(op);
   const lines = [joinParts([title, chalk.dim(terminalLine(opLocation(op))), chalk.dim(`${op.elapsedMs.toFixed(1)} ms`), ...precision, ...(how ? [how] : [])], width)];
   if (op.expect === 'fail' && op.status === 'pass') {
-    lines.push(wrap(`  ${chalk.yellow(`expected to fail (expect: 'fail'), and it ${op.outcome === 'error' ? 'could not run' : 'failed'}: what it found, as it would fail:`)}`));
+    lines.push(wrap(`  ${chalk.yellow(`expected to fail (expect: 'fail'): it ${op.outcome === 'error' ? 'could not run' : 'fails'}, as expected, and the run stays green`)}`));
   }
   if (op.error !== undefined && (op.status === 'error' || op.outcome === 'error')) {
     lines.push(wrap(`  ${chalk.magenta(terminalLine(op.error))}`));
@@ -141,7 +141,7 @@ function inputRow(input: InputReport): string[] {
   ];
 }
 
-export function formatSummary(report: RunReport): string {
+export function formatSummary(report: RunReport, width?: number): string {
   const { passed, failed, errors, skipped, expectedFailures, files } = summaryCounts(report);
   const parts = [
     chalk.green(`${passed} passed`),
@@ -151,7 +151,7 @@ export function formatSummary(report: RunReport): string {
     ...(skipped > 0 ? [chalk.blue(`${skipped} skipped`)] : []),
   ];
   const head = `${plural(report.ops.length, 'op')} in ${plural(files, 'file')}: ${parts.join(', ')}`;
-  return `${head}  ${chalk.dim(`(${formatTolerances(report)}, seed ${report.seed})`)}`;
+  return joinParts([head, chalk.dim(`(${formatTolerances(report)}, seed ${report.seed})`)], width);
 }
 
 /** The tables of some ops, as a file's part of the terminal report: each followed by a blank line. */
@@ -161,5 +161,5 @@ export function formatOpTables(ops: readonly OpReport[], options: ReportOptions 
 
 export function printTable(report: RunReport, out: Writer, options: ReportOptions = {}): void {
   out.write(formatOpTables(report.ops, options));
-  out.write(`${wrapLine(formatSummary(report), options.width)}\n`);
+  out.write(`${formatSummary(report, options.width)}\n`);
 }
