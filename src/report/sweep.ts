@@ -49,8 +49,8 @@ export function formatOpSweep(op: OpSweep, options: ReportOptions = {}): string 
     const measured = input.measured === 'direction'
       ? `relative error along a random direction at each step (${input.shape.reduce((a, b) => a * b, 1).toLocaleString('en-US')} elements: too many to sweep one by one)`
       : 'largest element-wise relative error at each step';
-    lines.push('', `${chalk.bold(`input ${terminalLine(input.name)}`)} ${formatShape(input.shape)}: ${measured}`, '');
-    lines.push(formatUCurve(input.sweep, op.tolerance), '', formatSweepTable(input, op.tolerance));
+    lines.push('', wrap(`${chalk.bold(`input ${terminalLine(input.name)}`)} ${formatShape(input.shape)}: ${measured}`), '');
+    lines.push(formatUCurve(input.sweep, op.tolerance, options.width), '', formatSweepTable(input, op.tolerance));
     lines.push(wrap(`${input.passed ? chalk.green('→') : chalk.red('→')} ${describeSweep(input, op.tolerance)}`));
   }
   return lines.join('\n');

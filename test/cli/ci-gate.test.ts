@@ -75,6 +75,9 @@ describe('fitting the terminal', { concurrent: true, timeout: 120_000 }, () => {
       expect(diagnosis).toBeGreaterThan(0);
       expect(lines[diagnosis + 1]).toMatch(/^ {4}\S/);
     }
+    const sweep = await runCli(['sweep', 'examples/tanh.ts'], { env: { COLUMNS: '80' } });
+    expect(Math.max(...sweep.stdout.split('\n').map((line) => [...line].length))).toBeLessThanOrEqual(80);
+    expect(sweep.stdout).toContain('┄ tolerance 1e-7');
     const wide = await runCli(['run', 'examples/broken/gelu-constant.ts'], { env: { COLUMNS: '1000' } });
     const diagnoses = wide.stdout.split('\n').filter((line) => line.startsWith('  ⚠ '));
     expect(Math.max(...diagnoses.map((line) => line.length))).toBeGreaterThan(200);
