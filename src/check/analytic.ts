@@ -48,7 +48,10 @@ export function analyticGradients(problem: Problem, cotangent: Float64Array, non
   const first = watched.gradients;
   const second = runVjp(() => problem.vjp(cotangent.map((v) => COTANGENT_SCALE * v)), problem);
   const compared = compareRuns(first, second, problem, cotangent.length, DENORMAL_SLACK[precision]);
-  const reentrancy = compared && compared.relErr > nondetTolerance ? compared : undefined;
+  // Underflow reads as nondeterminism (no other cause fits it): lifted, it is told apart. Asked after
+  // the causes are named, since the runs it takes would move a backward's state.
+  const underflow = compared?.diagnosis.code === 'nondeterministic' && scalesWhenLifted(problem, cotangent, first, precision);
+  const reentrancy = compared && !underflow && compared.relErr > nondetTolerance ? compared : undefined;
   return { gradients: withZeros(first, problem), trespasses: watched.trespasses, ...(reentrancy ? { reentrancy } : {}) };
 }
 
@@ -90,19 +93,52 @@ function runVjp<T>(vjp: () => T, problem?: Problem): T {
  * gradient, which a zero cotangent shows).
  */
 function compareRuns(first: (Float64Array | null)[], second: (Float64Array | null)[], problem: Problem, outputs: number, slack: number): Reentrancy | undefined {
+  const k = mismatch(first, second, problem, slack);
+  if (k < 0) return undefined;
+  const [a, b] = pairOf(first, second, problem, k);
+  const input = problem.inputs[k].name;
+  const relErr = relativeDifference(a.map((v) => COTANGENT_SCALE * v), b);
+  return { diagnosis: whyNotScaled(problem, k, input, a, b, outputs, slack), input: k, relErr };
+}
+
+/** The first input whose second gradient is not c times its first; −1 when every one is. */
+function mismatch(first: (Float64Array | null)[], second: (Float64Array | null)[], problem: Problem, slack: number): number {
   for (let k = 0; k < first.length; k++) {
     if (first[k] === null && second[k] === null) continue;
-    const size = problem.inputs[k].data.length;
-    const a = first[k] ?? new Float64Array(size);
-    const b = second[k] ?? new Float64Array(size);
-    const expected = a.map((v) => COTANGENT_SCALE * v);
-    if (sameValues(expected, b, slack)) continue;
-    const input = problem.inputs[k].name;
-    const relErr = relativeDifference(expected, b);
-    return { diagnosis: whyNotScaled(problem, k, input, a, b, outputs, slack), input: k, relErr };
+    const [a, b] = pairOf(first, second, problem, k);
+    if (!sameValues(a.map((v) => COTANGENT_SCALE * v), b, slack)) return k;
   }
-  return undefined;
+  return -1;
 }
+
+/** Input k's gradients from both runs, zeros where a run gave none. */
+function pairOf(first: (Float64Array | null)[], second: (Float64Array | null)[], problem: Problem, k: number): [Float64Array, Float64Array] {
+  const size = problem.inputs[k].data.length;
+  return [first[k] ?? new Float64Array(size), second[k] ?? new Float64Array(size)];
+}
+
+/**
+ * Whether a mismatch was underflow: a backward whose intermediate values fall among the denormals
+ * rounds them, and c·v then need not give exactly c times v's answer, by more than any slack on the
+ * result can allow (a rounded denormal multiplied by a large factor later). Both runs again with the
+ * cotangent lifted by a large power of two move every intermediate that scales with it out of that
+ * range: a backward that then scales exactly was linear all along. Two more backwards, only on a
+ * mismatch.
+ */
+function scalesWhenLifted(problem: Problem, cotangent: Float64Array, first: (Float64Array | null)[], precision: Precision): boolean {
+  const largest = largestMagnitude(cotangent, ...first.filter((grad) => grad !== null));
+  const headroom = Math.floor(LIFT_CEILING[precision] - Math.log2(Math.max(2 * largest, Number.MIN_VALUE)));
+  const power = Math.min(LIFT_POWER[precision], headroom);
+  if (power < 16) return false;
+  const lifted = cotangent.map((v) => 2 ** power * v);
+  const third = runVjp(() => problem.vjp(lifted), problem);
+  const fourth = runVjp(() => problem.vjp(lifted.map((v) => COTANGENT_SCALE * v)), problem);
+  return mismatch(third, fourth, problem, 0) < 0;
+}
+
+/** How far the cotangent is lifted (a power of two), and below which power of two its largest gradient must stay. */
+const LIFT_POWER: Record<Precision, number> = { float64: 600, float32: 60 };
+const LIFT_CEILING: Record<Precision, number> = { float64: 1000, float32: 120 };
 
 /** Why the second answer b is not COTANGENT_SCALE times the first a: a zero cotangent's answer tells the causes apart. */
 function whyNotScaled(problem: Problem, k: number, input: string, a: Float64Array, b: Float64Array, outputs: number, slack: number): Diagnosis {

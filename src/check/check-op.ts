@@ -21,9 +21,9 @@ import type { Outcome } from './modes/outcome.ts';
 import { checkReverse } from './modes/reverse.ts';
 import { checkForward } from './contract.ts';
 import type { Contract } from './contract.ts';
-import { lookBeyond } from './explore/explore.ts';
+import { drawnGradientScales, lookBeyond, shrinkDrawn } from './explore/explore.ts';
 import type { Replayed } from './random-replay.ts';
-import { plural } from '../model/words.ts';
+import { plural, roundUpDecade } from '../model/words.ts';
 
 export function checkOp(op: Op, options: CheckOptions = {}, file = ''): OpReport {
   // Second order presumes the first: a wrong gradient, differentiated correctly, would pass it
@@ -42,7 +42,8 @@ export function checkOp(op: Op, options: CheckOptions = {}, file = ''): OpReport
  * calls are not checked again.
  */
 export function checkOrder(op: Op, options: CheckOptions, file: string, alone = false, at?: At): OpReport {
-  const settings = { ...settingsFor(op, options), ...(at ? { at } : {}) };
+  const own = settingsFor(op, options);
+  const settings = { ...own, ...(at ? { at, tolerance: Math.max(own.tolerance, at.tolerance ?? 0) } : {}) };
   const started = performance.now();
   const report: OpReport = {
     file,
@@ -116,15 +117,28 @@ function runStages(op: Op, settings: CheckSettings, options: CheckOptions, alone
 
 /**
  * A passing op checked at points beyond the drawn one (explore/): a plain run's few, or --explore's
- * many with sizes and shrinking. Not under an explicit --mode fast (asked for the quickest check),
- * nor for forward-mode rules alone.
+ * many with sizes and shrinking; under --explore an op that fails at its drawn point has that
+ * failure shrunk. Not under an explicit --mode fast (asked for the quickest check), nor for
+ * forward-mode rules alone.
  */
 function withBeyond(outcome: Outcome, op: Op, prepared: Prepared, options: CheckOptions, file: string): Outcome {
   const { settings } = prepared;
   const wanted = options.explore === undefined ? settings.mode !== 'fast' : options.explore > 0;
-  if (outcome.status !== 'pass' || !wanted || settings.ad === 'forward') return outcome;
+  if (!wanted || settings.ad === 'forward') return outcome;
   const pointOptions: CheckOptions = { ...options, mode: 'fast', explore: 0, ad: 'reverse', onProgress: undefined };
-  const beyond = lookBeyond(op, prepared, options, (at) => checkOrder(op, pointOptions, file, true, at));
+  const gradientScales = drawnGradientScales(prepared);
+  // Where the drawn point could not resolve the op to its tolerance (its own noise), the other
+  // points are held to what it could, as its noise-floor advice says: else the same rounding,
+  // confirmable at some point, would fail the op there.
+  const unresolved = outcome.inputs.filter((input) => input.verdict === 'inconclusive').map((input) => input.relErr);
+  const tolerance = unresolved.length > 0 ? roundUpDecade(10 * Math.max(...unresolved)) : undefined;
+  const checkAt = (at: At) => checkOrder(op, pointOptions, file, true, { ...at, gradientScales, ...(tolerance ? { tolerance } : {}) });
+  if (outcome.status === 'fail' && (options.explore ?? 0) > 0 && outcome.inputs.some((input) => !input.passed)) {
+    const { minimal, evaluations } = shrinkDrawn(op, prepared, checkAt);
+    return { ...outcome, ...(minimal ? { minimal } : {}), evaluations: outcome.evaluations + evaluations };
+  }
+  if (outcome.status !== 'pass') return outcome;
+  const beyond = lookBeyond(op, prepared, options, checkAt);
   return {
     ...outcome,
     ...(beyond.failed ? { status: 'fail' as const, diagnoses: [...outcome.diagnoses, ...beyond.diagnoses] } : {}),

@@ -16,6 +16,8 @@ import { ownFrame } from './diagnose/primitives.ts';
 
 /** How far (relative to each element's scale) every input is moved to see that the forward answers. */
 const PROBE_MOVE = 1e-2;
+/** The least change of v · f, by the gradient, that a forward not moving at all must have missed to be called stale. */
+const UNRESPONSIVE_FLOOR = 1e-8;
 
 export interface Contract {
   /** What broke the contract before any gradient was compared. */
@@ -78,12 +80,16 @@ function staleForward(why: string): Diagnosis {
  */
 export function unresponsive(gradients: Float64Array[], inputs: CheckedInput[], outputMagnitude: number): Diagnosis | undefined {
   // The most the move could change v · f, by the gradient: where that is small beside f itself or
-  // within its rounding (a saturated output, a gradient of 1e-20), f not moving says nothing.
+  // within its rounding (a saturated output, a gradient of 1e-20), f not moving says nothing. f's
+  // rounding is not always visible in f: a sum whose terms cancel (tanh(100x) saturated at ±1,
+  // summed to 0) rounds at its terms' size, and its gradients are that rounding (1e-13). So the
+  // change must also clear an absolute floor; a stale forward with gradients below it still fails,
+  // its numeric gradient being 0, only not under this name.
   let change = 0;
   inputs.forEach((input, j) => {
     if (!input.constant) gradients[j].forEach((g, i) => (change += Math.abs(g) * PROBE_MOVE * input.scales[i]));
   });
-  if (!(change > Math.max(1000 * phiNoise(outputMagnitude), 1e-6 * outputMagnitude))) return undefined;
+  if (!(change > Math.max(1000 * phiNoise(outputMagnitude), 1e-6 * outputMagnitude, UNRESPONSIVE_FLOOR))) return undefined;
   const k = gradients.findIndex((g, j) => !inputs[j].constant && g.some((v) => v !== 0));
   if (k < 0) return undefined;
   const i = gradients[k].findIndex((v) => v !== 0);

@@ -42,6 +42,10 @@ export interface CheckSettings {
 export interface At {
   dims?: Record<string, number>;
   values?: Record<string, Float64Array>;
+  /** Each input's largest gradient at the drawn point (numeric/point.ts, typicalGradient). */
+  gradientScales?: Record<string, number>;
+  /** A looser tolerance for this point: what the drawn point could resolve, when its verdict was inconclusive. */
+  tolerance?: number;
 }
 
 /** An input as the check holds it: drawn, and held as the engine holds it (numeric/point.ts). */
@@ -91,7 +95,10 @@ export function prepare(op: Op, settings: CheckSettings): Prepared {
     const values = settings.at?.values?.[input.name];
     if (values && values.length === input.data.length) input.data.set(values);
   }
-  const inputs: CheckedInput[] = drawn.map((input) => ({ ...input, ...hold(input.data, { float32, domain: input.domain }) }));
+  const inputs: CheckedInput[] = drawn.map((input) => {
+    const typicalGradient = settings.at?.gradientScales?.[input.name];
+    return { ...input, ...hold(input.data, { float32, domain: input.domain }), ...(typicalGradient ? { typicalGradient } : {}) };
+  });
   const built = settings.order === 2 ? secondOrderProblem(op, inputs, settings.seed) : createProblem(op, inputs);
   const problem = replayRandom(built, deriveSeed(settings.seed, `${op.name}/random`), !settings.replayRandom);
   const returned = problem.evaluate();

@@ -47,8 +47,10 @@ export interface InputReport {
   directions?: { relErr: number; uncertainty: number; step: number }[];
   /** Decided by the op's joint comparison (fast mode): the numbers are the op's `joint`, which spans every input. */
   joint?: true;
-  /** Elements over the tolerance, worst first (at most 64; element-wise checks only). */
+  /** Elements confirmed wrong one by one, worst first (at most 64; element-wise checks only). */
   failing?: number[][];
+  /** Elements over the tolerance at the sweep's steps that were not confirmed: refining could not tell, or stopped once enough were (at most 64). */
+  undecided?: number[][];
   /**
    * Failing elements whose numeric value was refined one by one (Ridders' method over steps from
    * 1e-1 down): the values shown for them are the refined ones.
@@ -144,7 +146,7 @@ export interface PointReport {
   dims?: Record<string, number>;
   /** 'skipped': the forward is not finite there; 'unstable': the backward is not finite where the forward is. */
   status: 'pass' | 'fail' | 'inconclusive' | 'skipped' | 'unstable' | 'error';
-  /** At a failing point: what singles out its failing elements ("x < -2: the 3 elements below -2"). */
+  /** At a failing point: what singles out its failing elements ("where x < -2: the 3 elements below -2", "on every element of 'x'"). */
   where?: string;
   /** At a failing point: its rows and findings, from the element-wise check there. */
   inputs?: InputReport[];

@@ -75,3 +75,21 @@ describe('the inconclusive verdict', () => {
     expect(['inconclusive', 'noise-floor']).toContain(report.diagnoses[0].code);
   });
 });
+
+describe('an analytic gradient of exactly 0', () => {
+  it('passes where f does not move at the small steps, though the large ones straddle a transition far steeper than themselves', async () => {
+    // tanh(135 · 8 · y) with y = 0.0498: saturated at 1 to the last bit, so the gradient is exactly 0,
+    // but steps of 0.05 and more reach past y = 0, where it jumps to −1. At this seed the check
+    // looks at those steps, and used to call their jump a derivative the backward had lost.
+    const op = defineOp({
+      name: 'steep∘max∘sum 350 k=135',
+      inputs: { x: { shape: [3, 1], values: [1, 1, 8] }, y: { shape: [3, 1], values: [1, 1, 0.0498429499566555] } },
+      forward: ({ x, y }) => {
+        const h = x.mul(y).mul(135).tanh();
+        return h.max(-1, true).add(h).sum();
+      },
+    });
+    const report = await gradcheck(op, { seed: 10534 });
+    expect(report.status, JSON.stringify(report.diagnoses)).toBe('pass');
+  });
+});

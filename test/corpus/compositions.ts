@@ -1,7 +1,7 @@
 // A wide corpus, run by hand (not by npm test): random compositions of built-in ops must pass
 // (inconclusive counted apart), and each one's twin with one element's backward off by (1 + δ),
 // δ from 1e-6 to 0.1, must fail when that element carries at least 2% of its input's gradient.
-//   npx tsx test/corpus/compositions.ts [count] [corpus seed]
+//   npx tsx test/corpus/compositions.ts [count] [corpus seed]      (EXPLORE=24 checks the correct ops under --explore 24)
 // Ops whose shapes do not fit (a matmul of mismatched shapes) are drawn too and print as ERROR.
 import { customOp, defineOp } from '../../src/index.ts';
 import type { Tensor } from '../../src/index.ts';
@@ -11,6 +11,7 @@ import * as MI from '../../src/spec/inputs.ts';
 import { createProblem } from '../../src/check/problem.ts';
 import { drawCotangent } from '../../src/check/draws.ts';
 let bugsThatMatter = 0;
+const explore = Number(process.env.EXPLORE ?? 0);
 const N = Number(process.argv[2] ?? 500);
 const rng = createRandom(Number(process.argv[3] ?? 1));
 const pick = <T,>(a: T[]): T => a[Math.floor(rng.uniform() * a.length)];
@@ -25,7 +26,7 @@ const STEPS: Record<string, Step> = {
 };
 const FINISH: Record<string, (h: Tensor) => Tensor> = { none: (h) => h, sum: (h) => h.sum(), mean: (h) => h.mean(), sumLast: (h) => h.sum(-1) };
 let STEEP = 50;
-let falseFail = 0, inconclusiveCorrect = 0, errors = 0, missed = 0, missedIncon = 0, caught = 0, correct = 0;
+let falseFail = 0, unstable = 0, inconclusiveCorrect = 0, errors = 0, missed = 0, missedIncon = 0, caught = 0, correct = 0;
 const t0 = performance.now();
 for (let n = 0; n < N; n++) {
   const shape = Array.from({ length: int(1, 3) }, () => int(1, 4));
@@ -35,10 +36,14 @@ for (let n = 0; n < N; n++) {
   const seed = int(0, 100000);
   const body = (x: Tensor, y: Tensor) => { STEEP = steep; return FINISH[finish](steps.reduce((h, s) => STEPS[s](h, y), x.mul(y))); };
   const op = defineOp({ name: `${steps.join("∘")}∘${finish} ${n} k=${steep}`, inputs: { x: shape, y: shape }, forward: ({ x, y }) => body(x, y) });
-  const r = checkOp(op, { seed });
+  const r = checkOp(op, { seed, explore });
   if (r.status === 'error') { errors++; console.log('ERROR', op.name, r.error); continue; }
   correct++;
-  if (r.status === 'fail') { falseFail++; console.log('FALSE FAIL', op.name, JSON.stringify(shape), seed, r.maxRelErr, r.diagnoses.map((d) => d.code + ': ' + d.message.slice(0, 160)).join(' | ')); }
+  // A backward NaN where the forward is finite is a true finding for these compositions: exp(0.3·x·y)
+  // overflows at large inputs and a saturating op after it (tanh, sigmoid) hides the Infinity from
+  // the forward, not from the backward (0 · Infinity). Counted apart, printed to check by hand.
+  if (r.status === 'fail' && r.diagnoses.every((d) => d.code === 'unstable' || d.code === 'noise-floor' || d.code === 'non-differentiable')) { unstable++; console.log('UNSTABLE', op.name, JSON.stringify(shape), seed, r.diagnoses.map((d) => d.message.slice(0, 160)).join(' | ')); }
+  else if (r.status === 'fail') { falseFail++; console.log('FALSE FAIL', op.name, JSON.stringify(shape), seed, r.maxRelErr, r.diagnoses.map((d) => d.code + ': ' + d.message.slice(0, 160)).join(' | ')); }
   else if (r.verdict) { inconclusiveCorrect++; if (process.env.SHOW_INCON) console.log("INCONCLUSIVE", op.name, JSON.stringify(shape), seed, r.maxRelErr, r.inputs.map((i) => i.name + ":" + i.relErr.toExponential(1) + ":" + (i.verdict ?? "")).join(" "), r.diagnoses.map((d) => d.code).join(",")); }
   // a skewed twin: tanh custom op inserted, one element off by (1+δ)
   const size = shape.reduce((a, b) => a * b, 1);
@@ -62,4 +67,4 @@ for (let n = 0; n < N; n++) {
     console.log(rb.verdict ? 'MISSED (inconclusive)' : 'MISSED', bug.name, JSON.stringify(shape), seed, rb.maxRelErr, rb.diagnoses.map((d) => d.code).join(','));
   }
 }
-console.log({ correct, falseFail, inconclusiveCorrect, errors, bugsThatMatter, caught, missed, missedIncon, seconds: ((performance.now() - t0) / 1000).toFixed(1) });
+console.log({ correct, falseFail, unstable, inconclusiveCorrect, errors, bugsThatMatter, caught, missed, missedIncon, seconds: ((performance.now() - t0) / 1000).toFixed(1) });

@@ -10,10 +10,11 @@ import { formatIndex, short } from '../../model/words.ts';
 import type { CheckOptions } from '../../model/options.ts';
 import type { Diagnosis, MinimalCase, OpReport, PointReport } from '../../model/report.ts';
 import { gradientsFor } from '../analytic.ts';
+import { largestMagnitude } from '../numeric/vectors.ts';
 import { DRAW, drawCotangent } from '../draws.ts';
 import { prepare, settingsFor } from '../prepare.ts';
 import type { At, Prepared } from '../prepare.ts';
-import { exploredDims, MAGNITUDES, magnitudePoint, regionPoint } from './points.ts';
+import { drawnPoint, exploredDims, MAGNITUDES, magnitudePoint, regionPoint } from './points.ts';
 import { shrink } from './shrink.ts';
 
 /** Points a plain run checks beyond the drawn one. */
@@ -35,21 +36,49 @@ export function lookBeyond(op: Op, prepared: Prepared, options: CheckOptions, ch
   const count = exploring ? options.explore! : PLAIN_POINTS;
   const seed = prepared.settings.seed;
   const beyond: Beyond = { points: [], diagnoses: [], failed: false, evaluations: 0 };
+  const counted = countingIn(beyond, checkAt);
   for (let index = 1; index <= count && !beyond.failed; index++) {
     const dims = exploring ? exploredDims(op, seed, index) : prepared.dims;
     const at = regionPoint(op, seed, index, dims);
     if (!at) break;
-    const report = checkAt(at);
-    beyond.evaluations += report.evaluations;
+    const report = counted(at);
     const point = pointReport(index, at, report);
     beyond.points.push(point);
     if (point.status !== 'fail') continue;
     beyond.failed = true;
     beyond.diagnoses.push(pointFailure(point, report));
-    if (exploring) beyond.minimal = shrink(op, at, (candidate) => checkAt(candidate).status === 'fail', seed);
+    if (exploring) beyond.minimal = shrink(op, at, (candidate) => counted(candidate).status === 'fail', seed);
   }
   if (!beyond.failed) stability(op, prepared, beyond);
   return beyond;
+}
+
+/** Each input's largest gradient at the drawn point, under its cotangent: the scale every point's elements are compared against (at least). */
+export function drawnGradientScales({ problem, cotangent, inputs }: Prepared): Record<string, number> {
+  const gradients = gradientsFor(problem, cotangent);
+  return Object.fromEntries(inputs.map((input, k) => [input.name, largestMagnitude(gradients[k])]));
+}
+
+/**
+ * Under --explore, an op that fails at its drawn point: that failure shrunk to its smallest case.
+ * None where the quick check at a point does not see the failure (a contract broken, not a number).
+ */
+export function shrinkDrawn(op: Op, prepared: Prepared, checkAt: CheckAt): { minimal?: MinimalCase; evaluations: number } {
+  const seed = prepared.settings.seed;
+  const result: { minimal?: MinimalCase; evaluations: number } = { evaluations: 0 };
+  const counted = countingIn(result, checkAt);
+  const at = drawnPoint(op, seed, prepared.dims);
+  if (at && counted(at).status === 'fail') result.minimal = shrink(op, at, (candidate) => counted(candidate).status === 'fail', seed);
+  return result;
+}
+
+/** checkAt, adding each check's evaluations to the tally. */
+function countingIn(tally: { evaluations: number }, checkAt: CheckAt): CheckAt {
+  return (at) => {
+    const report = checkAt(at);
+    tally.evaluations += report.evaluations;
+    return report;
+  };
 }
 
 function pointReport(index: number, at: At & { drawn: string }, report: OpReport): PointReport {
@@ -73,48 +102,104 @@ function pointFailure(point: PointReport, report: OpReport): Diagnosis {
     code: found?.code === 'non-finite' ? 'unstable' : 'fails-elsewhere',
     ...(found?.input ? { input: found.input } : {}),
     message:
-      `passes at the drawn point but fails at point ${point.index} (${point.drawn})${sizes}` +
-      `${point.where ? `, where ${point.where}` : ''}: ${found ? found.message : `relative error ${short(report.maxRelErr)}`}`,
+      `passes at the drawn point but fails${point.where ? ` ${point.where}` : ''} at point ${point.index} (${point.drawn})${sizes}: ` +
+      `${found ? found.message : `relative error ${short(report.maxRelErr)}`}`,
   };
 }
 
 /**
  * What singles out a point's failing elements among an input's: all below a value, all above one,
  * all of large magnitude or of small, said with a round boundary between the failing and the
- * passing; else how many there are.
+ * passing; else which elements. A boundary is said only where chance would rarely draw it: one
+ * failing element of three is always the smallest or the largest of them, and says nothing.
  */
 export function whereItFails(at: At, report: OpReport): string | undefined {
   const row = report.inputs.find((input) => !input.passed && input.failing && at.values?.[input.name]);
   if (!row) return undefined;
   const values = at.values![row.name];
   const flat = (index: number[]) => index.reduce((offset, i, axis) => offset * row.shape[axis] + i, 0);
+  // Confirmed elements against those that agreed; the undecided take neither side.
   const failing = new Set(row.failing!.map(flat));
-  if (failing.size === values.length) return `every element of '${row.name}' fails`;
+  const undecided = new Set((row.undecided ?? []).map(flat));
+  if (failing.size === 0) return undefined;
+  if (failing.size === values.length) return `on every element of '${row.name}'`;
   const bad = Array.from(failing, (i) => values[i]);
-  const good = Array.from(values).filter((_, i) => !failing.has(i));
-  const count = `the ${failing.size === 1 ? 'element' : `${failing.size} elements`}`;
-  const name = row.name;
-  if (Math.max(...bad) < Math.min(...good)) return `${name} < ${boundary(Math.max(...bad), Math.min(...good))}: ${count} below it`;
-  if (Math.min(...bad) > Math.max(...good)) return `${name} > ${boundary(Math.max(...good), Math.min(...bad))}: ${count} above it`;
-  const abs = (list: number[]) => list.map(Math.abs);
-  if (Math.min(...abs(bad)) > Math.max(...abs(good))) return `|${name}| > ${boundary(Math.max(...abs(good)), Math.min(...abs(bad)))}: ${count} of largest magnitude`;
-  if (Math.max(...abs(bad)) < Math.min(...abs(good))) return `|${name}| < ${boundary(Math.max(...abs(bad)), Math.min(...abs(good)))}: ${count} of smallest magnitude`;
+  const good = Array.from(values).filter((_, i) => !failing.has(i) && !undecided.has(i));
+  const rule = good.length > 0 ? separatingRule(row.name, bad, good) : undefined;
+  if (rule && byChance(bad.length + good.length, bad.length, rule.limit === 0) <= CHANCE[rule.limit === 0 ? 'sign' : 'searched']) {
+    // Named by how many of the input's elements lie there, which refining (it stops after a few) may not have reached.
+    const n = values.filter(rule.holds).length;
+    return `where ${rule.said}: the ${n === 1 ? 'element' : `${n} elements`} ${rule.which}`;
+  }
   const first = flat(row.failing![0]);
-  const element = `${name}${formatIndex(first, row.shape)} = ${short(values[first])}`;
-  return failing.size === 1 ? `at ${element} alone` : `at ${failing.size} elements of '${name}' no threshold singles out (first ${element})`;
+  const element = `${row.name}${formatIndex(first, row.shape)} = ${short(values[first])}`;
+  return failing.size === 1 ? `at ${element} alone` : `on ${failing.size} of ${values.length} elements of '${row.name}' (first ${element})`;
 }
 
-/** The roundest number between a and b (a < b): 0 if it lies between, else the multiple of the coarsest power of ten, nearest the middle. */
-function boundary(a: number, b: number): string {
-  if (a < 0 && b > 0) return '0';
-  const middle = (a + b) / 2;
-  for (let exponent = Math.ceil(Math.log10(Math.max(Math.abs(a), Math.abs(b)))); exponent > -12; exponent--) {
-    const step = 10 ** exponent;
-    const nearest = Math.round(middle / step) * step;
-    const candidates = [nearest, nearest - step, nearest + step].filter((m) => m > a && m < b);
-    if (candidates.length > 0) return String(Number(candidates[0].toPrecision(12)));
+/**
+ * How likely chance may be to have drawn a boundary that is said. A boundary found by search (any
+ * value between the failing and the passing) needs strong evidence; the sign, where most branches
+ * split (relu, abs, selu), is asked about without searching and is likely beforehand, so weak will do.
+ */
+const CHANCE = { searched: 0.05, sign: 0.5 };
+
+interface Rule {
+  said: string;
+  which: string;
+  limit: number;
+  holds: (v: number) => boolean;
+}
+
+/** A boundary with every failing value on one side and every passing one on the other, if there is one. */
+function separatingRule(name: string, bad: number[], good: number[]): Rule | undefined {
+  const rule = (limit: string, said: string, which: string, holds: (v: number, limit: number) => boolean): Rule =>
+    ({ said: `${said} ${limit}`, which, limit: Number(limit), holds: (v) => holds(v, Number(limit)) });
+  const abs = (list: number[]) => list.map(Math.abs);
+  const [maxBad, minBad, maxGood, minGood] = [Math.max(...bad), Math.min(...bad), Math.max(...good), Math.min(...good)];
+  if (maxBad < minGood) {
+    const limit = boundary(maxBad, minGood, maxBad);
+    return rule(limit, `${name} <`, `below ${limit}`, (v, l) => v < l);
   }
-  return short(middle);
+  if (minBad > maxGood) {
+    const limit = boundary(maxGood, minBad, minBad);
+    return rule(limit, `${name} >`, `above ${limit}`, (v, l) => v > l);
+  }
+  const [largeBad, smallBad, largeGood, smallGood] = [Math.max(...abs(bad)), Math.min(...abs(bad)), Math.max(...abs(good)), Math.min(...abs(good))];
+  if (smallBad > largeGood) return rule(boundary(largeGood, smallBad, smallBad), `|${name}| >`, 'of largest magnitude', (v, l) => Math.abs(v) > l);
+  if (largeBad < smallGood) return rule(boundary(largeBad, smallGood, largeBad), `|${name}| <`, 'of smallest magnitude', (v, l) => Math.abs(v) < l);
+  return undefined;
+}
+
+/**
+ * The chance that k failing elements of n, chosen at random, are separated: by one of the four
+ * searched rules, or by the sign (below or above 0), over n choose k.
+ */
+function byChance(n: number, k: number, sign: boolean): number {
+  let logChoose = 0;
+  for (let i = 1; i <= k; i++) logChoose += Math.log(n - k + i) - Math.log(i);
+  return Math.min(1, (sign ? 2 : 4) / Math.exp(logChoose));
+}
+
+/**
+ * The roundest number between a and b (a < b): 0 if it lies between, else a multiple of the
+ * coarsest power of ten that has one there, the one nearest `failing` (the failing elements' edge):
+ * they say the bug reaches that far, not how much further.
+ */
+function boundary(a: number, b: number, failing: number): string {
+  if (a < 0 && b > 0) return '0';
+  for (let exponent = Math.ceil(Math.log10(Math.max(Math.abs(a), Math.abs(b)))); exponent >= -323; exponent--) {
+    const step = 10 ** exponent;
+    const inside: number[] = [];
+    for (let m = Math.floor(a / step) + 1; m * step < b && inside.length < 20; m++) inside.push(m * step);
+    if (inside.length > 0) {
+      const nearest = inside.reduce((best, m) => (Math.abs(m - failing) < Math.abs(best - failing) ? m : best));
+      // Rounded for reading (0.30000000000000004 is 0.3), unless that leaves the gap.
+      const shown = Number(nearest.toPrecision(12));
+      return String(shown > a && shown < b ? shown : nearest);
+    }
+  }
+  const middle = (a + b) / 2;
+  return String(middle > a && middle < b ? middle : b);
 }
 
 /**

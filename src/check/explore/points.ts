@@ -28,7 +28,7 @@ interface MovedInput {
 
 const either = (random: Random) => (random.uniform() < 0.5 ? -1 : 1);
 
-const REGIONS: readonly Region[] = [
+export const REGIONS: readonly Region[] = [
   { name: 'wider: normal with σ 3', draw: (random) => 3 * random.normal() },
   { name: 'uniform in [−10, 10]', draw: (random) => 20 * random.uniform() - 10 },
   { name: 'magnitudes from 0.01 to 100, either sign', draw: (random) => either(random) * 10 ** (4 * random.uniform() - 2) },
@@ -41,6 +41,16 @@ const REGIONS: readonly Region[] = [
     },
   },
 ];
+
+/** How the report names the drawn point itself, when a failure there is shrunk. */
+export const DRAWN = 'the drawn point';
+
+/** The drawn point at `dims`: the op file's own draw, as a point whose values shrinking may change. */
+export function drawnPoint(op: Op, seed: number, dims: Record<string, number>): (At & { drawn: string }) | undefined {
+  const inputs = materializeInputs(op, seed, dims).filter(movable);
+  if (inputs.length === 0) return undefined;
+  return { dims, values: Object.fromEntries(inputs.map((input) => [input.name, Float64Array.from(input.data)])), drawn: DRAWN };
+}
 
 /** The magnitudes at which the backward must stay finite wherever the forward is. */
 export const MAGNITUDES: readonly number[] = [10, 100, 1000];

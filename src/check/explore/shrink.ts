@@ -6,7 +6,7 @@ import type { Op } from '../../spec/define.ts';
 import { dimRanges, materializeInputs } from '../../spec/inputs.ts';
 import type { MinimalCase } from '../../model/report.ts';
 import type { At } from '../prepare.ts';
-import { movable, regionPoint } from './points.ts';
+import { drawnPoint, movable, REGIONS, regionPoint } from './points.ts';
 
 /** Checks shrinking may spend, each a fast-mode check of the op at one candidate. */
 const BUDGET = 200;
@@ -15,12 +15,12 @@ export function shrink(op: Op, failing: At & { drawn: string }, fails: (at: At) 
   let budget = BUDGET;
   const tries = (at: At) => budget-- > 0 && fails(at);
   let current: At = failing;
-  // Sizes first: smaller inputs make every later try cheaper. Values at a new size are drawn the way the failing point's were.
+  // Sizes first: smaller inputs make every later try cheaper. Values at a new size are drawn anew, the failing point's way first.
   for (const [name, [min]] of Object.entries(dimRanges(op))) {
     for (let size = min; size < (current.dims?.[name] ?? min); size++) {
       const dims = { ...current.dims, [name]: size };
-      const candidate = regionPointLike(op, seed, failing.drawn, dims);
-      if (candidate && tries(candidate)) {
+      const candidate = drawsAt(op, seed, failing.drawn, dims).find(tries);
+      if (candidate) {
         current = candidate;
         break;
       }
@@ -48,13 +48,15 @@ function simpler(v: number): number[] {
   return [...new Set(candidates)].filter((x) => x !== v && cost(x) < cost(v));
 }
 
-/** The point drawn like the failing one (the same region of the same seed) at other sizes. */
-function regionPointLike(op: Op, seed: number, drawn: string, dims: Record<string, number>): At | undefined {
-  for (let index = 1; index <= 4; index++) {
-    const at = regionPoint(op, seed, index, dims);
-    if (at?.drawn === drawn) return at;
-  }
-  return undefined;
+/**
+ * Values to try at other sizes, most like the failing point's first: its own region's draw, then
+ * the op file's draw, then the other regions. One draw alone can hide the failure at a smaller size
+ * (large magnitudes saturate a tanh whose gradient then vanishes).
+ */
+function drawsAt(op: Op, seed: number, drawn: string, dims: Record<string, number>): At[] {
+  const regions = REGIONS.map((_, k) => regionPoint(op, seed, k + 1, dims));
+  const draws = [...regions.filter((at) => at?.drawn === drawn), drawnPoint(op, seed, dims), ...regions.filter((at) => at?.drawn !== drawn)];
+  return draws.filter((at) => at !== undefined);
 }
 
 /** The case as input specs: each moved input's shape (at its sizes) and values. */

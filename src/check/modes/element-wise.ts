@@ -221,8 +221,11 @@ function adjudicate(check: InputCheck, points: SweepStep[], evidence: ElementEst
   if (refinement.confirmed.length > 0) {
     const wrong = failingElements(analytic, compared, evidence.floor, evidence.noise, tolerance);
     const pattern = diagnosePattern({ name: input.name, shape: input.shape, analytic, numeric, failing: wrong, floor: evidence.floor, tolerance, uses: check.uses });
-    const failing = wrong.slice(0, FAILING_SHOWN).map((i) => unravelIndex(i, input.shape));
-    return { result: { ...refined, passed: false, failing }, diagnoses: [...diagnoses, withConvergence(pattern, convergence)] };
+    const confirmed = new Set(refinement.confirmed);
+    const indices = (list: number[]) => list.slice(0, FAILING_SHOWN).map((i) => unravelIndex(i, input.shape));
+    const undecided = wrong.filter((i) => !confirmed.has(i));
+    const elements = { failing: indices(refinement.confirmed), ...(undecided.length > 0 ? { undecided: indices(undecided) } : {}) };
+    return { result: { ...refined, passed: false, ...elements }, diagnoses: [...diagnoses, withConvergence(pattern, convergence)] };
   }
   if (refinement.unresolved.length === 0) return { result: { ...refined, passed: relErr <= tolerance }, diagnoses };
   const wrongAlong = wrongAlongDirection(points, convergence, tolerance);

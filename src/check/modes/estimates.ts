@@ -50,7 +50,7 @@ export function createEstimator({ phi, x, analytic, outputMagnitude, method, dif
   const computed = new Map<string, ElementEstimate>();
   const estimate = (eps: number, by: Method): ElementEstimate => {
     const { values: numeric, truncation } = differences(phi, x, eps, by);
-    const floor = comparisonFloor(largestMagnitude(analytic, numeric));
+    const floor = comparisonFloor(Math.max(largestMagnitude(analytic, numeric), x.typicalGradient ?? 0));
     const noise = NOISE_FACTOR[by] * numericNoise(outputMagnitude, eps);
     return { eps, by, numeric, truncation, floor, noise, ...compareGradients(analytic, numeric, floor, noise) };
   };

@@ -214,6 +214,9 @@ export function riddersDerivative(f: () => number, x: Held, i: number, h0: numbe
  * gradient is wrong.
  */
 function aboveResolution(differences: number[], steps: number[], analytic: number): number {
+  // An analytic 0 predicts f not moving: a zero is that prediction met, and the larger steps'
+  // nonzero differences then straddled something steeper than the step (tanh(135x) near 0).
+  if (analytic === 0) return differences.length;
   let quantum = Infinity;
   differences.forEach((c, l) => {
     if (c !== 0 && Number.isFinite(c)) quantum = Math.min(quantum, Math.abs(c) * 2 * steps[l]);

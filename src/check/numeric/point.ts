@@ -30,6 +30,13 @@ export interface Held {
   readonly scales: Float64Array;
   /** Whether some element's scale is capped by a domain. */
   readonly capped: boolean;
+  /**
+   * The input's largest gradient where the op is not saturated (at the drawn point), when the point
+   * held is another: elements are compared against 1% of the larger of it and the point's own
+   * largest, since where the op saturates every gradient is rounding, which neither a backward nor
+   * a step computes to relative precision (1 − tanh² near ±1).
+   */
+  readonly typicalGradient?: number;
 }
 
 /**
