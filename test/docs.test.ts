@@ -4,7 +4,6 @@
 // commands run as written in a project made of the README's first op file.
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { execFile } from 'node:child_process';
-import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -193,4 +192,3 @@ describe('the GitHub workflows', { concurrent: true, timeout: 180_000 }, () => {
   });
 });
 
-void tmpdir;

@@ -36,7 +36,8 @@ export function affectedFiles(files: readonly string[], changed: ReadonlySet<str
   if ([...changed].some((path) => TRIGGERS.has(basename(path)))) return new Set(files);
   const imports = new Map<string, string[]>();
   const reaches = new Map<string, boolean>();
-  // Depth-first over the project's modules, each visited once; a cycle reaches what its members do.
+  // Depth-first over the project's modules. A yes is remembered at once; a no only once no module
+  // on the way is still open, since inside an import cycle the answer may come from further up.
   const visit = (file: string, trail: Set<string>): boolean => {
     const known = reaches.get(file);
     if (known !== undefined) return known;

@@ -8,7 +8,8 @@ import { dirname, join } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
-import { BIN, REPO, runCli } from '../helpers/cli.ts';
+import { BIN, runCli } from '../helpers/cli.ts';
+import { specifiers } from '../../src/cli/changed.ts';
 
 /** A project in a fresh folder: its files by path, and a package.json that makes it one. */
 function project(files: Record<string, string>): string {
@@ -206,6 +207,24 @@ describe('--bail, --shard, --changed', { concurrent: true, timeout: 180_000 }, (
   });
 });
 
+describe('the imports --changed follows', () => {
+  it('are static imports and re-exports, import() and require() of a literal, not what a comment names', () => {
+    const source = [
+      "import { a } from './a.ts';",
+      "import type { T } from './types.ts';",
+      "import def, {\n  b,\n} from './b.js';",
+      "export * from './c';",
+      "import './d.ts';",
+      "const e = await import('./e.ts');",
+      "const f = require('./f.cjs');",
+      "import { tensor } from 'gradcheck';",
+      "// import { g } from './g.ts';",
+      "/* import { h } from './h.ts'; */",
+    ].join('\n');
+    expect(specifiers(source)).toEqual(['./a.ts', './types.ts', './b.js', './c', './d.ts', './e.ts', './f.cjs', 'gradcheck']);
+  });
+});
+
 describe('skip and expect', { concurrent: true, timeout: 120_000 }, () => {
   const file = `import { defineOp } from 'gradcheck';\n${square('right', 2)}${square('later', 2, " skip: 'waiting for the new kernel',")}${square('known bug', 3, " expect: 'fail',")}`;
 
@@ -266,4 +285,3 @@ describe('the tolerance each precision was held to', { timeout: 120_000 }, () =>
   });
 });
 
-void REPO;
