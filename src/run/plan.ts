@@ -26,9 +26,11 @@ export function overridesFor(name: string, overrides: OpOverrideList | undefined
 /** The run's options for one op: the config's settings for its name win over the run's (its own spec wins over both, in the checker). */
 export function optionsFor(options: CheckOptions, overrides: OpOverrides): CheckOptions {
   const { skip: _skip, expect: _expect, explore, ...settings } = overrides;
-  const points = explore === undefined ? undefined : explore === true ? DEFAULT_EXPLORE_POINTS : explore === false ? undefined : explore;
-  const withoutExplore = explore === false ? (({ explore: _off, ...rest }) => rest)(options) : options;
-  return { ...withoutExplore, ...settings, ...(points !== undefined ? { explore: points } : {}) };
+  const merged: CheckOptions = { ...options, ...settings };
+  // explore: true is the default number of points; false is none beyond a plain run's.
+  if (explore === false) delete merged.explore;
+  else if (explore !== undefined) merged.explore = explore === true ? DEFAULT_EXPLORE_POINTS : explore;
+  return merged;
 }
 
 /** What the run does with one op: report a broken key, skip it, or check it with these options and this expectation. */
