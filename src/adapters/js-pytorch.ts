@@ -10,7 +10,7 @@
 import { nested, torchLikeOp } from './torch-like.ts';
 import type { TorchLikeEngine } from './torch-like.ts';
 import type { NestedArray } from '../core/index.ts';
-import type { EngineValue, InputSpec, Op } from '../spec/define.ts';
+import type { EngineValue, InputSpec, Op, OpOptions } from '../spec/define.ts';
 
 /** The little of a js-pytorch tensor that gradcheck uses, typed structurally (no js-pytorch types needed). */
 export interface JsPytorchTensorLike {
@@ -26,7 +26,7 @@ export interface JsPytorchLike<T extends JsPytorchTensorLike> {
   tensor(data: NestedArray, requires_grad?: boolean): T;
 }
 
-export interface JsPytorchOpSpec<Name extends string, T extends JsPytorchTensorLike> {
+export interface JsPytorchOpSpec<Name extends string, T extends JsPytorchTensorLike> extends OpOptions {
   /** The caller's own namespace: `import { torch } from 'js-pytorch'`. */
   torch: JsPytorchLike<T>;
   name: string;

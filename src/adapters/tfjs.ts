@@ -6,7 +6,7 @@
 // tfjs computes in float32: the op is marked `precision: 'float32'`, which gives it the float32
 // tolerance by default (see FLOAT32_TOLERANCE) while the checker's own arithmetic stays float64.
 import { defineOp } from '../spec/define.ts';
-import type { InputSpec, Op } from '../spec/define.ts';
+import type { InputSpec, Op, OpOptions } from '../spec/define.ts';
 
 /** The little of a tfjs tensor that gradcheck uses. */
 export interface TfTensorLike {
@@ -25,7 +25,7 @@ export interface TfNamespaceLike<T extends TfTensorLike> {
   tidy<R extends T | T[]>(fn: () => R): R;
 }
 
-export interface TfjsOpSpec<Name extends string, T extends TfTensorLike> {
+export interface TfjsOpSpec<Name extends string, T extends TfTensorLike> extends Omit<OpOptions, 'precision'> {
   /** The caller's own tfjs namespace (`import * as tf from '@tensorflow/tfjs'`). */
   tf: TfNamespaceLike<T>;
   name: string;
@@ -42,7 +42,8 @@ function takesNoGradient(spec: InputSpec): boolean {
 
 /** A gradcheck op for a tfjs function: check it with `gradcheck(op)`, `toPassGradcheck()` or `gradcheck run`. */
 export function tfjsOp<Name extends string, T extends TfTensorLike>(spec: TfjsOpSpec<Name, T>): Op {
-  const { tf, forward } = spec;
+  // The op's own settings (tolerance, skip, expect, ...) pass through to defineOp, which checks their keys.
+  const { tf, forward, ...settings } = spec;
   if (!tf || typeof tf.tensor !== 'function' || typeof tf.grads !== 'function' || typeof tf.tidy !== 'function') {
     throw new TypeError(`tfjsOp '${spec.name}': \`tf\` must be the tfjs namespace (import * as tf from '@tensorflow/tfjs')`);
   }
@@ -55,9 +56,7 @@ export function tfjsOp<Name extends string, T extends TfTensorLike>(spec: TfjsOp
     return tensors;
   };
   return defineOp<Name>({
-    name: spec.name,
-    inputs: spec.inputs,
-    tolerance: spec.tolerance,
+    ...settings,
     precision: 'float32',
     evaluate(values, { shapes }) {
       const output = tf.tidy(() => forward(toTensors(values, shapes)));

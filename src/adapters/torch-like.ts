@@ -36,7 +36,8 @@ export interface TorchLikeOpSpec<Name extends string, T> extends OpOptions {
 /** A gradcheck op for a forward written in a PyTorch-like library: check it with `gradcheck(op)`, `toPassGradcheck()` or `gradcheck run`. */
 export function torchLikeOp<Name extends string, T>(engine: TorchLikeEngine<T>, spec: TorchLikeOpSpec<Name, T>): Op {
   // Math.random inside forward (a Dropout's mask) is replayed by the checker at every evaluation.
-  const { forward } = spec;
+  // The op's own settings (tolerance, skip, expect, ...) pass through to defineOp, which checks their keys.
+  const { forward, ...settings } = spec;
   const run = (leaves: Record<Name, T>): T => forward(leaves);
   // Leaves track their gradient in evaluate too, so that the function differenced is the very code
   // path the backward differentiates. Each gets a copy of the values: a library that wraps the array
@@ -49,10 +50,7 @@ export function torchLikeOp<Name extends string, T>(engine: TorchLikeEngine<T>, 
     return made;
   };
   return defineOp<Name>({
-    name: spec.name,
-    inputs: spec.inputs,
-    tolerance: spec.tolerance,
-    precision: spec.precision,
+    ...settings,
     evaluate(values, { shapes }) {
       return engine.read(run(leaves(values, shapes))).values;
     },

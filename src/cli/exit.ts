@@ -35,6 +35,18 @@ export class UsageError extends Error {
   }
 }
 
+/**
+ * A run that found no op to check (an empty folder, a glob matching nothing, --op naming none): in
+ * CI that is a job whose op files moved, so it fails (exit 2) unless --pass-with-no-ops. main prints
+ * the one line, without the usage hint: the command line was well formed.
+ */
+export class NoOpsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NoOpsError';
+  }
+}
+
 /** A command a stop signal ended before it had a report to print (while loading the config): main prints the message and exits with the signal's code. */
 export class StoppedError extends Error {
   constructor(

@@ -1,14 +1,13 @@
 // `run`, `sweep` and `list` all work through the isolated runner: a progress line on the terminal,
 // a stop signal (Ctrl-C, SIGTERM, SIGHUP) stopping the workers at once (what finished before it is
-// still reported, what did not is listed as not run), and `--op` applied.
-import type { IsolatedRun, IsolatedRunOptions } from '../run/scheduler.ts';
+// still reported, what did not is listed as not run), and what stopped a run early said on stderr.
+import type { IsolatedRun, IsolatedRunOptions, RunFile } from '../run/scheduler.ts';
 import { createProgress } from '../report/progress.ts';
-import { onlyOp } from './select.ts';
 import { plural } from '../model/words.ts';
 import { STOP_SIGNALS, StoppedError } from './exit.ts';
 import type { StopSignal } from './exit.ts';
 
-type Run<R> = (files: string[], options: IsolatedRunOptions) => Promise<IsolatedRun<R>>;
+type Run<R> = (files: RunFile[], options: IsolatedRunOptions) => Promise<IsolatedRun<R>>;
 
 /** What a command learns of the stop signals while they are trapped. */
 export interface StopSignals {
@@ -46,15 +45,25 @@ export async function whileTrapped<T>(work: (stop: StopSignals) => Promise<T>): 
   }
 }
 
-/** Runs `run` over the files with progress, stopped by `options.signal`; the report holds `options.only`'s op alone when set. */
-export async function inWorkers<R extends { passed: boolean; ops: { name: string; status: string; file: string }[] }>(
-  run: Run<R>,
-  files: string[],
-  options: IsolatedRunOptions,
-): Promise<IsolatedRun<R>> {
+/** Runs `run` over the files with progress on the terminal, stopped by `options.signal`; the progress line is cleared before each file's output. */
+export async function inWorkers<R>(run: Run<R>, files: RunFile[], options: IsolatedRunOptions): Promise<IsolatedRun<R>> {
   const progress = createProgress(process.stderr);
-  const { report, ...outcome } = await run(files, { ...options, onProgress: progress.onProgress }).finally(() => progress.done());
-  return { report: onlyOp(report, options.only), ...outcome };
+  const { onFile } = options;
+  const streamed = onFile
+    ? {
+        onFile: (file: Parameters<typeof onFile>[0]) => {
+          progress.done();
+          onFile(file);
+        },
+      }
+    : {};
+  return run(files, { ...options, ...streamed, onProgress: progress.onProgress }).finally(() => progress.done());
+}
+
+/** After a run `--bail` stopped: how many failures stopped it, and how much was never checked. */
+export function reportBailed({ notRun }: Pick<IsolatedRun<unknown>, 'notRun'>, bail: number): void {
+  const parts = [...(notRun.ops > 0 ? [plural(notRun.ops, 'op')] : []), ...(notRun.files > 0 ? [plural(notRun.files, 'file')] : [])];
+  process.stderr.write(`gradcheck: stopped after ${plural(bail, 'op')} failed or could not run (--bail ${bail})${parts.length > 0 ? `; ${parts.join(' and ')} not checked` : ''}\n`);
 }
 
 /** After a stopped run has printed its report: says what stopped it and how much of the run was never reached. */

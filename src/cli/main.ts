@@ -3,12 +3,12 @@
 // parser rejects) or a UsageError a command throws, is one line and the usage hint, exit code 2.
 // Commands compute with the library API and print with reporters; flags come from options.ts.
 import { Command, CommanderError } from 'commander';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { runCommand } from './commands/run.ts';
 import { sweepCommand } from './commands/sweep.ts';
 import { initCommand } from './commands/init.ts';
 import { listCommand } from './commands/list.ts';
-import { EXIT, StoppedError, USAGE_HINT, UsageError, signalExitCode } from './exit.ts';
+import { EXIT, NoOpsError, StoppedError, USAGE_HINT, UsageError, signalExitCode } from './exit.ts';
 import { terminalLine } from '../report/safe-text.ts';
 import { ReportFileError } from '../report/files.ts';
 
@@ -45,11 +45,37 @@ export async function main(argv: string[]): Promise<number> {
   let exitCode: number = EXIT.pass;
   const program = buildProgram((code) => (exitCode = code));
   try {
-    await program.parseAsync(argv);
+    await program.parseAsync(flagsWithoutValues(argv));
   } catch (error) {
     return fail(error);
   }
   return exitCode;
+}
+
+/** Flags whose value may be left out, and what a value of theirs looks like. */
+const OPTIONAL_VALUES: Record<string, (next: string) => boolean> = {
+  '--bail': (next) => /^\d+$/.test(next),
+  '--explore': (next) => /^\d+$/.test(next),
+  // A ref, unless it names a file or folder on disk (or a glob): `--changed ops/` means the paths.
+  '--changed': (next) => !existsSync(next) && !/[*?]/.test(next) && !next.startsWith('!'),
+};
+
+/**
+ * Commander takes the argument after a flag whose value is optional as that value: `--bail ops/`
+ * would read 'ops/' as a number of failures. Such a flag followed by anything else than a value of
+ * its own is moved after the other arguments, where it takes none.
+ */
+export function flagsWithoutValues(argv: string[]): string[] {
+  const end = argv.includes('--') ? argv.indexOf('--') : argv.length;
+  const kept: string[] = [];
+  const moved: string[] = [];
+  for (let i = 0; i < end; i++) {
+    const isValue = OPTIONAL_VALUES[argv[i]];
+    const next = argv[i + 1];
+    if (isValue && i + 1 < end && !next.startsWith('-') && !isValue(next)) moved.push(argv[i]);
+    else kept.push(argv[i]);
+  }
+  return [...kept, ...moved, ...argv.slice(end)];
 }
 
 /** Prints what ended a command early, and gives its exit code. */
@@ -64,6 +90,10 @@ function fail(error: unknown): number {
   if (error instanceof ReportFileError) {
     // What was printed stands; each file that could not be written is a line of its own.
     for (const failure of error.failures) process.stderr.write(`gradcheck: ${terminalLine(failure)}\n`);
+    return EXIT.error;
+  }
+  if (error instanceof NoOpsError) {
+    process.stderr.write(`gradcheck: ${terminalLine(error.message)}\n`);
     return EXIT.error;
   }
   if (error instanceof StoppedError) {

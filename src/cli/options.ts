@@ -8,8 +8,10 @@
 import { Argument, InvalidArgumentError, Option } from 'commander';
 import type { Command } from 'commander';
 import { AD_MODES, CHECK_DEFAULTS, DEFAULT_EPS, DEFAULT_EXPLORE_POINTS, DEFAULT_SEED, DEFAULT_TOLERANCE, FLOAT32_EPS, METHODS, MODES } from '../model/defaults.ts';
-import { REPORTERS } from '../report/emit.ts';
-import type { ReporterName } from '../report/emit.ts';
+import { REPORTERS } from '../model/defaults.ts';
+import type { ReporterName } from '../model/defaults.ts';
+import { patternError } from '../model/selection.ts';
+import type { Shard } from '../model/selection.ts';
 import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_MS } from '../run/scheduler.ts';
 
 // A number as people write one: decimal, optionally scientific. Number() alone would also take
@@ -57,6 +59,25 @@ export function parseMemory(value: string): number {
   return mb;
 }
 
+/** `--shard 2/3`: the second of three parts. */
+export function parseShard(value: string): Shard {
+  const match = /^(\d+)\/(\d+)$/.exec(value.trim());
+  const [index, count] = match ? [Number(match[1]), Number(match[2])] : [NaN, NaN];
+  if (!(index >= 1 && count >= 1 && index <= count)) throw new InvalidArgumentError(`expected <index>/<count> with 1 ≤ index ≤ count, such as 1/3, got '${value}'`);
+  return { index, count };
+}
+
+/** A flag given more than once collects its values: `--op a --op b`. */
+function collect<T>(parse: (value: string) => T): (value: string, previous: unknown) => T[] {
+  return (value, previous) => [...(Array.isArray(previous) ? (previous as T[]) : []), parse(value)];
+}
+
+function pattern(value: string): string {
+  const bad = patternError(value);
+  if (bad) throw new InvalidArgumentError(bad);
+  return value;
+}
+
 /** A file to write: an empty name (an unset shell variable, say) would fail only after the whole run. */
 export function parseFileName(value: string): string {
   if (value.trim() === '') throw new InvalidArgumentError(`expected a file name, got '${value}'`);
@@ -69,8 +90,10 @@ export interface Flag {
   description: string;
   /** The values accepted, checked before `parse` and listed in the help. */
   choices?: readonly string[];
-  /** From the argument to the option's value; throws InvalidArgumentError, which is a usage error. */
-  parse?: (value: string) => unknown;
+  /** From the argument (and the value so far, for a flag given again) to the option's value; throws InvalidArgumentError, which is a usage error. */
+  parse?: (value: string, previous: unknown) => unknown;
+  /** Left out of the help (the hidden `--output-file.<reporter>` flags, which `--output-file` describes). */
+  hidden?: boolean;
   /** What an absent flag means, as the help says it (not applied here: see the top of the file). */
   default?: string;
 }
@@ -106,10 +129,20 @@ export const FLAGS = {
   json: { flags: '--json', description: 'print one JSON document on stdout instead of text' },
   verbose: { flags: '--verbose', description: 'show stack traces of errors' },
   watch: { flags: '--watch', description: 're-run the affected op files whenever one is saved (until Ctrl-C)' },
-  op: { flags: '--op <name>', description: 'only the op with this name' },
-  reporter: { flags: '--reporter <name>', description: 'how to print the report', choices: REPORTERS, default: DEFAULT_REPORTER },
-  junit: { flags: '--junit <file>', description: 'also write JUnit XML to this file', parse: parseFileName },
+  op: { flags: '-t, --op <pattern>', description: 'only the ops with this name, or matching this pattern (* and ?, or /regex/); repeatable', parse: collect(pattern) },
+  reporter: { flags: '--reporter <name>', description: 'how to print the report; repeatable: several reporters at once', choices: REPORTERS, parse: collect((value) => value), default: DEFAULT_REPORTER },
+  outputFile: {
+    flags: '--output-file <path>',
+    description: "write the reporter's output to this file instead of stdout; with several reporters, --output-file.<reporter> <path> (e.g. --output-file.junit reports/junit.xml)",
+    parse: parseFileName,
+  },
+  junit: { flags: '--junit <file>', description: 'also write JUnit XML to this file (= --reporter junit --output-file.junit <file>, beside the others)', parse: parseFileName },
   html: { flags: '--html <file>', description: 'also write a self-contained HTML report to this file', parse: parseFileName },
+  exclude: { flags: '--exclude <glob>', description: 'leave out the files this glob matches, even in a folder or glob named (repeatable; also: an argument !glob)', parse: collect((value) => value) },
+  bail: { flags: '--bail [n]', description: 'stop after n ops failed or could not run (default 1 when given)', parse: parseCount },
+  shard: { flags: '--shard <index/count>', description: 'run one of count disjoint parts of the ops (split by a hash of file and op name): the parts together run each op once', parse: parseShard },
+  changed: { flags: '--changed [ref]', description: 'only op files changed since the git ref (default HEAD: uncommitted changes), or importing a changed file' },
+  passWithNoOps: { flags: '--pass-with-no-ops', description: 'exit 0 when no op is found (by default that is an error, exit 2)' },
   timeout: {
     flags: '--timeout <ms>',
     description: "stop a file's import, or an op, that runs longer, and report it as an error; 0: no limit",
@@ -127,8 +160,32 @@ export function flagOption(flag: Flag): Option {
   const { choices, parse } = flag;
   if (choices) option.choices(choices);
   // A parser given to commander replaces its check of the choices: the check runs here first.
-  if (parse) option.argParser(choices ? (value: string) => parse(oneOf(choices, value)) : parse);
+  if (parse) option.argParser(choices ? (value: string, previous: unknown) => parse(oneOf(choices, value), previous) : parse);
+  if (flag.hidden) option.hideHelp();
   return option;
+}
+
+/** `--output-file.junit <path>`, one per reporter, as vitest names them; the help describes them under --output-file. */
+const OUTPUT_FILE_FLAGS: Flag[] = REPORTERS.map((name) => ({ flags: `--output-file.${name} <path>`, description: `write the ${name} reporter's output to this file`, parse: parseFileName, hidden: true }));
+
+/** What the `--output-file.<reporter>` flags gave, by reporter. */
+export function outputFilesOf(options: object): Partial<Record<ReporterName, string>> {
+  const files: Partial<Record<ReporterName, string>> = {};
+  for (const name of REPORTERS) {
+    const path = (options as Record<string, unknown>)[`outputFile.${name}`];
+    if (typeof path === 'string') files[name] = path;
+  }
+  return files;
+}
+
+/**
+ * The options the command line gave: those commander filled in itself (`--no-replay-random`'s
+ * implied true) are left out, so that the config can supply them.
+ */
+export function givenOptions<T extends object>(command: Command): T {
+  const options = { ...command.opts() };
+  for (const key of Object.keys(options)) if (command.getOptionValueSource(key) === 'default') delete options[key];
+  return options as T;
 }
 
 function oneOf(choices: readonly string[], value: string): string {
@@ -138,13 +195,14 @@ function oneOf(choices: readonly string[], value: string): string {
 
 /** Adds the named flags to the command, in that order (the order of its help). */
 export function addFlags(command: Command, names: readonly FlagName[]): Command {
-  for (const name of names) command.addOption(flagOption(FLAGS[name]));
+  for (const name of names) {
+    command.addOption(flagOption(FLAGS[name]));
+    if (name === 'outputFile') for (const flag of OUTPUT_FILE_FLAGS) command.addOption(flagOption(flag));
+  }
   return command;
 }
 
-/** The op files a command works on; `run` and `sweep` fall back to gradcheck.config.ts's `files`. */
-export function pathsArgument({ fromConfig }: { fromConfig: boolean }): Argument {
-  return fromConfig
-    ? new Argument('[paths...]', 'op files, directories or globs (default: files from gradcheck.config.ts)')
-    : new Argument('<paths...>', 'op files, directories or globs');
+/** The op files a command works on; without any, the config's `include`. */
+export function pathsArgument(): Argument {
+  return new Argument('[paths...]', 'op files, directories or globs; !glob leaves files out (default: include from gradcheck.config.ts)');
 }

@@ -8,15 +8,16 @@
 import { watch } from 'node:fs';
 import type { FSWatcher } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import type { RunFile } from '../run/scheduler.ts';
 
 const SOURCE_FILE = /\.(ts|mts|cts|js|mjs|cjs|json)$/;
 export const DEFAULT_DEBOUNCE_MS = 150;
 
 export interface WatchOptions {
   /** The op files of the next run, found again on every change (a directory may gain a file). */
-  resolveFiles: () => string[];
+  resolveFiles: () => RunFile[];
   /** Runs the given op files and prints their report; resolves to the run's exit code. */
-  run: (files: string[], changed: string[]) => Promise<number>;
+  run: (files: RunFile[], changed: string[]) => Promise<number>;
   /** Quiet time after the last save before a run starts. */
   debounceMs?: number;
   /** A run's exit code that ends the watch (Ctrl-C during a run). */
@@ -64,8 +65,8 @@ export function watchOpFiles(options: WatchOptions): Watcher {
     if (stop()) abandon(error);
   };
 
-  const watchFolders = (files: string[]): void => {
-    for (const folder of new Set(files.map((file) => dirname(file)))) {
+  const watchFolders = (files: RunFile[]): void => {
+    for (const folder of new Set(files.map((file) => dirname(file.path)))) {
       if (watchers.has(folder)) continue;
       const watcher = watch(folder, (_event, name) => {
         if (name && SOURCE_FILE.test(name)) onSave(join(folder, name.toString()));
@@ -101,15 +102,14 @@ export function watchOpFiles(options: WatchOptions): Watcher {
   };
 
   const runFor = async (changed: string[]): Promise<void> => {
-    let files: string[];
+    let files: RunFile[];
     try {
       files = resolveFiles();
     } catch {
       return; // a path was removed; wait for the next save
     }
     watchFolders(files);
-    const ops = new Set(files);
-    const touchedOps = changed.filter((file) => ops.has(file));
+    const touchedOps = files.filter((file) => changed.includes(file.path));
     // A changed file that is not itself an op file may be imported by any of them.
     const affected = touchedOps.length === changed.length ? touchedOps : files;
     if (affected.length === 0) return;

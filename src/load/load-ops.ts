@@ -51,10 +51,11 @@ export async function loadOps(file: string, { fresh = false } = {}): Promise<Op[
 }
 
 /**
- * An op file's ops, or the one error report of a file that could not be imported or exports no op:
- * the one loading path of the library (checkFile) and of the CLI's workers.
+ * An op file's ops, or the one error report of a file that could not be imported or exports no op
+ * (with `mayHoldNoOp`, a file found in a folder that exports none has no ops and no error): the one
+ * loading path of the library (checkFile) and of the CLI's workers.
  */
-export async function loadOpsOrReport(file: string, shown: string, options: CheckOptions): Promise<Op[] | OpReport> {
+export async function loadOpsOrReport(file: string, shown: string, options: CheckOptions, { mayHoldNoOp = false } = {}): Promise<Op[] | OpReport> {
   const unreadable = checkReadable(resolve(file), shown);
   if (unreadable) return fileErrorReport(shown, unreadable, undefined, options);
   let ops: Op[];
@@ -63,7 +64,8 @@ export async function loadOpsOrReport(file: string, shown: string, options: Chec
   } catch (error) {
     return fileErrorReport(shown, loadErrorMessage(shown, error, resolve(file)), stackOf(error), options);
   }
-  if (ops.length === 0) return fileErrorReport(shown, `no defineOp export in ${shown}`, undefined, options);
+  // A file named on its own must hold an op; one a folder or glob swept up may be a helper module.
+  if (ops.length === 0 && !mayHoldNoOp) return fileErrorReport(shown, `no defineOp export in ${shown}`, undefined, options);
   return ops;
 }
 

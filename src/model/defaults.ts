@@ -6,6 +6,9 @@ import type { CheckMode, Method } from './report.ts';
 export const METHODS: readonly Method[] = ['central', 'five-point', 'richardson'];
 export const MODES = ['auto', 'element-wise', 'fast'] as const satisfies readonly ('auto' | CheckMode)[];
 export const AD_MODES = ['forward', 'reverse', 'both'] as const;
+/** The reporters `--reporter` and the config's `reporters` name (report/reporters.ts has them). */
+export const REPORTERS = ['table', 'json', 'junit', 'github', 'markdown', 'html'] as const;
+export type ReporterName = (typeof REPORTERS)[number];
 
 export const DEFAULT_TOLERANCE = 1e-7;
 export const DEFAULT_SEED = 0;

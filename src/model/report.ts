@@ -1,7 +1,11 @@
 // The result objects a check computes. Reporters only print these; `run --json` serialises them.
 import type { Precision } from '../spec/define.ts';
 
-export type Status = 'pass' | 'fail' | 'error';
+/**
+ * What an op means for the run: 'pass' and 'skipped' leave it green, 'fail' exits 1, 'error' exits 2.
+ * An op marked `expect: 'fail'` has the status its expectation gives (see OpReport.outcome).
+ */
+export type Status = 'pass' | 'fail' | 'error' | 'skipped';
 
 export interface SweepPoint {
   eps: number;
@@ -126,6 +130,14 @@ export interface OpReport {
   minimal?: MinimalCase;
   /** For a failing op built from customOps: each call checked alone (the guilty ones named in a 'culprit' diagnosis). */
   primitives?: PrimitiveReport[];
+  /** Status 'skipped': why the op was not checked (its `skip`, or the config's). */
+  skip?: string;
+  /**
+   * The op was expected to fail (`expect: 'fail'`, as vitest's it.fails): `outcome` is what the check
+   * found, and `status` what that means for the run: a failure expected is a pass, a pass is a failure.
+   */
+  expect?: 'fail';
+  outcome?: Status;
 }
 
 /** A point beyond the drawn one, and what the check found there. */
@@ -252,6 +264,8 @@ export interface OpSweep {
   line?: number;
   error?: string;
   stack?: string;
+  /** Status 'skipped': why the op was not swept. */
+  skip?: string;
   inputs: InputSweep[];
 }
 

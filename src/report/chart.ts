@@ -6,6 +6,7 @@ import { chalk } from './color.ts';
 import type { SweepPoint } from '../model/report.ts';
 import { findMinimum, toleranceBand } from '../model/u-curve.ts';
 import { formatExp } from './format.ts';
+import { visibleLength } from './layout.ts';
 
 const CELL = 6;
 const LABEL = 7;
@@ -14,7 +15,8 @@ const MAX_DECADES = 18;
 
 export const MARKERS = { within: '●', above: '×', minimum: '◆', offChart: '▼' } as const;
 
-export function formatUCurve(sweep: SweepPoint[], tolerance: number): string {
+/** The chart; with a `width`, the tolerance's label goes to the legend when the dashed row would overrun it. */
+export function formatUCurve(sweep: SweepPoint[], tolerance: number, width?: number): string {
   const points = [...sweep].sort((a, b) => a.eps - b.eps);
   const minimum = findMinimum(sweep);
   const band = toleranceBand(sweep, minimum, tolerance);
@@ -48,6 +50,8 @@ export function formatUCurve(sweep: SweepPoint[], tolerance: number): string {
     if (onTolerance) row += chalk.yellow(` tolerance ${formatExp(tolerance, 0)}`);
     lines.push(row);
   }
+  const labelled = width === undefined || LABEL + CELL * points.length + ` tolerance ${formatExp(tolerance, 0)}`.length <= width;
+  if (!labelled) lines.forEach((line, k) => (lines[k] = line.replace(chalk.yellow(` tolerance ${formatExp(tolerance, 0)}`), '')));
   let axis = `${' '.repeat(LABEL - 1)}└`;
   let labels = ' '.repeat(LABEL);
   for (const point of points) {
@@ -57,14 +61,27 @@ export function formatUCurve(sweep: SweepPoint[], tolerance: number): string {
     const pad = Math.max(0, CELL - text.length);
     labels += ' '.repeat(pad >> 1) + text + ' '.repeat(pad - (pad >> 1));
   }
-  lines.push(axis, `${labels}  ε`);
+  const axisLabels = `${labels}  ε`;
+  lines.push(axis, width !== undefined && axisLabels.length > width ? `${labels.trimEnd()} ε` : axisLabels);
   const legend = [
     `${chalk.bold.cyan(MARKERS.minimum)} minimum`,
     `${chalk.green(MARKERS.within)} within tolerance`,
     `${chalk.red(MARKERS.above)} above`,
     `${chalk.green('═')} steps within tolerance`,
   ];
+  if (!labelled) legend.push(`${chalk.yellow('┄')} tolerance ${formatExp(tolerance, 0)}`);
   if (decades.some((d) => d < bottom)) legend.push(`${chalk.green(MARKERS.offChart)} error 0 or below 1e${bottom}`);
-  lines.push(`${' '.repeat(LABEL)}${legend.join('   ')}`);
+  // The legend's entries kept whole, as many to a line as the width holds.
+  let line = ' '.repeat(LABEL);
+  for (const entry of legend) {
+    const next = line.trim() === '' ? line + entry : `${line}   ${entry}`;
+    if (width !== undefined && line.trim() !== '' && visibleLength(next) > width) {
+      lines.push(line);
+      line = ' '.repeat(LABEL) + entry;
+    } else {
+      line = next;
+    }
+  }
+  lines.push(line);
   return lines.map((line) => line.replace(/ +$/, '')).join('\n');
 }

@@ -1,17 +1,24 @@
-// Chooses the reporter for `run` and writes the side files (--junit, --html): the command computes
-// the report, this only prints it.
-import type { RunReport } from '../model/report.ts';
+// Where each reporter's text goes: stdout, as each file is done for the reporters that stream and at
+// the end for the others, or a file written at the end (folders created). The command computes the
+// report and says which reporters go where; this only prints.
+import { stripVTControlCharacters } from 'node:util';
+import type { OpReport, RunReport } from '../model/report.ts';
+import { REPORTERS } from '../model/defaults.ts';
+import type { ReporterName } from '../model/defaults.ts';
 import type { Writer } from './format.ts';
-import { printAnnotated, stepSummary } from './github.ts';
-import { formatHtml } from './html.ts';
-import { printJson } from './json.ts';
-import { formatJunit } from './junit.ts';
-import { formatMarkdown } from './markdown.ts';
-import { printTable } from './table.ts';
+import { REPORTER_MAP } from './reporters.ts';
+import type { ReportContext } from './reporters.ts';
 import { writeReportFiles } from './files.ts';
+import type { ReportFile } from './files.ts';
 
-export const REPORTERS = ['table', 'json', 'junit', 'github', 'markdown'] as const;
-export type ReporterName = (typeof REPORTERS)[number];
+export { REPORTERS };
+export type { ReporterName };
+
+/** A reporter and where its text goes: a file, or stdout when there is none. */
+export interface ReporterChoice {
+  name: ReporterName;
+  file?: string;
+}
 
 export interface OutputOptions {
   reporter?: ReporterName;
@@ -24,21 +31,53 @@ export interface OutputOptions {
   verbose?: boolean;
 }
 
-/**
- * Prints the report and writes its files. A file that cannot be written does not stop the others:
- * every one is tried, then a ReportFileError names those that failed.
- */
+/** The reporters of the options the library and older callers give: one on stdout, and the --junit and --html files. */
+export function choicesOf(options: OutputOptions): ReporterChoice[] {
+  return [
+    { name: options.json ? 'json' : (options.reporter ?? 'table') },
+    ...(options.junit ? [{ name: 'junit' as const, file: options.junit }] : []),
+    ...(options.html ? [{ name: 'html' as const, file: options.html }] : []),
+  ];
+}
+
+export interface RunOutput {
+  /** A file's ops, as soon as the file (and every file before it) is done. */
+  onFile(ops: readonly OpReport[]): void;
+  /**
+   * The end of the run: what the reporters on stdout still have to print, then every report file.
+   * A file that cannot be written does not stop the others: every one is tried, then a
+   * ReportFileError names those that failed.
+   */
+  end(report: RunReport): void;
+}
+
+/** The output of a run to the reporters chosen; `width` lays out what goes to stdout. */
+export function createRunOutput(choices: readonly ReporterChoice[], { verbose, width, out = process.stdout, env = process.env }: { verbose?: boolean; width?: number; out?: Writer; env?: NodeJS.ProcessEnv } = {}): RunOutput {
+  const onStdout: ReportContext = { verbose, width, env };
+  // A file is read later, elsewhere: no colours, lines as they are.
+  const inFile: ReportContext = { verbose, env };
+  const streaming = choices.filter((choice) => choice.file === undefined && REPORTER_MAP[choice.name].stream);
+  return {
+    onFile(ops) {
+      if (ops.length === 0) return;
+      for (const { name } of streaming) out.write(REPORTER_MAP[name].stream!.file(ops, onStdout));
+    },
+    end(report) {
+      // A reporter's own files (github's step summary) once, however many places its text goes.
+      const files: ReportFile[] = [...new Set(choices.map((choice) => choice.name))].flatMap((name) => REPORTER_MAP[name].files?.(report, inFile) ?? []);
+      for (const { name, file } of choices) {
+        const reporter = REPORTER_MAP[name];
+        if (file !== undefined) files.push({ path: file, text: () => stripVTControlCharacters(reporter.format(report, inFile)), what: reporter.what });
+        else out.write(reporter.stream ? reporter.stream.end(report, onStdout) : reporter.format(report, onStdout));
+      }
+      writeReportFiles(files);
+    },
+  };
+}
+
+/** Prints the report and writes its files at once (a run that did not stream). */
 export function emitRunReport(report: RunReport, options: OutputOptions, out: Writer = process.stdout, env: NodeJS.ProcessEnv = process.env): void {
-  const reporter = options.json ? 'json' : (options.reporter ?? 'table');
-  const printOptions = { verbose: options.verbose };
-  if (reporter === 'json') printJson(report, out, printOptions);
-  else if (reporter === 'junit') out.write(formatJunit(report, printOptions));
-  else if (reporter === 'github') printAnnotated(report, out, printOptions, env);
-  else if (reporter === 'markdown') out.write(formatMarkdown(report));
-  else printTable(report, out, printOptions);
-  writeReportFiles([
-    ...(reporter === 'github' ? stepSummary(report, env) : []),
-    ...(options.junit ? [{ path: options.junit, text: () => formatJunit(report, printOptions), what: 'the JUnit report' }] : []),
-    ...(options.html ? [{ path: options.html, text: () => formatHtml(report, { title: 'gradcheck report' }), what: 'the HTML report' }] : []),
-  ]);
+  const output = createRunOutput(choicesOf(options), { verbose: options.verbose, out, env });
+  output.onFile(report.ops);
+  output.end(report);
 }

@@ -1,6 +1,7 @@
 // Number and name formatting shared by the reporters.
 import type { InputReport, OpReport, RunReport } from '../model/report.ts';
 import { formatShape } from '../core/shape.ts';
+import { toleranceFor } from '../model/defaults.ts';
 
 export { formatShape };
 
@@ -10,6 +11,8 @@ export interface Writer {
 
 export interface ReportOptions {
   verbose?: boolean;
+  /** The terminal's width: long lines are wrapped and tables narrowed to it (none: lines as they are). */
+  width?: number;
 }
 
 /** 2.3e-11 style: relative errors and steps span many decades, so exponents read best. */
@@ -33,16 +36,53 @@ export function opLocation(op: { file: string; line?: number }): string {
   return op.line ? `${op.file}:${op.line}` : op.file;
 }
 
-export function summaryCounts(report: RunReport): { passed: number; failed: number; errors: number; files: number } {
+export interface SummaryCounts {
+  /** Passed as checked; `expectedFailures` (ops marked expect: 'fail' that failed) are counted apart. */
+  passed: number;
+  failed: number;
+  errors: number;
+  skipped: number;
+  expectedFailures: number;
+  files: number;
+}
+
+export function summaryCounts(report: { ops: readonly Pick<OpReport, 'status' | 'file' | 'expect'>[] }): SummaryCounts {
   const count = (status: string) => report.ops.filter((op) => op.status === status).length;
+  const expectedFailures = report.ops.filter((op) => op.status === 'pass' && op.expect === 'fail').length;
   return {
-    passed: count('pass'),
+    passed: count('pass') - expectedFailures,
     failed: count('fail'),
     errors: count('error'),
+    skipped: count('skipped'),
+    expectedFailures,
     files: new Set(report.ops.map((op) => op.file)).size,
   };
 }
 
+/**
+ * The tolerance the ops were held to, per precision where they differ: float32 ops are held to
+ * 1e-4 whatever a smaller run tolerance says, so 'tolerance 1e-7' alone would misstate them. Ops
+ * held to a tolerance of their own (their spec's, the config's) are counted beside it.
+ */
+export function formatTolerances(report: { tolerance: number; ops: readonly Pick<OpReport, 'name' | 'status' | 'precision' | 'tolerance'>[] }): string {
+  const checked = report.ops.filter((op) => op.name !== '(file)' && op.status !== 'skipped');
+  const precisions = (['float64', 'float32'] as const).filter((precision) => checked.some((op) => op.precision === precision));
+  const groups = precisions.map((precision) => {
+    const held = toleranceFor(precision, undefined, report.tolerance);
+    const others = new Map<number, number>();
+    for (const op of checked) if (op.precision === precision && op.tolerance !== held) others.set(op.tolerance, (others.get(op.tolerance) ?? 0) + 1);
+    return { precision, held, others };
+  });
+  if (groups.length === 0) return `tolerance ${formatExp(report.tolerance, 0)}`;
+  const uniform = groups.every((group) => group.held === groups[0].held && group.others.size === 0);
+  if (uniform && !(groups.length === 1 && groups[0].precision === 'float32')) return `tolerance ${formatExp(groups[0].held, 0)}`;
+  const named = groups.length > 1 || groups[0].precision === 'float32';
+  const parts = groups.map(({ precision, held, others }) => {
+    const own = [...others].map(([tolerance, ops]) => `${formatExp(tolerance, 0)} for ${ops} op${ops === 1 ? '' : 's'}`);
+    return `${named ? `${precision} ` : ''}${formatExp(held, 0)}${own.length > 0 ? ` (${own.join(', ')})` : ''}`;
+  });
+  return `tolerance ${parts.join(', ')}`;
+}
 
 /** The row label: a forward-mode row checks the jvp, so it says so; reverse rows are the input's name. */
 export function rowLabel(input: InputReport): string {

@@ -13,7 +13,7 @@ import type { ReportFile } from './files.ts';
 
 export function formatAnnotations(report: RunReport, env: NodeJS.ProcessEnv = process.env): string[] {
   const workspace = env.GITHUB_WORKSPACE || process.cwd();
-  return report.ops.filter((op) => op.status !== 'pass').map((op) => formatAnnotation(op, workspace));
+  return report.ops.filter((op) => op.status === 'fail' || op.status === 'error').map((op) => formatAnnotation(op, workspace));
 }
 
 /**
@@ -37,6 +37,8 @@ export function formatAnnotation(op: OpReport, workspace: string = process.cwd()
 }
 
 function failureLines(op: OpReport): string[] {
+  // Expected to fail and passed: its diagnosis says so, and there is no error to quote.
+  if (op.outcome === 'pass') return op.diagnoses.map((diagnosis) => shortLine(diagnosis.message));
   const lines = [`relative error ${formatExp(op.maxRelErr)} above tolerance ${formatExp(op.tolerance, 0)}`];
   for (const input of op.inputs.filter((i) => !i.passed)) {
     const index = formatWorstIndex(input);

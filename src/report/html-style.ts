@@ -14,7 +14,7 @@ section.op.fail { border-left: 4px solid var(--bad); }
 section.op.error { border-left: 4px solid var(--err); }
 section.op.pass { border-left: 4px solid var(--ok); }
 .badge { display: inline-block; font-size: 11px; font-weight: 700; padding: 2px 7px; border-radius: 4px; color: #fff; vertical-align: 2px; }
-.badge.pass { background: var(--ok); } .badge.fail { background: var(--bad); } .badge.error { background: var(--err); }
+.badge.pass { background: var(--ok); } .badge.fail { background: var(--bad); } .badge.error { background: var(--err); } .badge.skipped { background: #6b7280; }
 .error { color: var(--err); font-family: ui-monospace, Menlo, Consolas, monospace; }
 .diagnoses { background: #fff8c5; border: 1px solid #d4a72c66; border-radius: 6px; padding: 8px 8px 8px 28px; }
 .plots { display: flex; flex-wrap: wrap; gap: 18px; align-items: flex-start; }

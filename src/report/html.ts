@@ -6,7 +6,7 @@
 import type { SweepReport } from '../model/report.ts';
 import { findMinimum } from '../model/u-curve.ts';
 import type { Diagnosis, OpReport, RunReport, Status, SweepPoint } from '../model/report.ts';
-import { formatExp, formatInputList, formatShape, formatValue, formatWorstIndex, opLocation, rowLabel } from './format.ts';
+import { formatExp, formatInputList, formatShape, formatTolerances, formatValue, formatWorstIndex, opLocation, rowLabel } from './format.ts';
 import { plural } from '../model/words.ts';
 import { formatCurve } from './html-curve.ts';
 import { escape, scriptJson } from './html-escape.ts';
@@ -40,6 +40,10 @@ interface PageOp {
   status: Status;
   line?: number;
   error?: string;
+  /** Why a skipped op was not checked. */
+  skip?: string;
+  /** 'fail': the op was expected to fail (a pass then is a failure expected). */
+  expect?: 'fail';
   tolerance: number;
   elapsedMs: number;
   diagnoses: Diagnosis[];
@@ -59,7 +63,11 @@ export function formatHtml(report: RunReport | SweepReport, options: HtmlOptions
   const head = isSweep ? ['input', 'shape', 'minimum', 'at ε', 'steps within tolerance', 'recommended ε'] : ['input', 'shape', 'best ε', 'rel. error', 'worst element', 'analytic', 'numeric'];
   const count = (status: Status) => ops.filter((op) => op.status === status).length;
   const title = options.title ?? 'gradcheck report';
-  const summary = `${plural(ops.length, 'op')}: ${count('pass')} passed, ${count('fail')} failed, ${plural(count('error'), 'error')} · tolerance ${formatExp(report.tolerance, 0)} · seed ${report.seed}`;
+  const skipped = count('skipped') > 0 ? `, ${count('skipped')} skipped` : '';
+  const expected = report.ops.filter((op) => op.status === 'pass' && 'expect' in op && op.expect === 'fail').length;
+  const passed = `${count('pass') - expected} passed${expected > 0 ? `, ${expected} expected to fail` : ''}`;
+  const tolerances = isSweep ? `tolerance ${formatExp(report.tolerance, 0)}` : formatTolerances(report as RunReport);
+  const summary = `${plural(ops.length, 'op')}: ${passed}, ${count('fail')} failed, ${plural(count('error'), 'error')}${skipped} · ${tolerances} · seed ${report.seed}`;
   const scrubs: ScrubData[] = [];
   const sections = ops.map((op) => formatOp(op, head, isSweep, scrubs)).join('\n');
   const script = scrubs.length > 0 ? `<script type="application/json" id="gradcheck-steps">${scriptJson(scrubs)}</script>\n<script>${SCRUB_SCRIPT}</script>\n` : '';
@@ -83,7 +91,8 @@ ${script}</body>
 }
 
 function pageOp(op: RunReport['ops'][number] | SweepReport['ops'][number], diagnoses: Diagnosis[], inputs: PageInput[]): PageOp {
-  return { file: op.file, name: op.name, status: op.status, line: op.line, error: op.error, tolerance: op.tolerance, elapsedMs: op.elapsedMs, diagnoses, inputs };
+  const marks = { skip: op.skip, ...('expect' in op ? { expect: op.expect } : {}) };
+  return { file: op.file, name: op.name, status: op.status, line: op.line, error: op.error, tolerance: op.tolerance, elapsedMs: op.elapsedMs, diagnoses, inputs, ...marks };
 }
 
 function runOp(op: OpReport): PageOp {
@@ -147,7 +156,9 @@ function sweepInput(input: DetailedInputSweep, tolerance: number): PageInput {
 }
 
 function formatOp(op: PageOp, head: string[], isSweep: boolean, scrubs: ScrubData[]): string {
-  const parts = [`<section class="op ${op.status}">`, `<h2><span class="badge ${op.status}">${op.status.toUpperCase()}</span> ${escape(op.name)} <small>${escape(opLocation(op))} · ${op.elapsedMs.toFixed(1)} ms</small></h2>`];
+  const badge = op.expect === 'fail' && op.status === 'pass' ? 'EXPECTED FAIL' : op.status === 'skipped' ? 'SKIP' : op.status.toUpperCase();
+  const parts = [`<section class="op ${op.status}">`, `<h2><span class="badge ${op.status}">${badge}</span> ${escape(op.name)} <small>${escape(opLocation(op))} · ${op.elapsedMs.toFixed(1)} ms</small></h2>`];
+  if (op.skip) parts.push(`<p class="skip">skipped: ${escape(op.skip)}</p>`);
   if (op.error) parts.push(`<p class="error">${escape(op.error)}</p>`);
   if (op.diagnoses.length > 0) {
     parts.push(`<ul class="diagnoses">${op.diagnoses.map((d) => `<li><b>${escape(d.code)}${d.input ? ` (${escape(d.input)})` : ''}:</b> ${escape(d.message)}</li>`).join('')}</ul>`);

@@ -1,7 +1,8 @@
 // `--junit <file>` and `--reporter junit`: JUnit XML for CI test tabs. One testsuite per op file,
 // one testcase per op (classname: the file); a failing op carries a <failure> with its table as
 // plain text, an op that could not run an <error> (its stack trace only with --verbose, as in the
-// table). CI tools identify a test case by classname and name, so two ops of one name in a file
+// table), a skipped one <skipped message="reason"/>, and an expected failure passes with its table
+// in <system-out>. CI tools identify a test case by classname and name, so two ops of one name in a file
 // are named with their lines.
 import { stripVTControlCharacters } from 'node:util';
 import type { OpReport, RunReport } from '../model/report.ts';
@@ -13,15 +14,15 @@ import { breakLegacyCommands } from './safe-text.ts';
 export function formatJunit(report: RunReport, options: ReportOptions = {}): string {
   const byFile = new Map<string, OpReport[]>();
   for (const op of report.ops) byFile.set(op.file, [...(byFile.get(op.file) ?? []), op]);
-  const { failed, errors } = summaryCounts(report);
+  const { failed, errors, skipped } = summaryCounts(report);
   const seconds = (ops: OpReport[]) => (ops.reduce((sum, op) => sum + op.elapsedMs, 0) / 1000).toFixed(3);
   const lines = [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="gradcheck" tests="${report.ops.length}" failures="${failed}" errors="${errors}" time="${seconds(report.ops)}">`,
+    `<testsuites name="gradcheck" tests="${report.ops.length}" failures="${failed}" errors="${errors}" skipped="${skipped}" time="${seconds(report.ops)}">`,
   ];
   for (const [file, ops] of byFile) {
     const count = (status: string) => ops.filter((op) => op.status === status).length;
-    lines.push(`  <testsuite name="${attr(file)}" tests="${ops.length}" failures="${count('fail')}" errors="${count('error')}" skipped="0" time="${seconds(ops)}">`);
+    lines.push(`  <testsuite name="${attr(file)}" tests="${ops.length}" failures="${count('fail')}" errors="${count('error')}" skipped="${count('skipped')}" time="${seconds(ops)}">`);
     const names = caseNames(ops);
     ops.forEach((op, index) => lines.push(...formatTestcase(op, names[index], options)));
     lines.push('  </testsuite>');
@@ -46,14 +47,17 @@ function caseNames(ops: OpReport[]): string[] {
 
 function formatTestcase(op: OpReport, name: string, options: ReportOptions): string[] {
   const open = `    <testcase classname="${attr(op.file)}" name="${attr(name)}" time="${(op.elapsedMs / 1000).toFixed(3)}"${op.line ? ` file="${attr(op.file)}" line="${op.line}"` : ''}`;
-  if (op.status === 'pass') return [`${open}/>`];
+  if (op.status === 'skipped') return [`${open}>`, `      <skipped message="${attr(op.skip ?? 'skipped')}"/>`, '    </testcase>'];
   const detail = text(stripVTControlCharacters(formatOpTable(op, { verbose: options.verbose })));
+  // An expected failure passes, as vitest's it.fails does; what it found goes beside it.
+  if (op.status === 'pass' && op.expect === 'fail') return [`${open}>`, `      <system-out>${detail}</system-out>`, '    </testcase>'];
+  if (op.status === 'pass') return [`${open}/>`];
   if (op.status === 'error') {
     return [`${open}>`, `      <error message="${attr(op.error ?? 'the op could not run')}" type="OpError">${detail}</error>`, '    </testcase>'];
   }
   const worst = op.inputs.filter((input) => !input.passed).map((input) => `${rowLabel(input)}: ${formatExp(input.relErr)}`);
   const diagnoses = op.diagnoses.map((d) => d.message);
-  const message = [`relative error ${formatExp(op.maxRelErr)} above tolerance ${formatExp(op.tolerance, 0)}`, ...worst, ...diagnoses].join('; ');
+  const message = (op.outcome === 'pass' ? diagnoses : [`relative error ${formatExp(op.maxRelErr)} above tolerance ${formatExp(op.tolerance, 0)}`, ...worst, ...diagnoses]).join('; ');
   return [`${open}>`, `      <failure message="${attr(message)}" type="GradientMismatch">${detail}</failure>`, '    </testcase>'];
 }
 

@@ -1,31 +1,41 @@
 // `--reporter markdown`, and the GitHub step summary: the run as Markdown tables.
 import type { InputReport, OpReport, RunReport } from '../model/report.ts';
-import { formatExp, formatInputList, formatShape, formatValue, formatWorstIndex, opLocation, rowLabel, summaryCounts } from './format.ts';
+import { formatExp, formatInputList, formatShape, formatTolerances, formatValue, formatWorstIndex, opLocation, rowLabel, summaryCounts } from './format.ts';
 import { plural } from '../model/words.ts';
 import { markdownCode, markdownText } from './safe-text.ts';
 
-const ICON = { pass: '✅', fail: '❌', error: '💥' } as const;
+const ICON = { pass: '✅', fail: '❌', error: '💥', skipped: '⏭️' } as const;
+
+/** An op's icon, and for a failure that was expected, what it says beside the name. */
+function iconOf(op: OpReport): string {
+  return op.status === 'pass' && op.expect === 'fail' ? '✅ (expected to fail)' : ICON[op.status];
+}
 
 export function formatMarkdown(report: RunReport): string {
-  const { passed, failed, errors, files } = summaryCounts(report);
+  const { passed, failed, errors, skipped, expectedFailures, files } = summaryCounts(report);
+  const counts = [`${passed} passed`, ...(expectedFailures > 0 ? [`${expectedFailures} expected to fail`] : []), `${failed} failed`, plural(errors, 'error'), ...(skipped > 0 ? [`${skipped} skipped`] : [])];
   const lines = [
-    `## gradcheck: ${passed} passed, ${failed} failed, ${plural(errors, 'error')}`,
+    `## gradcheck: ${counts.join(', ')}`,
     '',
-    `${plural(report.ops.length, 'op')} in ${plural(files, 'file')} · tolerance ${formatExp(report.tolerance, 0)} · seed ${report.seed}`,
+    `${plural(report.ops.length, 'op')} in ${plural(files, 'file')} · ${formatTolerances(report)} · seed ${report.seed}`,
     '',
     row(['', 'op', 'where', 'max rel. error', 'tolerance', 'time']),
     row(['---', '---', '---', '---:', '---:', '---:']),
-    ...report.ops.map((op) => row([ICON[op.status], markdownText(op.name), code(opLocation(op)), formatExp(op.maxRelErr), formatExp(op.tolerance, 0), `${op.elapsedMs.toFixed(1)} ms`])),
+    ...report.ops.map((op) =>
+      op.status === 'skipped'
+        ? row([iconOf(op), markdownText(op.name), code(opLocation(op)), `skipped: ${markdownText(op.skip ?? '')}`, '', ''])
+        : row([iconOf(op), markdownText(op.name), code(opLocation(op)), formatExp(op.maxRelErr), formatExp(op.tolerance, 0), `${op.elapsedMs.toFixed(1)} ms`]),
+    ),
   ];
   for (const op of report.ops) {
-    if (op.status === 'pass' && op.diagnoses.length === 0) continue;
+    if (op.status === 'skipped' || (op.status === 'pass' && op.diagnoses.length === 0 && op.expect !== 'fail')) continue;
     lines.push('', ...formatOpMarkdown(op));
   }
   return `${lines.join('\n')}\n`;
 }
 
 export function formatOpMarkdown(op: OpReport): string[] {
-  const lines = [`### ${ICON[op.status]} ${markdownText(op.name)} (${code(opLocation(op))})`, ''];
+  const lines = [`### ${iconOf(op)} ${markdownText(op.name)} (${code(opLocation(op))})`, ''];
   if (op.error) lines.push(`> ${markdownText(op.error)}`, '');
   const { joint } = op;
   if (joint) {

@@ -8,6 +8,7 @@ import { formatUCurve } from './chart.ts';
 import { formatExp, formatShape, opLocation } from './format.ts';
 import type { ReportOptions, Writer } from './format.ts';
 import { terminalLine, terminalLines } from './safe-text.ts';
+import { wrapLine } from './layout.ts';
 
 /** No rules between rows: twelve steps stay twelve lines. */
 export const COMPACT = { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' };
@@ -36,19 +37,21 @@ export function formatSweepTable(input: InputSweep, tolerance: number): string {
 }
 
 export function formatOpSweep(op: OpSweep, options: ReportOptions = {}): string {
+  const wrap = (line: string) => wrapLine(line, options.width);
+  if (op.status === 'skipped') return wrap(`${chalk.bgBlue.white(' SKIP ')} ${chalk.bold(terminalLine(op.name))}  ${chalk.dim(terminalLine(opLocation(op)))}  ${chalk.dim(terminalLine(op.skip ?? 'skipped'))}`);
   const status = op.status === 'error' ? chalk.bgMagenta.white(' ERROR ') : op.status === 'pass' ? chalk.bgGreen.black(' PASS ') : chalk.bgRed.white(' FAIL ');
-  const lines = [`${status} ${chalk.bold(terminalLine(op.name))}  ${chalk.dim(terminalLine(opLocation(op)))}  ${chalk.dim(`${op.elapsedMs.toFixed(1)} ms, ${op.evaluations} evaluations`)}`];
+  const lines = [wrap(`${status} ${chalk.bold(terminalLine(op.name))}  ${chalk.dim(terminalLine(opLocation(op)))}  ${chalk.dim(`${op.elapsedMs.toFixed(1)} ms, ${op.evaluations} evaluations`)}`)];
   if (op.error) {
-    lines.push(`  ${chalk.magenta(terminalLine(op.error))}`);
+    lines.push(wrap(`  ${chalk.magenta(terminalLine(op.error))}`));
     if (options.verbose && op.stack) lines.push(chalk.dim(terminalLines(op.stack).replace(/^/gm, '    ')));
   }
   for (const input of op.inputs) {
     const measured = input.measured === 'direction'
       ? `relative error along a random direction at each step (${input.shape.reduce((a, b) => a * b, 1).toLocaleString('en-US')} elements: too many to sweep one by one)`
       : 'largest element-wise relative error at each step';
-    lines.push('', `${chalk.bold(`input ${terminalLine(input.name)}`)} ${formatShape(input.shape)}: ${measured}`, '');
-    lines.push(formatUCurve(input.sweep, op.tolerance), '', formatSweepTable(input, op.tolerance));
-    lines.push(`${input.passed ? chalk.green('→') : chalk.red('→')} ${describeSweep(input, op.tolerance)}`);
+    lines.push('', wrap(`${chalk.bold(`input ${terminalLine(input.name)}`)} ${formatShape(input.shape)}: ${measured}`), '');
+    lines.push(formatUCurve(input.sweep, op.tolerance, options.width), '', formatSweepTable(input, op.tolerance));
+    lines.push(wrap(`${input.passed ? chalk.green('→') : chalk.red('→')} ${describeSweep(input, op.tolerance)}`));
   }
   return lines.join('\n');
 }

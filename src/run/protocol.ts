@@ -5,6 +5,8 @@ import type { OpSweep } from '../model/report.ts';
 import type { CheckOptions, CheckProgress } from '../model/options.ts';
 import type { OpReport } from '../model/report.ts';
 import type { GradcheckConfig } from '../load/config.ts';
+import type { Shard } from '../model/selection.ts';
+import type { OpOverrideList } from './plan.ts';
 
 /**
  * What a worker does with each op: check it (`run`), sweep ε over it (`sweep`), or only list it
@@ -25,7 +27,23 @@ export interface CheckTask {
   options: CheckOptions;
   /** Whether to post progress messages. */
   progress: boolean;
-  only?: string;
+  /** Which of the file's ops the run takes; the others are left out before anything of theirs runs. */
+  select?: OpSelection;
+  /** The config's settings for ops by name or pattern. */
+  overrides?: OpOverrideList;
+  /**
+   * The file was found in a folder or by a glob, not named: a module there that defines no op (a
+   * helper) is no error, and the file is loaded with no ops.
+   */
+  mayHoldNoOp?: boolean;
+}
+
+/** The ops a run takes from a file: those matching `only` (`--op`), in `shard` by their identity. */
+export interface OpSelection {
+  only?: string[];
+  shard?: Shard;
+  /** The file as shards name it: relative to the project's root, with forward slashes. */
+  identity: string;
 }
 
 /** An op as its file declares it, before anything runs: what `list` prints. */
@@ -47,9 +65,9 @@ export interface WorkerOutput {
 
 /**
  * What a worker posts while it runs a task, in this order: 'importing'; then 'load-error' (the end),
- * or 'loaded' followed, per op, by 'start', any 'progress' and 'done'; then 'finished'. An op left
- * out by `only` gets its 'done' without a 'start'. A config task posts 'config' in place of 'loaded'
- * and the ops.
+ * or 'loaded' followed, per op, by 'start', any 'progress' and 'done'; then 'finished'. An op the
+ * task's selection leaves out gets 'left-out' in their place. A config task posts 'config' in place
+ * of 'loaded' and the ops.
  *
  * At any time, unrelated to the task's own messages: 'output', 'warning' (something the user
  * should know that is no op's verdict), and 'retire': the worker must take no further file (the
@@ -64,6 +82,7 @@ export type WorkerMessage =
   | { type: 'start'; index: number }
   | { type: 'progress'; progress: CheckProgress }
   | { type: 'done'; report: JobReport }
+  | { type: 'left-out' }
   | { type: 'finished' }
   | WorkerOutput
   | { type: 'warning'; message: string }

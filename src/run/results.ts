@@ -25,7 +25,7 @@ export function asyncErrorMessage(shown: string, kind: 'rejection' | 'exception'
  */
 export function inJobShape(job: Job, report: OpReport): JobReport {
   if (job !== 'sweep') return report;
-  const { file, name, status, elapsedMs, tolerance, evaluations, line, error, stack } = report;
-  const sweep: OpSweep = { file, name, status, elapsedMs, tolerance, evaluations, line, error, stack, inputs: [] };
+  const { file, name, status, elapsedMs, tolerance, evaluations, line, error, stack, skip } = report;
+  const sweep: OpSweep = { file, name, status, elapsedMs, tolerance, evaluations, line, error, stack, ...(skip !== undefined ? { skip } : {}), inputs: [] };
   return sweep;
 }

@@ -18,6 +18,8 @@ import type { GradcheckConfig } from '../load/config.ts';
 import type { CheckTask, Job, JobReport, OpHeader, WorkerMessage, WorkerOutput } from './protocol.ts';
 import { displayPath, fileErrorReport, fileNotRunReport, notRunReport, opErrorReport, summarize } from '../model/build.ts';
 import { inJobShape } from './results.ts';
+import type { Shard } from '../model/selection.ts';
+import type { OpOverrideList } from './plan.ts';
 import { DEFAULT_MEMORY_MB, returnWorker, takeWorker } from './start-worker.js';
 import { outputLine, terminalLine } from '../report/safe-text.ts';
 import { stopLeftovers } from './children.ts';
@@ -48,8 +50,19 @@ export interface IsolatedRunOptions extends CheckOptions {
   workers?: number;
   /** Aborting stops the run promptly; the reports gathered so far are returned. */
   signal?: AbortSignal;
-  /** Only the op with this name is checked; the others come back as unchecked placeholders (`--op`). */
-  only?: string;
+  /** Only the ops whose names match one of these patterns are checked (`--op`); the others are left out of the report. */
+  only?: string[];
+  /** Only the ops of this shard (`--shard i/n`), by their identity: file relative to the project's root, and name. */
+  shard?: Shard;
+  /** The config's settings for ops by name or pattern. */
+  overrides?: OpOverrideList;
+  /**
+   * Called with each file's reports as soon as that file and every file before it are done, so
+   * output can stream in the order the files were given; a stopped run calls it for the rest at the end.
+   */
+  onFile?: (file: FileOutcome<JobReport>) => void;
+  /** Stop the run after this many ops failed or could not run; the ops not reached are left out. */
+  bail?: number;
   /** What op files write to stdout or stderr (default: printOutput, to stderr). */
   onOutput?: (output: WorkerOutput) => void;
   /** What the user should know that is no op's verdict (default: printWarning, to stderr). */
@@ -64,6 +77,30 @@ export interface IsolatedRun<Report = RunReport> {
    */
   interrupted: boolean;
   notRun: { ops: number; files: number };
+  /** `bail` failures were reached: the ops and files not reached are left out (`notRun` counts them). */
+  bailed?: boolean;
+  /** Every op the files hold, taken by the run or not: what `--op` could have named. */
+  names?: string[];
+}
+
+/** An op file as the run takes it: named on the command line, or found in a folder or by a glob. */
+export interface RunFile {
+  path: string;
+  /** Found in a folder or by a glob: a module there that defines no op is a helper, not an error. */
+  found?: boolean;
+  /** The file as shards name it (relative to the project's root, forward slashes); its display path by default. */
+  identity?: string;
+}
+
+/** One file's reports, as `onFile` hands them over. */
+export interface FileOutcome<R> {
+  /** As reports name it. */
+  file: string;
+  reports: R[];
+  /** The file defines no op (a helper found in a folder), or none that the run takes. */
+  empty: boolean;
+  /** How many ops the file defines (0 when it could not be imported). */
+  defined: number;
 }
 
 /** One file's outcome: its ops' headers once imported, and the reports of its ops (or of its import). */
@@ -103,26 +140,26 @@ export interface ListedFile {
 }
 
 /** Checks every file in worker threads and gathers one run report, files in the order given. */
-export async function runIsolated(files: string[], options: IsolatedRunOptions = {}): Promise<IsolatedRun> {
-  const { reports, interrupted, notRun } = await runJob('check', files, options);
-  return { report: summarize(reports as OpReport[], options), interrupted, notRun };
+export async function runIsolated(files: (string | RunFile)[], options: IsolatedRunOptions = {}): Promise<IsolatedRun> {
+  const { reports, results: _results, ...outcome } = await runJob('check', files, options);
+  return { report: summarize(reports as OpReport[], options), ...outcome };
 }
 
 /** Sweeps ε over every op of every file in worker threads, with the same isolation as `runIsolated`. */
-export async function sweepIsolated(files: string[], options: IsolatedRunOptions = {}): Promise<IsolatedRun<SweepReport>> {
-  const { reports, interrupted, notRun } = await runJob('sweep', files, options);
-  return { report: summarize(reports as OpSweep[], options), interrupted, notRun };
+export async function sweepIsolated(files: (string | RunFile)[], options: IsolatedRunOptions = {}): Promise<IsolatedRun<SweepReport>> {
+  const { reports, results: _results, ...outcome } = await runJob('sweep', files, options);
+  return { report: summarize(reports as OpSweep[], options), ...outcome };
 }
 
 /** Imports every file in worker threads, with the same isolation, and lists the ops each declares. */
-export async function listIsolated(files: string[], options: IsolatedRunOptions = {}): Promise<IsolatedRun<ListedFile[]>> {
-  const { results, interrupted, notRun } = await runJob('list', files, options);
+export async function listIsolated(files: (string | RunFile)[], options: IsolatedRunOptions = {}): Promise<IsolatedRun<ListedFile[]>> {
+  const { results, interrupted, notRun, names } = await runJob('list', files, options);
   const listed = results.map(({ file, headers, reports }) => ({
     file,
     ops: headers ?? [],
     ...(reports[0]?.error !== undefined ? { error: reports[0].error } : {}),
   }));
-  return { report: listed, interrupted, notRun };
+  return { report: listed, interrupted, notRun, names };
 }
 
 /**
@@ -131,47 +168,76 @@ export async function listIsolated(files: string[], options: IsolatedRunOptions 
  * goes on to check the op files, unless the config changed its globals.
  */
 export async function loadConfigIsolated(path: string, options: Pick<IsolatedRunOptions, 'timeoutMs' | 'memoryMb' | 'onOutput' | 'onWarning' | 'signal'> = {}): Promise<ConfigResult> {
-  const settings = runSettingsFor('config', options);
+  const settings = runSettingsFor('config', options, new AbortController());
   const lane = new Lane(settings);
-  const { config, reports } = await new FileRun(lane, path, settings).result;
+  const { config, reports } = await new FileRun(lane, { path }, settings).result;
   lane.release();
   if (config) return { config };
   const [failed] = reports;
   return { error: failed?.error ?? `${displayPath(path)}: could not be loaded`, stack: failed?.stack };
 }
 
-async function runJob(job: Job, files: string[], options: IsolatedRunOptions): Promise<{ results: FileResult[]; reports: JobReport[] } & Omit<IsolatedRun, 'report'>> {
-  const settings = runSettingsFor(job, options);
+async function runJob(job: Job, given: (string | RunFile)[], options: IsolatedRunOptions): Promise<{ results: FileResult[]; reports: JobReport[] } & Omit<IsolatedRun, 'report'>> {
+  const files = given.map((file): RunFile => (typeof file === 'string' ? { path: file } : file));
+  const bail = new AbortController();
+  const settings = runSettingsFor(job, options, bail);
   const { signal } = settings;
   const maxLanes = Math.max(1, Math.min(options.workers ?? Math.min(MAX_WORKERS, availableParallelism()), files.length));
   const results: (FileResult | undefined)[] = files.map(() => undefined);
+  // Files are handed over in the order given, each once every file before it is done.
+  let handedOver = 0;
+  const handOver = (all: boolean): void => {
+    while (handedOver < files.length && (results[handedOver] !== undefined || all)) {
+      const result = results[handedOver++];
+      if (result) options.onFile?.(outcomeOf(result));
+    }
+  };
   let next = 0;
   const serve = async (lane: Lane): Promise<void> => {
-    while (next < files.length && !signal?.aborted) {
+    while (next < files.length && !signal.aborted) {
       const index = next++;
       results[index] = await new FileRun(lane, files[index], settings).result;
+      handOver(false);
     }
     lane.close();
   };
   // One worker first; more only once the run proves long enough to repay their start-up.
   const running = [serve(new Lane(settings))];
   const extra = setInterval(() => {
-    if (running.length < maxLanes && files.length - next >= 1 && !signal?.aborted) running.push(serve(new Lane(settings)));
+    if (running.length < maxLanes && files.length - next >= 1 && !signal.aborted) running.push(serve(new Lane(settings)));
     else clearInterval(extra);
   }, EXTRA_WORKER_AFTER_MS);
   await running[0];
   clearInterval(extra);
   await Promise.all(running);
-  // Interrupted: the files never reached are in the report too, as not run.
-  const unreached = (file: string): FileResult => ({ file: displayPath(file), reports: [inJobShape(job, fileNotRunReport(displayPath(file), settings.checkOptions))], notRun: 0 });
-  const all = results.map((result, index) => result ?? unreached(files[index]));
-  const notRun = { ops: all.reduce((sum, result) => sum + result.notRun, 0), files: results.filter((result) => result === undefined).length };
-  return { results: all, reports: all.flatMap((result) => result.reports), interrupted: signal?.aborted ?? false, notRun };
+  const interrupted = options.signal?.aborted ?? false;
+  const bailed = bail.signal.aborted && !interrupted;
+  // Interrupted: the files never reached are in the report too, as not run. Bailed: they are left out.
+  const unreached = (file: RunFile): FileResult | undefined =>
+    bailed ? undefined : { file: displayPath(file.path), reports: [inJobShape(job, fileNotRunReport(displayPath(file.path), settings.checkOptions))], notRun: 0 };
+  const neverImported = results.filter((result) => result === undefined).length;
+  for (let index = 0; index < files.length; index++) results[index] ??= unreached(files[index]);
+  handOver(true);
+  const all = results.filter((result): result is FileResult => result !== undefined);
+  const notRun = { ops: all.reduce((sum, result) => sum + result.notRun, 0), files: neverImported };
+  const names = [...new Set(all.flatMap((result) => result.headers?.map((header) => header.name) ?? []))];
+  return { results: all, reports: all.flatMap((result) => result.reports), interrupted, notRun, ...(bailed ? { bailed } : {}), names };
 }
 
-function runSettingsFor(job: Job, options: IsolatedRunOptions): RunSettings {
-  const { timeoutMs = DEFAULT_TIMEOUT_MS, memoryMb = DEFAULT_MEMORY_MB, workers: _workers, signal, only, onOutput = printOutput, onWarning = printWarning, ...checkOptions } = options;
-  return { job, timeoutMs, memoryMb, signal, only, onOutput, onWarning, checkOptions };
+function outcomeOf(result: FileResult): FileOutcome<JobReport> {
+  return { file: result.file, reports: result.reports, empty: result.reports.length === 0, defined: result.headers?.length ?? 0 };
+}
+
+function runSettingsFor(job: Job, options: IsolatedRunOptions, bail: AbortController): RunSettings {
+  const { timeoutMs = DEFAULT_TIMEOUT_MS, memoryMb = DEFAULT_MEMORY_MB, workers: _workers, signal: given, only, shard, overrides, onFile: _onFile, bail: bailAt, onOutput = printOutput, onWarning = printWarning, ...checkOptions } = options;
+  // The run stops on the caller's signal or on reaching `bail` failures; only the first is an interruption.
+  const signal = given ? AbortSignal.any([given, bail.signal]) : bail.signal;
+  let failures = 0;
+  const onReport = (report: JobReport): void => {
+    if (report.status === 'fail' || report.status === 'error') failures++;
+    if (bailAt !== undefined && failures >= bailAt && !bail.signal.aborted) bail.abort();
+  };
+  return { job, timeoutMs, memoryMb, signal, bailed: () => bail.signal.aborted && !given?.aborted, only, shard, overrides, onReport, onOutput, onWarning, checkOptions };
 }
 
 /**
@@ -223,8 +289,14 @@ interface RunSettings {
   job: Job;
   timeoutMs: number;
   memoryMb: number;
-  signal?: AbortSignal;
-  only?: string;
+  signal: AbortSignal;
+  /** The run stopped because `bail` failures were reached (not by the caller's signal). */
+  bailed: () => boolean;
+  only?: string[];
+  shard?: Shard;
+  overrides?: OpOverrideList;
+  /** Each op's report as it arrives (bail counts failures). */
+  onReport: (report: JobReport) => void;
   onOutput: (output: WorkerOutput) => void;
   onWarning: (message: string) => void;
   checkOptions: CheckOptions;
@@ -240,6 +312,7 @@ interface RunSettings {
 class FileRun {
   /** Settles once, with every report of the file, whatever happened to its workers. */
   readonly result: Promise<FileResult>;
+  private readonly file: string;
   private readonly shown: string;
   /** What the worker checks with: the check options less onProgress, which stays on this thread. */
   private readonly options: CheckOptions;
@@ -263,13 +336,14 @@ class FileRun {
 
   constructor(
     private readonly lane: Lane,
-    private readonly file: string,
+    private readonly runFile: RunFile,
     private readonly settings: RunSettings,
   ) {
     const { onProgress, ...options } = settings.checkOptions;
     this.onProgress = onProgress;
     this.options = options;
-    this.shown = displayPath(file);
+    this.file = runFile.path;
+    this.shown = displayPath(this.file);
     this.result = new Promise((resolveResult) => {
       this.resolve = (reports) => resolveResult({ file: this.shown, headers: this.headers, reports, config: this.config, notRun: this.notRun });
       this.attempt(0);
@@ -278,7 +352,7 @@ class FileRun {
 
   /** Posts the file to a worker, to run its ops from index `from` on. */
   private attempt(from: number): void {
-    const { job, signal, only } = this.settings;
+    const { job, signal, only, shard, overrides } = this.settings;
     this.worker = this.lane.acquire();
     this.current = undefined;
     this.nextIndex = from;
@@ -288,7 +362,8 @@ class FileRun {
     this.worker.on('exit', this.onExit);
     signal?.addEventListener('abort', this.onAbort);
     if (signal?.aborted) return this.onAbort();
-    const task: CheckTask = { job, file: this.file, shown: this.shown, from, options: this.options, progress: this.onProgress !== undefined, only };
+    const select = only !== undefined || shard !== undefined ? { only, shard, identity: this.runFile.identity ?? this.shown } : undefined;
+    const task: CheckTask = { job, file: this.file, shown: this.shown, from, options: this.options, progress: this.onProgress !== undefined, select, overrides, mayHoldNoOp: this.runFile.found };
     this.worker.postMessage(task);
   }
 
@@ -318,6 +393,7 @@ class FileRun {
     // First the processes the op started: a spawnSync waiting on one holds the thread terminate() has to stop.
     this.reap();
     this.lane.discard();
+    if (this.settings.bailed()) return this.leaveOut();
     if (this.headers === undefined) {
       this.resolve([inJobShape(job, fileErrorReport(this.shown, `${this.shown}: importing the file ${reason}`, stack, this.options))]);
       return;
@@ -330,6 +406,13 @@ class FileRun {
     const unreached = this.headers.slice(failed + 1);
     for (const header of unreached) this.reports.push(inJobShape(job, notRunReport(this.shown, header, this.options)));
     this.notRun = unreached.length;
+    this.resolve(this.reports);
+  }
+
+  /** Bailed out: the op running and those not reached are left out of the report, counted as not run. */
+  private leaveOut(): void {
+    const from = this.current ?? this.nextIndex;
+    this.notRun = this.headers === undefined ? 0 : Math.max(0, this.headers.length - from);
     this.resolve(this.reports);
   }
 
@@ -366,6 +449,10 @@ class FileRun {
         this.current = undefined;
         this.nextIndex++;
         this.reports.push(message.report);
+        this.settings.onReport(message.report);
+        break;
+      case 'left-out':
+        this.nextIndex++;
         break;
       case 'finished':
         this.settle();

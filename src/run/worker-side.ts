@@ -10,16 +10,16 @@ import type { MessagePort } from 'node:worker_threads';
 import { resolve } from 'node:path';
 import { loadOpsOrReport } from '../load/load-ops.ts';
 import { readConfigFile } from '../load/config-file.ts';
-import { checkOp } from '../check/check-op.ts';
 import { sweepOp } from '../check/sweep.ts';
 import { sharingHelpers } from '../check/threads/split.ts';
 import type { CheckOptions, CheckProgress } from '../model/options.ts';
-import type { OpReport } from '../model/report.ts';
+import { inShard, matchesAny } from '../model/selection.ts';
+import { checkPlanned, planFor, skippedReport } from './plan.ts';
 import { declaredShape } from '../spec/define.ts';
 import type { InputSpec, Op } from '../spec/define.ts';
 import { asyncErrorMessage, inJobShape } from './results.ts';
 import { fileErrorReport, qualifyError } from '../model/build.ts';
-import type { CheckTask, OpHeader, WorkerMessage } from './protocol.ts';
+import type { CheckTask, JobReport, OpHeader, OpSelection, WorkerMessage } from './protocol.ts';
 import { contain } from './containment.ts';
 import type { AsyncError, Containment } from './containment.ts';
 import { changedGlobals, snapshotGlobals } from './globals.ts';
@@ -58,7 +58,7 @@ async function runTask(task: CheckTask, worker: WorkerState): Promise<void> {
   containment.enter(task.shown);
   send({ type: 'importing', thread: worker.thread });
   if (task.job === 'config') return runConfigTask(task, worker, pendingBefore);
-  let loaded = await loadOpsOrReport(task.file, task.shown, task.options);
+  let loaded = await loadOpsOrReport(task.file, task.shown, task.options, { mayHoldNoOp: task.mayHoldNoOp });
   await containment.settle(pendingBefore);
   const failedLater = containment.takeErrors()[0];
   if (failedLater && Array.isArray(loaded)) loaded = fileErrorReport(task.shown, importErrorMessage(task, failedLater), undefined, task.options);
@@ -78,16 +78,29 @@ async function runTask(task: CheckTask, worker: WorkerState): Promise<void> {
 function runOps(task: CheckTask, ops: Op[], { send, containment }: WorkerState): void {
   const options: CheckOptions = task.progress ? { ...task.options, onProgress: throttledProgress(send) } : task.options;
   for (let index = task.from; index < ops.length; index++) {
-    if (task.only !== undefined && ops[index].name !== task.only) {
-      // Not run at all (a hang elsewhere in the file costs nothing); the caller's --op filter drops it.
-      send({ type: 'done', report: inJobShape(task.job, unchecked(task.shown, ops[index], task.options)) });
+    const op = ops[index];
+    if (!selected(op, task.select)) {
+      // Not run at all: a hang elsewhere in the file costs nothing.
+      send({ type: 'left-out' });
       continue;
     }
-    containment.enter(task.shown, ops[index].name);
+    containment.enter(task.shown, op.name);
     send({ type: 'start', index });
-    const report = task.job === 'sweep' ? sweepOp(ops[index], options, task.shown) : checkOp(ops[index], options, task.shown);
-    send({ type: 'done', report: qualifyError(report, ops[index].location?.file) });
+    const report = task.job === 'sweep' ? sweepPlanned(op, options, task) : checkPlanned(op, options, task.shown, task.overrides);
+    send({ type: 'done', report: qualifyError(report, op.location?.file) });
   }
+}
+
+function selected(op: Op, select: OpSelection | undefined): boolean {
+  return select === undefined || (matchesAny(op.name, select.only) && inShard({ file: select.identity, name: op.name }, select.shard));
+}
+
+/** `gradcheck sweep` takes the config's settings and an op's skip as `run` does; its expectation is no sweep's concern. */
+function sweepPlanned(op: Op, options: CheckOptions, task: CheckTask): JobReport {
+  const plan = planFor(op, options, task.overrides);
+  if ('error' in plan) return inJobShape('sweep', { ...fileErrorReport(task.shown, plan.error, undefined, options), name: op.name, line: op.location?.line });
+  if ('skip' in plan) return inJobShape('sweep', skippedReport(op, task.shown, plan.skip, plan.options));
+  return sweepOp(op, plan.options, task.shown);
 }
 
 /** gradcheck.config.ts: imported and validated here, so that it runs under the same watch as an op file. */
@@ -144,12 +157,6 @@ function throttledProgress(send: Send): (progress: CheckProgress) => void {
     lastProgress = now;
     send({ type: 'progress', progress });
   };
-}
-
-/** A placeholder for an op that `--op` left out: never run, and dropped by the CLI's op filter. */
-function unchecked(file: string, op: Op, options: CheckOptions): OpReport {
-  const { error: _none, stack: _stack, ...empty } = fileErrorReport(file, '', undefined, options);
-  return { ...empty, name: op.name, line: op.location?.line, status: 'pass' };
 }
 
 /** An op's name, line and declared input shapes, for the main thread (and for `list`). */

@@ -30,3 +30,28 @@ describe('gradcheck(op)', () => {
     expect(other.inputs[0].worst.analytic).not.toBe(first.inputs[0].worst.analytic);
   });
 });
+
+describe('the library as the CLI plans a run', () => {
+  const square = (factor: number, extra: object) =>
+    defineOp({ name: `x² with ${factor}x`, inputs: { x: [3] }, evaluate: ({ x }) => x.reduce((a, b) => a + b * b, 0), vjp: ({ x }, [c]) => ({ x: x.map((v) => factor * v * c) }), ...extra });
+
+  it("gradcheck(op) skips an op marked skip and parks one marked expect: 'fail', as `run` does", async () => {
+    expect(await gradcheck(square(2, { skip: 'later' }))).toMatchObject({ status: 'skipped', skip: 'later', evaluations: 0 });
+    const parked = await gradcheck(square(3, { expect: 'fail' }));
+    expect(parked).toMatchObject({ status: 'pass', expect: 'fail', outcome: 'fail' });
+    expect(parked.diagnoses.map((d) => d.code)).toContain('scaled');
+    const fixed = await gradcheck(square(2, { expect: 'fail' }));
+    expect(fixed).toMatchObject({ status: 'fail', expect: 'fail', outcome: 'pass' });
+    expect(fixed.diagnoses.map((d) => d.code)).toEqual(['unexpected-pass']);
+    // A broken spec is no verdict on the gradient: an error whatever the op expects.
+    expect(await gradcheck(square(3, { expect: 'fail', inputs: { x: [-1] } }))).toMatchObject({ status: 'error' });
+  });
+
+  it('checkFiles hands each file over as soon as it is checked, in order (onFile)', async () => {
+    const { checkFiles } = await import('../helpers/in-process.ts');
+    const seen: string[] = [];
+    const report = await checkFiles(['examples/tanh.ts', 'examples/sigmoid.ts'], { onFile: ({ file, reports }) => seen.push(`${file}: ${reports.map((op) => op.name).join(', ')}`) });
+    expect(seen).toEqual(['examples/tanh.ts: tanh', 'examples/sigmoid.ts: sigmoid, softplus']);
+    expect(report.ops).toHaveLength(3);
+  });
+});

@@ -6,8 +6,12 @@ import { BIN, REPO, gradcheck } from '../report/cli.ts';
 import { createProgress } from '../../src/report/progress.ts';
 
 const COLOUR = /\x1b\[[0-9;]*m/;
-/** A colour code directly in front of a table border would mean cli-table3 painted its borders. */
-const PAINTED_BORDER = /\x1b\[[0-9;]*m[─│┌┐└┘├┤┬┴┼]/;
+/**
+ * A colour code that sets a colour directly in front of a table border would mean cli-table3 painted
+ * its borders; one that resets a colour there only ends a cell's (a table narrowed to the terminal
+ * drops the padding that would stand between them).
+ */
+const PAINTED_BORDER = /\x1b\[(?!(?:0|22|39|49)m)[0-9;]*m[─│┌┐└┘├┤┬┴┼]/;
 
 /** Runs the CLI on a pseudo-terminal (util-linux `script`), the way a person at a terminal does. */
 function onTerminal(args: string[], env: Record<string, string | undefined>): Promise<string> {

@@ -26,14 +26,26 @@ describe('usage errors', () => {
     // Every command, the same way.
     [['sweep', TANH, '--tol', 'abc'], invalid('--tol <number>', 'abc', "expected a positive number, got 'abc'")],
     [['list', 'no/such/file.ts'], 'gradcheck: no such file or directory: no/such/file.ts'],
-    [['list', TANH, '--op', 'nope'], `gradcheck: no op named 'nope' in ${TANH} (ops: tanh)`],
-    [['run', TANH, '--watch', '--op', 'nope'], "gradcheck: no op named 'nope' (ops: tanh)"],
     [['init', 'package.json'], 'gradcheck: package.json already exists; not overwriting it (name another file: gradcheck init other-op.ts)'],
     [['bogus'], "gradcheck: unknown command 'bogus'"],
   ])('%j exits 2 with one line and the usage hint', async (args, message) => {
     const { code, stdout, stderr } = await runCli(args);
     expect(stdout).toBe('');
     expect(stderr.trim().split('\n')).toEqual([message, HINT]);
+    expect(code).toBe(2);
+  });
+});
+
+describe('no op found', () => {
+  // The command line was well formed: one line, no usage hint, exit 2 (a CI job whose --op names nothing fails).
+  it.concurrent.each([
+    [['list', TANH, '--op', 'nope'], `gradcheck: no op named 'nope' in ${TANH} (ops: tanh)`],
+    [['run', TANH, '--watch', '--op', 'nope'], "gradcheck: no op named 'nope' (ops: tanh)"],
+    [['run', TANH, '--op', 'nope*', '-t', '/^x/'], "gradcheck: no op matches 'nope*' or '/^x/' (ops: tanh)"],
+  ])('%j exits 2 with one line', async (args, message) => {
+    const { code, stdout, stderr } = await runCli(args);
+    expect(stdout).toBe('');
+    expect(stderr.trim().split('\n')).toEqual([message]);
     expect(code).toBe(2);
   });
 });
@@ -49,9 +61,9 @@ describe('flag values', () => {
   });
 
   it.concurrent.each([
-    ['run', ['--tol', '--eps', '--seed', '--method', '--order', '--mode', '--ad', '--explore', '--nondet-tol', '--no-replay-random', '--json', '--verbose', '--watch', '--op', '--reporter', '--junit', '--html', '--timeout', '--max-memory']],
-    ['sweep', ['--op', '--tol', '--eps', '--seed', '--no-replay-random', '--json', '--html', '--verbose', '--timeout', '--max-memory']],
-    ['list', ['--op', '--json', '--timeout']],
+    ['run', ['--tol', '--eps', '--seed', '--method', '--order', '--mode', '--ad', '--explore', '--nondet-tol', '--no-replay-random', '--json', '--verbose', '--watch', '--op', '--exclude', '--changed', '--shard', '--bail', '--pass-with-no-ops', '--reporter', '--output-file', '--junit', '--html', '--timeout', '--max-memory']],
+    ['sweep', ['--op', '--tol', '--eps', '--seed', '--no-replay-random', '--json', '--html', '--verbose', '--exclude', '--pass-with-no-ops', '--timeout', '--max-memory']],
+    ['list', ['--op', '--json', '--exclude', '--pass-with-no-ops', '--timeout']],
   ])('%s --help describes each of its flags, with the defaults the library applies', async (command, flags) => {
     const { code, stdout } = await runCli([command, '--help']);
     expect(code).toBe(0);

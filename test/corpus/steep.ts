@@ -5,7 +5,7 @@ import { checkOp } from '../../src/check/check-op.ts';
 import { defineOp } from '../../src/index.ts';
 
 const explore = Number(process.env.EXPLORE ?? 0);
-const counts = { pass: 0, inconclusive: 0, fail: 0, error: 0 };
+const counts = { pass: 0, inconclusive: 0, fail: 0, error: 0, skipped: 0 };
 for (let k = 100; k <= 200; k += 10) {
   for (const shape of [[8], [4, 4], [16]]) {
     for (let seed = 0; seed < 20; seed++) {

@@ -38,8 +38,9 @@ describe('report files that cannot be written', () => {
     const sweep = await runCli(['sweep', 'examples/tanh.ts', '--html', '/dev/full']);
     expect(sweep.code).toBe(2);
     expect(sweep.stderr).toBe('gradcheck: cannot write the HTML report to /dev/full: ENOSPC: no space left on device, write\n');
-    const init = await runCli(['init', '/nonexistent/op.ts']);
+    // A folder that cannot be made (/proc takes none, even from root): init makes the folders it can.
+    const init = await runCli(['init', '/proc/gradcheck-missing/op.ts']);
     expect(init.code).toBe(2);
-    expect(init.stderr).toBe('gradcheck: cannot write /nonexistent/op.ts: ENOENT: no such file or directory, open\n');
+    expect(init.stderr).toBe('gradcheck: cannot write /proc/gradcheck-missing/op.ts: ENOENT: no such file or directory, mkdir\n');
   });
 });

@@ -12,9 +12,16 @@ export interface CliRun {
 }
 export type CliResult = CliRun;
 
+/**
+ * Output is laid out to this many columns unless a test says otherwise: tests of what a report says
+ * read each message on its one line; those of the layout (test/cli/ci-gate.test.ts) set COLUMNS, or
+ * unset it for the 80 a pipe gets.
+ */
+export const WIDE = '1000';
+
 /** Colour and CI settings of the test runner's own environment are dropped, so each test says what it wants. */
 export function gradcheck(args: string[], { cwd = REPO, env = {} }: { cwd?: string; env?: Record<string, string | undefined> } = {}): Promise<CliRun> {
-  const base = { ...process.env };
+  const base: Record<string, string | undefined> = { ...process.env, COLUMNS: WIDE };
   delete base.FORCE_COLOR;
   delete base.NO_COLOR;
   delete base.GITHUB_STEP_SUMMARY;
@@ -33,7 +40,7 @@ export function runCli(args: string[], options: { cwd?: string; env?: Record<str
 
 /** The CLI (no colour) sent SIGINT, as Ctrl-C would (or another signal), once its stderr shows `marker`. */
 export function interruptWhen(args: string[], marker: string, signal: NodeJS.Signals = 'SIGINT', { cwd = REPO }: { cwd?: string } = {}): Promise<CliRun> {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } });
+  const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, COLUMNS: WIDE, NO_COLOR: '1' } });
   let stdout = '';
   let stderr = '';
   let interrupted = false;

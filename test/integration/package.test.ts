@@ -41,6 +41,22 @@ function readmeVitestExample(): string {
   return example;
 }
 
+/** The README's config example, verbatim: the TypeScript block that calls defineConfig. */
+function readmeConfigExample(): string {
+  const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
+  const example = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1]).find((code) => code.includes('export default defineConfig('));
+  if (!example) throw new Error('README.md has no config example (export default defineConfig(...))');
+  return example;
+}
+
+/** The gradcheck commands of the README's GitHub workflow, as CI runs them. */
+function readmeWorkflowCommands(): string[] {
+  const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
+  const workflow = /```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
+  if (!workflow) throw new Error('README.md has no workflow (a yaml block)');
+  return [...workflow.matchAll(/run: (npx gradcheck .*)$/gm)].map((match) => match[1]);
+}
+
 /** The version the repo itself installed, so that npm finds it in its cache. */
 function installedVersion(name: string): string {
   return (JSON.parse(readFileSync(join(REPO, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
@@ -74,6 +90,8 @@ describe.skipIf(!npmVersion)('the packed package, installed in a fresh project',
     copyFileSync(join(FIXTURES, 'matcher.fixture.ts'), join(project, 'matcher.test.ts'));
     copyFileSync(join(FIXTURES, 'types.fixture.ts'), join(project, 'types.ts'));
     copyFileSync(join(FIXTURES, 'plain-node.mjs'), join(project, 'plain-node.mjs'));
+    // The README's config as written: defineConfig imported from the installed package, type-checked by tsc below.
+    writeFileSync(join(project, 'gradcheck.config.ts'), readmeConfigExample());
     const dependencies = ['vitest', '@tensorflow/tfjs'].map((name) => `${name}@${installedVersion(name)}`);
     const installed = await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', join(root, tarball!), ...dependencies], project);
     expect(installed.code, installed.stderr).toBe(0);
@@ -89,6 +107,25 @@ describe.skipIf(!npmVersion)('the packed package, installed in a fresh project',
       ['tfjs softmax', 'pass', 'float32'],
     ]);
     expect(report.ops[1].tolerance).toBe(1e-4);
+  }, 120_000);
+
+  it("the README's config (defineConfig from 'gradcheck') loads: a run with no paths checks its include and writes its JUnit file, folders made", async () => {
+    const { code, stdout, stderr } = await run('npx', ['gradcheck', 'run'], project);
+    expect(code, stderr).toBe(0);
+    expect(stdout).toMatch(/ PASS {2}two-layer MLP {2}ops\/mlp\.ts:/);
+    expect(readFileSync(join(project, 'reports/junit.xml'), 'utf8')).toContain('name="two-layer MLP"');
+  }, 120_000);
+
+  it("the README's GitHub workflow commands pass in the project, as CI runs them", async () => {
+    const commands = readmeWorkflowCommands();
+    expect(commands.length).toBeGreaterThan(0);
+    for (const command of commands) {
+      const [npx, ...args] = command.split(/\s+/);
+      const { code, stdout, stderr } = await run(npx, args, project);
+      expect(code, `${command}\n${stderr}`).toBe(0);
+      expect(stdout).toContain('two-layer MLP');
+    }
+    expect(readFileSync(join(project, 'reports/gradcheck.xml'), 'utf8')).toContain('name="two-layer MLP"');
   }, 120_000);
 
   it('a vitest run of a test file importing gradcheck/vitest reports the failing op with its table', async () => {

@@ -218,7 +218,10 @@ describe('the terminal table', () => {
   });
 
   it('summarises the counts, the tolerance and the seed', () => {
-    expect(plain(() => formatSummary({ ...mixed, seed: 11, tolerance: 1e-6 }))).toBe('3 ops in 1 file: 1 passed, 1 failed, 1 error  (tolerance 1e-6, seed 11)');
+    const held = { ...mixed, seed: 11, tolerance: 1e-6, ops: mixed.ops.map((op) => ({ ...op, tolerance: 1e-6 })) };
+    expect(plain(() => formatSummary(held))).toBe('3 ops in 1 file: 1 passed, 1 failed, 1 error  (tolerance 1e-6, seed 11)');
+    // Ops held to a tolerance of their own are counted beside the run's.
+    expect(plain(() => formatSummary({ ...mixed, seed: 11, tolerance: 1e-6 }))).toBe('3 ops in 1 file: 1 passed, 1 failed, 1 error  (tolerance 1e-6 (1e-7 for 3 ops), seed 11)');
     expect(plain(() => formatSummary(runOf(opReport({ status: 'pass' }), opReport({ file: 'b.ts', status: 'pass' }))))).toBe('2 ops in 2 files: 2 passed, 0 failed, 0 errors  (tolerance 1e-7, seed 0)');
   });
 
@@ -246,7 +249,7 @@ describe('emitRunReport', () => {
     expect(printed({ reporter: 'junit' })).toBe(formatJunit(mixed));
     expect(printed({ reporter: 'markdown' })).toBe(formatMarkdown(mixed));
     expect(printed({ reporter: 'github' })).toContain(formatAnnotations(mixed)[0]);
-    expect(REPORTERS).toEqual(['table', 'json', 'junit', 'github', 'markdown']);
+    expect(REPORTERS).toEqual(['table', 'json', 'junit', 'github', 'markdown', 'html']);
 
     const dir = scratch();
     const junit = join(dir, 'run.xml');

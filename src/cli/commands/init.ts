@@ -1,6 +1,8 @@
 // `gradcheck init [file]`: a commented op file to start from, which passes `gradcheck run` as written.
 import { Command } from 'commander';
 import { existsSync, writeFileSync } from 'node:fs';
+import { makeFolders } from '../../report/files.ts';
+import { dirname } from 'node:path';
 import { EXIT, UsageError } from '../exit.ts';
 
 export const DEFAULT_OP_FILE = 'my-op.ts';
@@ -48,10 +50,12 @@ export function initCommand(setExitCode: (code: number) => void): Command {
 export function runInit(file: string): number {
   if (existsSync(file)) throw new UsageError(`${file} already exists; not overwriting it (name another file: gradcheck init other-op.ts)`);
   try {
+    // `gradcheck init ops/first.ts` in a project without ops/ yet: the folder is the file's to make.
+    makeFolders(dirname(file));
     writeFileSync(file, OP_FILE_TEMPLATE.replace('{file}', file), { flag: 'wx' });
   } catch (error) {
     // Node names the path when open fails, not when a write does (a full disk): said once, here.
-    const why = (error as Error).message.replace(/, (open|write) '.*'$/, ', $1');
+    const why = (error as Error).message.replace(/, (open|write|mkdir) '.*'$/, ', $1');
     throw new Error(`cannot write ${file}: ${why}`);
   }
   process.stdout.write(`wrote ${file}\ncheck it with: npx gradcheck run ${file}\n`);

@@ -53,7 +53,8 @@ function parseArgs(argv: string[]) {
 }
 
 const finite = (x: number) => (Number.isFinite(x) ? x : null);
-const outcomeOf = (r: OpReport): Verdict => (r.status === 'pass' ? (r.verdict === 'inconclusive' ? 'inconclusive' : 'pass') : r.status);
+// checkOp never skips (skipping is the run's): a skipped status cannot reach here.
+const outcomeOf = (r: OpReport): Verdict => (r.status === 'pass' ? (r.verdict === 'inconclusive' ? 'inconclusive' : 'pass') : r.status === 'skipped' ? 'error' : r.status);
 
 async function check(backend: string, entryName: string, op: Op, seed: number, ad: Side, plant: Plant | null): Promise<CheckRecord> {
   const t0 = performance.now();
