@@ -171,6 +171,16 @@ describe('what singles out the failing elements', () => {
     );
   });
 
+  it('finds a limit between failing and passing values an ulp apart (where m + 1 rounds back to m)', () => {
+    // Found by search: the old loop never ended on this pair (adjacent doubles).
+    const [edge, next] = [5.313935580287434, 5.313935580287435];
+    const values = Float64Array.from([-5, -4, -3, -2, -1, edge, next, 11, 12, 13, 14, 15]);
+    const where = whereItFails({ values: { x: values } }, reportOf([0, 1, 2, 3, 4, 5], [12]));
+    const limit = Number(/^where x < (\S+):/.exec(where ?? '')?.[1]);
+    // Adjacent doubles have nothing between them: the limit is the passing one, `x <` it still exact.
+    expect(limit > edge && limit <= next, where).toBe(true);
+  });
+
   it('leaves the undecided elements out, and says no limit where none separates them or chance could have', () => {
     const values = Float64Array.from([-3, -2.5, -2.7, -3.5, -1, 2, 0.5, -0.3, 1.5, 3, -1.5, 0.1]);
     // −2.7 is over the tolerance, but refining stopped before it: undecided, on neither side.

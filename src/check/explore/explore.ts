@@ -187,12 +187,14 @@ function byChance(n: number, k: number, sign: boolean): number {
  */
 function boundary(a: number, b: number, failing: number): string {
   if (a < 0 && b > 0) return '0';
-  for (let exponent = Math.ceil(Math.log10(Math.max(Math.abs(a), Math.abs(b)))); exponent >= -323; exponent--) {
+  // From the larger end's decade down to the smallest denormal's; capped, as an infinite end has no decade.
+  for (let exponent = Math.min(308, Math.ceil(Math.log10(Math.max(Math.abs(a), Math.abs(b))))); exponent >= -323; exponent--) {
     const step = 10 ** exponent;
     const inside: number[] = [];
     // Strictly between as floats: a multiple one ulp from a or b rounds onto it.
-    const first = Math.floor(a / step) + 1;
-    for (let m = first; m < first + 20 && m * step < b; m++) if (m * step > a) inside.push(m * step);
+    // Counted apart from the multiple: past 2^53 (a and b a few ulps apart) m + 1 rounds back to m.
+    const below = Math.floor(a / step);
+    for (let k = 1; k <= 20 && (below + k) * step < b; k++) if ((below + k) * step > a) inside.push((below + k) * step);
     if (inside.length > 0) {
       const nearest = inside.reduce((best, m) => (Math.abs(m - failing) < Math.abs(best - failing) ? m : best));
       // Rounded for reading (0.30000000000000004 is 0.3), unless that leaves the gap.
