@@ -42,8 +42,10 @@ export const COTANGENT_SCALE = -2;
 /**
  * `nondetTolerance`: a backward nondeterministic by design (parallel or atomic sums) may differ from
  * one run to the next by this much (relative) without failing, as PyTorch's nondet_tol allows.
+ * `once`: one backward, neither watched nor run again (beyond the drawn point, where the contract was checked).
  */
-export function analyticGradients(problem: Problem, cotangent: Float64Array, nondetTolerance = 0, precision: Precision = 'float64'): Analytic {
+export function analyticGradients(problem: Problem, cotangent: Float64Array, nondetTolerance = 0, precision: Precision = 'float64', { once = false } = {}): Analytic {
+  if (once) return { gradients: gradientsFor(problem, cotangent), trespasses: [] };
   const watched = problem.watchedVjp ? runVjp(() => problem.watchedVjp!(cotangent), problem) : { gradients: runVjp(() => problem.vjp(cotangent), problem), trespasses: [] };
   const first = watched.gradients;
   const second = runVjp(() => problem.vjp(cotangent.map((v) => COTANGENT_SCALE * v)), problem);

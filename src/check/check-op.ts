@@ -19,7 +19,7 @@ import { checkJvp, customJvps, engineJvp } from './modes/forward.ts';
 import type { JvpProblem } from './modes/forward.ts';
 import type { Outcome } from './modes/outcome.ts';
 import { checkReverse } from './modes/reverse.ts';
-import { checkForward } from './contract.ts';
+import { checkForward, keptAtDrawnPoint } from './contract.ts';
 import type { Contract } from './contract.ts';
 import { drawnGradientScales, lookBeyond, shrinkDrawn } from './explore/explore.ts';
 import type { Replayed } from './random-replay.ts';
@@ -99,7 +99,7 @@ function wrongShapeOutcome(error: WrongShapeGradient, op: Op): Outcome {
 
 function runStages(op: Op, settings: CheckSettings, options: CheckOptions, alone: boolean, file = ''): Outcome {
   const drawn = prepare(op, settings);
-  const contract = checkForward(drawn, op.name);
+  const contract = settings.at ? keptAtDrawnPoint(drawn) : checkForward(drawn, op.name);
   const prepared: Prepared = { ...drawn, problem: contract.problem };
   // A stale forward answers nothing a difference could ask: no gradient is compared.
   if (contract.diagnoses.some((d) => d.code === 'stale-forward')) return { ...broken(contract.diagnoses), evaluations: contract.evaluations };

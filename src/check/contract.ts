@@ -64,6 +64,16 @@ export function checkForward({ problem, inputs, settings, output: atPointValues,
   return { diagnoses, responds: !sameValues(movedValues, atPointValues), problem: guarded, writes: written.length > 0, evaluations };
 }
 
+/**
+ * At a point beyond the drawn one: the contract is taken as kept. Points are only looked at for an
+ * op that passed at the drawn point, where it was checked (a write, a stale forward, a backward
+ * that ignores its gradient each fail the op there), and checking it again at every point would
+ * cost more than the point's own comparison.
+ */
+export function keptAtDrawnPoint({ problem }: Prepared): Contract {
+  return { diagnoses: [], responds: true, problem, writes: false, evaluations: 0 };
+}
+
 function staleForward(why: string): Diagnosis {
   return {
     code: 'stale-forward',

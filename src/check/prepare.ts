@@ -90,11 +90,7 @@ export function settingsFor(op: Op, options: CheckOptions): CheckSettings {
 export function prepare(op: Op, settings: CheckSettings): Prepared {
   const float32 = settings.precision === 'float32';
   const dims = drawDims(op, settings.seed, settings.at?.dims);
-  const drawn = materializeInputs(op, settings.seed, dims);
-  for (const input of drawn) {
-    const values = settings.at?.values?.[input.name];
-    if (values && values.length === input.data.length) input.data.set(values);
-  }
+  const drawn = materializeInputs(op, settings.seed, dims, settings.at?.values);
   const inputs: CheckedInput[] = drawn.map((input) => {
     const typicalGradient = settings.at?.gradientScales?.[input.name];
     return { ...input, ...hold(input.data, { float32, domain: input.domain }), ...(typicalGradient ? { typicalGradient } : {}) };

@@ -72,12 +72,16 @@ function inputSpecs(op: Op): Record<string, InputSpec> {
  * Draws (or copies) every input of an op, seeded by the run's seed, the op's name and the input's
  * name, its named dimensions at the sizes `dims` gives (drawn when not given).
  */
-export function materializeInputs(op: Op, seed: number, dims: Record<string, number> = drawDims(op, seed)): MaterializedInput[] {
+/**
+ * `instead`: values that replace an input's draw (a point beyond the drawn one), of its size; the
+ * spec is checked all the same, and the draw, which would be thrown away, is not made.
+ */
+export function materializeInputs(op: Op, seed: number, dims: Record<string, number> = drawDims(op, seed), instead: Record<string, ArrayLike<number>> = {}): MaterializedInput[] {
   validateOptions(op.spec);
   const inputs = inputSpecs(op);
   const names = Object.keys(inputs);
   if (names.length === 0) throw new OpSpecError('`inputs` is empty: an op needs at least one input to differentiate');
-  const materialized = names.map((name) => materializeInput(name, resolveShape(inputs[name], dims), deriveSeed(seed, `${op.name}/${name}`)));
+  const materialized = names.map((name) => materializeInput(name, resolveShape(inputs[name], dims), deriveSeed(seed, `${op.name}/${name}`), instead[name]));
   if (materialized.every((input) => input.constant)) {
     throw new OpSpecError('every input is a constant (grad: false or integer: true): an op needs at least one input to differentiate');
   }
@@ -109,15 +113,17 @@ function validatePositive(key: string, value: unknown): void {
   }
 }
 
-function materializeInput(name: string, spec: InputSpec, seed: number): MaterializedInput {
+function materializeInput(name: string, spec: InputSpec, seed: number, instead?: ArrayLike<number>): MaterializedInput {
   const declared = Array.isArray(spec) ? spec : spec?.shape;
   if (!Array.isArray(declared)) throw new OpSpecError(`input '${name}': expected a shape array or { shape, ... }`, name);
   const size = validateShape(name, declared);
   const shape = declared as number[];
   const data = new Float64Array(size);
   const random = createRandom(seed);
+  const replaced = instead?.length === size;
+  if (replaced) data.set(instead);
   if (Array.isArray(spec)) {
-    for (let i = 0; i < size; i++) data[i] = random.normal();
+    if (!replaced) for (let i = 0; i < size; i++) data[i] = random.normal();
     return { name, shape: [...shape], data, constant: false };
   }
   const { integer, constant } = validateSpecKeys(name, spec);
@@ -162,8 +168,8 @@ function materializeInput(name: string, spec: InputSpec, seed: number): Material
   if (integer) {
     const [from, to] = [Math.ceil(low), Math.ceil(high)];
     if (!(from < to)) throw new OpSpecError(`input '${name}': no integer lies in [${low}, ${high})`, name);
-    for (let i = 0; i < size; i++) data[i] = Math.min(to - 1, from + Math.floor((to - from) * random.uniform()));
-  } else {
+    if (!replaced) for (let i = 0; i < size; i++) data[i] = Math.min(to - 1, from + Math.floor((to - from) * random.uniform()));
+  } else if (!replaced) {
     for (let i = 0; i < size; i++) data[i] = low + (high - low) * random.uniform();
   }
   return within(data);

@@ -106,7 +106,9 @@ function movedValues(op: Op, seed: number, dims: Record<string, number>, label: 
     const spec = specs[input.name];
     const moved: MovedInput = { name: input.name, domain: input.domain, ...(Array.isArray(spec) ? {} : { low: spec.low, high: spec.high }) };
     const random = createRandom(deriveSeed(seed, `${op.name}/${input.name}/${label}`));
-    return [input.name, Float64Array.from(input.data, () => value(random, moved))];
+    const values = new Float64Array(input.data.length);
+    for (let i = 0; i < values.length; i++) values[i] = value(random, moved);
+    return [input.name, values];
   }));
 }
 

@@ -34,8 +34,10 @@ import type { Outcome } from './outcome.ts';
 /** `alone`: a customOp checked on its own, which no helper thread could load from a file. */
 export function checkReverse(op: Op, prepared: Prepared, options: CheckOptions, alone: boolean, contract: Pick<Contract, 'responds' | 'writes'>): Outcome {
   const { inputs, problem, cotangent, settings } = prepared;
-  const watched = watchingInputs(problem, inputs);
-  const analytic = analyticGradients(watched.problem, cotangent, settings.nondetTolerance, settings.precision);
+  // Beyond the drawn point the contract was kept there (contract.ts, keptAtDrawnPoint): one backward, unwatched.
+  const beyond = settings.at !== undefined;
+  const watched = beyond ? { problem, written: () => [] } : watchingInputs(problem, inputs);
+  const analytic = analyticGradients(watched.problem, cotangent, settings.nondetTolerance, settings.precision, { once: beyond });
   // What the backward wrote where it should not: each fails the op; the check goes on from the inputs as drawn.
   const broken = [...trespassDiagnoses(analytic.trespasses), ...(contract.writes ? [] : watched.written())];
   const responds = contract.responds;

@@ -9,7 +9,7 @@
 //               difference between the last two extrapolations. 6 evaluations.
 import { allocate } from '../../core/storage.ts';
 import type { Method } from '../../model/report.ts';
-import { directionalError, relativeError } from './error.ts';
+import { directionalError, FLOOR_OF_INPUT, relativeError } from './error.ts';
 import { directionPair, elementPair } from './point.ts';
 import type { Held } from './point.ts';
 import { asymptoticStart, bestOfTableau } from './tableau.ts';
@@ -160,12 +160,15 @@ export function directionalComparison(f: () => number, along: Directions, eps: n
  */
 export function termScale(along: Directions): number {
   let squares = 0;
-  along.inputs.forEach(({ scales }, k) => {
+  along.inputs.forEach(({ scales, typicalGradient }, k) => {
     const d = along.directions[k];
     const g = along.gradients[k];
     if (!d || !g) return;
+    // Beyond the drawn point each gradient counts at least as the element-wise check's floor there
+    // (1% of the drawn point's largest): a saturated point's near-zero sum is rounding, not a bug.
+    const floor = typicalGradient ? FLOOR_OF_INPUT * typicalGradient : 0;
     for (let i = 0; i < d.length; i++) {
-      const term = g[i] * d[i] * scales[i];
+      const term = Math.max(Math.abs(g[i]), floor) * d[i] * scales[i];
       squares += term * term;
     }
   });
