@@ -18,7 +18,7 @@ import { drawnPoint, exploredDims, MAGNITUDES, magnitudePoint, regionPoint } fro
 import { shrink } from './shrink.ts';
 
 /** Points a plain run checks beyond the drawn one. */
-export const PLAIN_POINTS = Number(process.env.PP ?? 4);
+export const PLAIN_POINTS = 4;
 
 export interface Beyond {
   points: PointReport[];
