@@ -1,5 +1,5 @@
 // Number and name formatting shared by the reporters.
-import type { InputReport, OpReport, RunReport } from '../model/report.ts';
+import type { InputReport, OpReport, OutputReport, RunReport } from '../model/report.ts';
 import { formatShape } from '../core/shape.ts';
 import { toleranceFor } from '../model/defaults.ts';
 
@@ -13,6 +13,11 @@ export interface ReportOptions {
   verbose?: boolean;
   /** The terminal's width: long lines are wrapped and tables narrowed to it (none: lines as they are). */
   width?: number;
+}
+
+/** One output checked alone: its uᵀJv error, or that its check could not run. */
+export function formatOutputError(output: OutputReport): string {
+  return Number.isNaN(output.relErr) ? 'could not run' : formatExp(output.relErr);
 }
 
 /** 2.3e-11 style: relative errors and steps span many decades, so exponents read best. */

@@ -5,8 +5,8 @@
 // step), and shows the per-step detail of step-detail.ts where a report carries it.
 import type { SweepReport } from '../model/report.ts';
 import { findMinimum } from '../model/u-curve.ts';
-import type { Diagnosis, OpReport, RunReport, Status, SweepPoint } from '../model/report.ts';
-import { formatExp, formatInputList, formatShape, formatTolerances, formatValue, formatWorstIndex, opLocation, rowLabel } from './format.ts';
+import type { Diagnosis, OpReport, OutputReport, RunReport, Status, SweepPoint } from '../model/report.ts';
+import { formatExp, formatInputList, formatOutputError, formatShape, formatTolerances, formatValue, formatWorstIndex, opLocation, rowLabel } from './format.ts';
 import { plural } from '../model/words.ts';
 import { formatCurve } from './html-curve.ts';
 import { escape, scriptJson } from './html-escape.ts';
@@ -51,6 +51,8 @@ interface PageOp {
   /** Fast mode: the one comparison of all inputs at once, drawn once; `inputs` are then listed, not tabled. */
   /** The joint comparison; `only`: the inputs have no numbers of their own (fast mode), so they are listed, not tabled. */
   joint?: { input: PageInput; summary: string; list: string; only: boolean };
+  /** Several outputs: each checked alone, with the others absent. */
+  outputs?: OutputReport[];
 }
 
 export interface HtmlOptions {
@@ -96,7 +98,7 @@ function pageOp(op: RunReport['ops'][number] | SweepReport['ops'][number], diagn
 }
 
 function runOp(op: OpReport): PageOp {
-  const page = pageOp(op, op.diagnoses, op.inputs.map(runInput));
+  const page = { ...pageOp(op, op.diagnoses, op.inputs.map(runInput)), ...(op.outputs ? { outputs: op.outputs } : {}) };
   const { joint } = op;
   if (!joint) return page;
   const worst = { index: [], analytic: joint.analytic, numeric: joint.numeric };
@@ -177,6 +179,10 @@ function formatOp(op: PageOp, head: string[], isSweep: boolean, scrubs: ScrubDat
       (input) => `<tr class="${input.passed ? 'ok' : 'bad'}"><td>${escape(input.name)}</td><td>${escape(formatShape(input.shape))}</td>${(input.constant ? head.slice(2).map(() => '—') : input.cells).map((c) => `<td>${escape(c)}</td>`).join('')}<td>${input.constant ? 'constant' : input.passed ? 'ok' : 'FAIL'}</td></tr>`,
     );
     parts.push(`<table class="inputs"><thead><tr>${[...head, 'verdict'].map((h) => `<th>${escape(h)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`);
+  }
+  if (op.outputs) {
+    const outputs = op.outputs.map((output) => `${escape(output.name)} ${escape(formatShape(output.shape))} ${escape(formatOutputError(output))} <b>${output.passed ? 'ok' : 'FAIL'}</b>`);
+    parts.push(`<p class="outputs">outputs, each alone: ${outputs.join(', ')}</p>`);
   }
   parts.push('</section>');
   return parts.join('\n');

@@ -1,6 +1,6 @@
 // `--reporter markdown`, and the GitHub step summary: the run as Markdown tables.
 import type { InputReport, OpReport, RunReport } from '../model/report.ts';
-import { formatExp, formatInputList, formatShape, formatTolerances, formatValue, formatWorstIndex, opLocation, rowLabel, summaryCounts } from './format.ts';
+import { formatExp, formatInputList, formatOutputError, formatShape, formatTolerances, formatValue, formatWorstIndex, opLocation, rowLabel, summaryCounts } from './format.ts';
 import { plural } from '../model/words.ts';
 import { markdownCode, markdownText } from './safe-text.ts';
 
@@ -52,7 +52,7 @@ export function formatOpMarkdown(op: OpReport): string[] {
     lines.push('');
   }
   if (op.outputs) {
-    const outputs = op.outputs.map((output) => `${markdownText(output.name)} ${formatShape(output.shape)} ${Number.isNaN(output.relErr) ? 'could not run' : formatExp(output.relErr)} ${output.passed ? 'ok' : '**FAIL**'}`);
+    const outputs = op.outputs.map((output) => `${markdownText(output.name)} ${formatShape(output.shape)} ${formatOutputError(output)} ${output.passed ? 'ok' : '**FAIL**'}`);
     lines.push(`Outputs, each alone: ${outputs.join(', ')}`, '');
   }
   for (const diagnosis of op.diagnoses) lines.push(`- ⚠ **${diagnosis.code}**${diagnosis.input ? ` (${markdownText(diagnosis.input)})` : ''}: ${markdownText(diagnosis.message)}`);

@@ -3,7 +3,7 @@ import { chalk } from './color.ts';
 import Table from 'cli-table3';
 import type { OutputReport } from '../model/report.ts';
 import type { InputReport, JointComparison, OpReport, RunReport } from '../model/report.ts';
-import { formatExp, formatInputList, formatShape, formatTolerances, formatValue, formatWorstIndex, opLocation, rowLabel, summaryCounts } from './format.ts';
+import { formatExp, formatInputList, formatOutputError, formatShape, formatTolerances, formatValue, formatWorstIndex, opLocation, rowLabel, summaryCounts } from './format.ts';
 import { fitColumns, joinParts, wrapLine } from './layout.ts';
 import type { ColumnKind } from './layout.ts';
 import { plural } from '../model/words.ts';
@@ -73,9 +73,8 @@ export function formatOpTable(op: OpReport, options: ReportOptions = {}): string
 
 /** One output checked alone: its name and shape, its uᵀJv error and verdict. */
 function formatOutput(output: OutputReport): string {
-  const error = Number.isNaN(output.relErr) ? 'could not run' : formatExp(output.relErr);
   const verdict = output.passed ? chalk.green('ok') : chalk.red.bold('FAIL');
-  return `${terminalLine(output.name)} ${formatShape(output.shape)} ${error} ${verdict}`;
+  return `${terminalLine(output.name)} ${formatShape(output.shape)} ${formatOutputError(output)} ${verdict}`;
 }
 
 /** The points checked beyond the drawn one: a failing point's table, a shrunk case to paste, or one line saying they passed. */

@@ -2,6 +2,9 @@
 // tensors, split into an array of outputs, engines returning a record or a named array, and a
 // flat engine output with its shape declared. Each output is checked alone, the others receiving no
 // gradient; a backward wrong along one output's path fails naming that output.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.ts';
 
@@ -64,6 +67,18 @@ describe('an LSTM cell as one customOp with outputs h and c', { concurrent: true
     const { stdout } = await runCli(['run', 'test/fixtures/outputs/lstm.ts', '--op', 'lstm cell, c path']);
     expect(stdout).toMatch(/outputs, each alone: h \[\d, 4\] [\d.e-]+ ok, c \[\d, 4\] [\d.e-]+ FAIL/);
     expect(stdout).toContain("⚠ mismatch (x): through output 'c':");
+  });
+
+  it('shows each output checked alone in the Markdown and HTML reports too', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gradcheck-outputs-'));
+    try {
+      const html = join(dir, 'report.html');
+      const { stdout } = await runCli(['run', 'test/fixtures/outputs/lstm.ts', '--op', 'lstm cell, c path', '--reporter', 'markdown', '--html', html]);
+      expect(stdout).toMatch(/Outputs, each alone: h \[\d, 4\] [\d.e-]+ ok, c \[\d, 4\] [\d.e-]+ \*\*FAIL\*\*/);
+      expect(readFileSync(html, 'utf8')).toMatch(/<p class="outputs">outputs, each alone: h \[\d, 4\] [\d.e-]+ <b>ok<\/b>, c \[\d, 4\] [\d.e-]+ <b>FAIL<\/b><\/p>/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
