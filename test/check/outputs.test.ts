@@ -82,6 +82,28 @@ describe('an LSTM cell as one customOp with outputs h and c', { concurrent: true
   });
 });
 
+describe('several outputs given wrongly', () => {
+  it('is one line per op naming the file, the op and what is wrong; the correct op beside them passes', async () => {
+    const { code, stdout } = await runCli(['run', 'test/fixtures/outputs/broken.ts', '--json']);
+    expect(code).toBe(2);
+    const ops = Object.fromEntries((JSON.parse(stdout).ops as { name: string; status: string; error?: string }[]).map((op) => [op.name, op]));
+    const errors: Record<string, string> = {
+      'customOp returns []': "customOp 'empty': forward returned an empty array: it needs at least one output",
+      'record with a number': "forward must return a Tensor, an array of tensors or a record of tensors: output 'c' is number",
+      'engine record declared, array returned': "evaluate must return a record of the outputs p, q, as the op's `outputs` declares, got an array of length 2",
+      'engine record missing q': "evaluate must return a record of the outputs p, q, as the op's `outputs` declares, got a record of p",
+      'engine outputs wrong size': "evaluate returned 3 values for output 'q', whose declared shape [2] has 2",
+      'empty record': 'forward must return a Tensor, an array of tensors or a record of tensors, got an empty record',
+    };
+    for (const [name, message] of Object.entries(errors)) {
+      expect(ops[name]?.status, name).toBe('error');
+      expect(ops[name]?.error, name).toContain(message);
+      expect(ops[name]?.error, name).not.toContain('\n');
+    }
+    expect(ops.fine.status).toBe('pass');
+  });
+});
+
 describe('outputs as a record, an array, and engines', { concurrent: true }, () => {
   it('pass when right at seeds 0–4 and --order 2; an engine whose s path is 2× wrong fails naming s', async () => {
     for (const seed of [0, 1, 2, 3, 4]) {
