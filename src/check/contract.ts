@@ -136,19 +136,11 @@ export function writtenInputs(inputs: CheckedInput[], by: 'forward' | 'backward'
  */
 export function watchingInputs(problem: Prepared['problem'], inputs: CheckedInput[]): { problem: Prepared['problem']; written: () => Diagnosis[] } {
   const found = new Map<string, Diagnosis>();
-  const after = <T>(result: T): T => {
+  const look = () => {
     for (const d of writtenInputs(inputs, 'backward')) if (!found.has(d.input!)) found.set(d.input!, d);
     restore(inputs);
-    return result;
   };
-  return {
-    problem: {
-      ...problem,
-      vjp: (cotangent, present) => after(problem.vjp(cotangent, present)),
-      ...(problem.watchedVjp ? { watchedVjp: (cotangent: Float64Array) => after(problem.watchedVjp!(cotangent)) } : {}),
-    },
-    written: () => [...found.values()],
-  };
+  return { problem: followedBy(problem, look, { evaluations: false }), written: () => [...found.values()] };
 }
 
 /** Every input back at its origin. */
@@ -158,17 +150,22 @@ export function restore(inputs: readonly CheckedInput[]): void {
 
 /** The problem with every evaluation and backward followed by the inputs put back as drawn: an op that writes into them cannot move the check. */
 function fromDrawnPoint(problem: Prepared['problem'], inputs: CheckedInput[]): Prepared['problem'] {
-  const after = <T>(result: T): T => {
-    restore(inputs);
-    return result;
-  };
   // The move a stage makes is written again by evaluateMoved before every evaluation: restoring
   // after each one puts back only what the op itself wrote.
+  return followedBy(problem, () => restore(inputs), { evaluations: true });
+}
+
+/** The problem with `after` run after every backward, and after every evaluation too where asked. */
+function followedBy(problem: Prepared['problem'], after: () => void, { evaluations }: { evaluations: boolean }): Prepared['problem'] {
+  const then = <T>(result: T): T => {
+    after();
+    return result;
+  };
   return {
     ...problem,
-    evaluate: () => after(Float64Array.from(problem.evaluate())),
-    vjp: (cotangent, present) => after(problem.vjp(cotangent, present)),
-    ...(problem.watchedVjp ? { watchedVjp: (cotangent: Float64Array) => after(problem.watchedVjp!(cotangent)) } : {}),
+    ...(evaluations ? { evaluate: () => then(Float64Array.from(problem.evaluate())) } : {}),
+    vjp: (cotangent, present) => then(problem.vjp(cotangent, present)),
+    ...(problem.watchedVjp ? { watchedVjp: (cotangent: Float64Array) => then(problem.watchedVjp!(cotangent)) } : {}),
   };
 }
 

@@ -186,7 +186,7 @@ export function tensorOutputs(value: unknown, phase: string): TensorOutputs {
   const what = `${phase} must return a Tensor, an array of tensors or a record of tensors`;
   if (isForeignTensor(value)) throw new OpRunError(`${phase} must return a Tensor, got ${FOREIGN_TENSOR}`);
   const entries = Array.isArray(value) ? value.map((tensor, i) => [String(i), tensor] as const)
-    : value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype ? Object.entries(value)
+    : isPlainRecord(value) ? Object.entries(value)
     : undefined;
   if (!entries) throw new OpRunError(`${what}, got ${describe(value)}`);
   if (entries.length === 0) throw new OpRunError(`${what}, got ${Array.isArray(value) ? 'an empty array' : 'an empty record'}`);
@@ -194,6 +194,11 @@ export function tensorOutputs(value: unknown, phase: string): TensorOutputs {
     if (!(tensor instanceof Tensor)) throw new OpRunError(`${what}: ${outputLabel(name)} is ${isForeignTensor(tensor) ? FOREIGN_TENSOR : describe(tensor)}`);
   }
   return entries.map(([name, tensor]) => ({ name, tensor: tensor as Tensor }));
+}
+
+/** An object literal ({ h, c }): a record of outputs, not a class instance or an array. */
+function isPlainRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype;
 }
 
 /**
@@ -386,7 +391,7 @@ function engineOutputs(value: unknown, spec: AnyEngineOpSpec<string>, dims: Reco
   }
   const list = Array.isArray(declared);
   const names = list ? declared : Object.keys(declared);
-  const isRecord = value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype;
+  const isRecord = isPlainRecord(value);
   const keys = isRecord ? Object.keys(value as object) : [];
   if (list ? !Array.isArray(value) || value.length !== names.length : !isRecord || keys.length !== names.length || names.some((name) => !keys.includes(name))) {
     const wanted = list ? `an array of ${names.length} outputs (${names.join(', ')})` : `a record of the outputs ${names.join(', ')}`;

@@ -2,23 +2,14 @@
 // in /proc). They are stopped when the file ends, or when --timeout stops the op waiting on them,
 // and named in a warning; stdout stays the report's, and nothing waits on them: runCli returns when
 // gradcheck's stdout closes, which a process holding it would delay by 1000 s.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.ts';
+import { running } from '../helpers/processes.ts';
 
 const LEAVES = 'test/fixtures/hostile/leaves-processes.ts';
 const BLOCKS = 'test/fixtures/hostile/blocks-on-a-process.ts';
 const linux = existsSync('/proc/thread-self');
-
-/** Still running (a zombie waiting for its parent to reap it is not). */
-function running(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat[stat.lastIndexOf(')') + 2] !== 'Z';
-  } catch {
-    return false;
-  }
-}
 
 const pidsIn = (warning: string) => [...warning.matchAll(/\(pid (\d+)\)/g)].map((match) => Number(match[1]));
 

@@ -5,20 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPO, runCli } from '../helpers/cli.ts';
+import { running } from '../helpers/processes.ts';
 
 const HOSTILE = 'test/fixtures/hostile';
 const dir = mkdtempSync(join(tmpdir(), 'gradcheck-sweep-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-/** Still running (a zombie waiting for its parent to reap it is not). */
-function running(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat[stat.lastIndexOf(')') + 2] !== 'Z';
-  } catch {
-    return false;
-  }
-}
 
 interface JsonOp {
   name: string;

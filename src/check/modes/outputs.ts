@@ -42,6 +42,7 @@ export function checkOutputs(opName: string, prepared: Prepared, analytic: Analy
   if (sums && mismatch !== undefined && mismatch >= 0) diagnoses.push(notAddingUp(inputs[mismatch].name, parts));
   let evaluations = 0;
   const variable = inputs.map((input, j) => ({ input, j })).filter(({ input }) => !input.constant);
+  const elements = variable.reduce((n, { input }) => n + input.data.length, 0);
   const reports = parts.map((part, k): OutputReport => {
     const result = alone[k];
     const shape = [...part.shape];
@@ -66,7 +67,7 @@ export function checkOutputs(opName: string, prepared: Prepared, analytic: Analy
       tolerance: settings.tolerance,
     });
     evaluations += fast.evaluations;
-    if (fast.passed || variable.reduce((n, { input }) => n + input.data.length, 0) > ELEMENT_WISE_FALLBACK_LIMIT) {
+    if (fast.passed || elements > ELEMENT_WISE_FALLBACK_LIMIT) {
       return { name: part.name, shape, passed: fast.passed, relErr: fast.relErr };
     }
     // A few directions at a few steps can miss where this output's φ is best resolved (a saturated
