@@ -12,7 +12,7 @@ import type { Diagnosis, MinimalCase, OpReport, PointReport } from '../../model/
 import { gradientsFor } from '../analytic.ts';
 import { largestMagnitude } from '../numeric/vectors.ts';
 import { DRAW, drawCotangent } from '../draws.ts';
-import { prepare, settingsFor } from '../prepare.ts';
+import { prepare } from '../prepare.ts';
 import type { At, Prepared } from '../prepare.ts';
 import { drawnPoint, exploredDims, MAGNITUDES, magnitudePoint, regionPoint } from './points.ts';
 import { shrink } from './shrink.ts';
@@ -219,7 +219,7 @@ function stability(op: Op, prepared: Prepared, beyond: Beyond): void {
     const index = beyond.points.length + 1;
     let there: Prepared;
     try {
-      there = prepare(op, { ...settingsFor(op, {}), ...settings, at });
+      there = prepare(op, { ...settings, at });
     } catch {
       beyond.points.push({ index, drawn: at.drawn, status: 'skipped' });
       continue;
